@@ -1,0 +1,58 @@
+"""The IRIs the project mints, and the prefixes it offers to queries and serialisations."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+BASE = "https://w3id.org/coopgraph/"
+ONTOLOGY = BASE + "ontology#"
+SHAPES = BASE + "shapes#"
+RESOURCE = BASE + "id/"
+VOCAB = BASE + "vocab/"
+GRAPH = BASE + "graph/"
+
+CATALOG_GRAPH = GRAPH + "catalog"
+GRAPH_ROLE = VOCAB + "graph-role/"
+
+#: The roles a named graph can play; each is a concept of the graph-role scheme.
+ROLES = ("data", "ontology", "vocabulary", "shapes", "catalog")
+
+PREFIXES: dict[str, str] = {
+    "cg": ONTOLOGY,
+    "cgsh": SHAPES,
+    "cgr": RESOURCE,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "void": "http://rdfs.org/ns/void#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "https://schema.org/",
+    "time": "http://www.w3.org/2006/time#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+}
+
+RDF_TYPE = PREFIXES["rdf"] + "type"
+
+
+def graph_iri(kind: str, key: str) -> str:
+    """The named graph of one source: ``graph/{kind}/{key}``, the key percent-encoded but for ``/``."""
+    return f"{GRAPH}{kind}/{quote(key, safe='/-._~')}"
+
+
+def role_iri(role: str) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown graph role {role!r}; expected one of {', '.join(ROLES)}")
+    return GRAPH_ROLE + role
+
+
+def sparql_prologue(prefixes: dict[str, str] | None = None) -> str:
+    """PREFIX lines for the given (default: all project) prefixes."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or PREFIXES).items())

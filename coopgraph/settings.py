@@ -1,0 +1,88 @@
+"""Settings: command-line flags over ``COOPGRAPH_*`` environment variables over a TOML file over defaults.
+
+Every setting has one name, used as the TOML key, the flag (``--query-timeout``) and the
+variable (``COOPGRAPH_QUERY_TIMEOUT``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_store() -> Path:
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "coopgraph" / "store"
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: Path = field(default_factory=default_store)
+    #: Bearer token that authorises writes; no token means the server is read-only.
+    write_token: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Seconds a query may run before its worker is stopped.
+    query_timeout: float = 30.0
+    #: Seconds a write (update, graph-store request, upload) may run.
+    write_timeout: float = 600.0
+    #: Query worker processes; each runs one query at a time.
+    workers: int = 2
+    max_body_bytes: int = 64 * 1024 * 1024
+    max_result_bytes: int = 256 * 1024 * 1024
+    #: Browser origins allowed by CORS; "*" allows any origin, without credentials.
+    cors_origins: tuple[str, ...] = ()
+    #: SERVICE endpoints a query may call; empty means none.
+    service_allowlist: tuple[str, ...] = ()
+    #: The public URL the server is reached at, when behind a proxy.
+    public_url: str | None = None
+
+    def with_overrides(self, **values: Any) -> Settings:
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+
+_TYPES = {f.name: f.type for f in fields(Settings)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kind = str(_TYPES[name])
+    if value is None:
+        return None
+    if "Path" in kind:
+        return Path(value).expanduser()
+    if "tuple" in kind:
+        if isinstance(value, str):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+        return tuple(value)
+    if kind == "int":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    return str(value)
+
+
+def load_settings(
+    config: Path | None = None, environ: dict[str, str] | None = None, **flags: Any
+) -> Settings:
+    """Build settings from a TOML file, the environment and explicit flags, in rising precedence."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    config = config or (Path(env["COOPGRAPH_CONFIG"]) if env.get("COOPGRAPH_CONFIG") else None)
+    if config is not None:
+        with open(config, "rb") as fh:
+            table = tomllib.load(fh)
+        unknown = set(table) - set(_TYPES)
+        if unknown:
+            raise ValueError(f"{config}: unknown setting(s) {', '.join(sorted(unknown))}")
+        values.update({k: _coerce(k, v) for k, v in table.items()})
+    for name in _TYPES:
+        var = "COOPGRAPH_" + name.upper()
+        if env.get(var):
+            values[name] = _coerce(name, env[var])
+    values.update({k: _coerce(k, v) for k, v in flags.items() if v is not None and k in _TYPES})
+    return Settings(**values)

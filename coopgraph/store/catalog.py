@@ -1,0 +1,130 @@
+"""The catalogue: one provenance record per named graph, kept in the graph ``graph/catalog``.
+
+Each record says where the graph came from (source location, media type, SHA-256 checksum,
+the mapping used), how many triples it holds, when and by which ingest activity it was loaded,
+and its role. Terms: PROV-O, DCAT, VoID, DCTERMS and SPDX checksums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad
+
+from coopgraph import iris
+
+P = iris.PREFIXES
+XSD = P["xsd"]
+_CATALOG = NamedNode(iris.CATALOG_GRAPH)
+
+
+def _n(prefix: str, local: str) -> NamedNode:
+    return NamedNode(P[prefix] + local)
+
+
+TYPE = NamedNode(iris.RDF_TYPE)
+VOID_DATASET = _n("void", "Dataset")
+PROV_ENTITY = _n("prov", "Entity")
+PROV_ACTIVITY = _n("prov", "Activity")
+PROV_AGENT = _n("prov", "SoftwareAgent")
+
+
+@dataclass(frozen=True)
+class GraphRecord:
+    graph: str
+    role: str
+    key: str
+    source: str
+    media_type: str
+    checksum: str
+    triples: int
+    loaded: datetime
+    activity: str
+    agent: str = "coopgraph"
+    used: tuple[str, ...] = field(default=())  # mapping files, contexts
+
+    def quads(self) -> Iterator[Quad]:
+        g, c = NamedNode(self.graph), _CATALOG
+        checksum = BlankNode()
+        activity = NamedNode(self.activity)
+        yield Quad(g, TYPE, VOID_DATASET, c)
+        yield Quad(g, TYPE, PROV_ENTITY, c)
+        yield Quad(g, _n("dcterms", "type"), NamedNode(iris.role_iri(self.role)), c)
+        yield Quad(g, _n("dcterms", "identifier"), Literal(self.key), c)
+        yield Quad(g, _n("dcterms", "source"), NamedNode(self.source), c)
+        yield Quad(g, _n("dcat", "mediaType"), Literal(self.media_type), c)
+        yield Quad(
+            g, _n("void", "triples"), Literal(str(self.triples), datatype=NamedNode(XSD + "integer")), c
+        )
+        yield Quad(g, _n("dcterms", "modified"), _datetime(self.loaded), c)
+        yield Quad(g, _n("spdx", "checksum"), checksum, c)
+        yield Quad(checksum, TYPE, _n("spdx", "Checksum"), c)
+        yield Quad(checksum, _n("spdx", "algorithm"), _n("spdx", "checksumAlgorithm_sha256"), c)
+        yield Quad(checksum, _n("spdx", "checksumValue"), Literal(self.checksum), c)
+        yield Quad(g, _n("prov", "wasGeneratedBy"), activity, c)
+        yield Quad(activity, TYPE, PROV_ACTIVITY, c)
+        yield Quad(activity, _n("prov", "used"), NamedNode(self.source), c)
+        for used in self.used:
+            yield Quad(activity, _n("prov", "used"), NamedNode(used), c)
+        yield Quad(activity, _n("prov", "endedAtTime"), _datetime(self.loaded), c)
+        agent = NamedNode(iris.RESOURCE + "agent/" + self.agent.split()[0])
+        yield Quad(activity, _n("prov", "wasAssociatedWith"), agent, c)
+        yield Quad(agent, TYPE, PROV_AGENT, c)
+        yield Quad(agent, NamedNode(P["rdfs"] + "label"), Literal(self.agent), c)
+
+
+def _datetime(value: datetime) -> Literal:
+    return Literal(value.astimezone(UTC).isoformat(timespec="seconds"), datatype=NamedNode(XSD + "dateTime"))
+
+
+_READ = (
+    iris.sparql_prologue()
+    + """
+SELECT ?g ?role ?key ?source ?media ?sum ?triples ?modified ?activity ?agent WHERE {
+  GRAPH <CATALOG> {
+    ?g a void:Dataset ; dcterms:type ?role ; dcterms:identifier ?key ; dcterms:source ?source ;
+       dcat:mediaType ?media ; void:triples ?triples ; dcterms:modified ?modified ;
+       spdx:checksum/spdx:checksumValue ?sum ; prov:wasGeneratedBy ?activity .
+    OPTIONAL { ?activity prov:wasAssociatedWith/rdfs:label ?agent }
+  }
+}""".replace("CATALOG", iris.CATALOG_GRAPH)
+)
+
+_USED = (
+    iris.sparql_prologue()
+    + """
+SELECT ?g ?used WHERE { GRAPH <CATALOG> {
+  ?g dcterms:source ?source ; prov:wasGeneratedBy ?a . ?a prov:used ?used . FILTER(?used != ?source) } }
+""".replace("CATALOG", iris.CATALOG_GRAPH)
+)
+
+
+def read_records(query: Callable[[str], Iterable]) -> dict[str, GraphRecord]:
+    """Read every record; ``query`` evaluates a SELECT query on the store."""
+    used: dict[str, list[str]] = {}
+    for row in query(_USED):
+        used.setdefault(row["g"].value, []).append(row["used"].value)
+    records = {}
+    for row in query(_READ):
+        graph = row["g"].value
+        records[graph] = GraphRecord(
+            graph=graph,
+            role=row["role"].value.removeprefix(iris.GRAPH_ROLE),
+            key=row["key"].value,
+            source=row["source"].value,
+            media_type=row["media"].value,
+            checksum=row["sum"].value,
+            triples=int(row["triples"].value),
+            loaded=datetime.fromisoformat(row["modified"].value),
+            activity=row["activity"].value,
+            agent=row["agent"].value if row["agent"] is not None else "coopgraph",
+            used=tuple(sorted(used.get(graph, ()))),
+        )
+    return records
+
+
+def catalog_quads(records: Iterable[GraphRecord]) -> Iterator[Quad]:
+    for record in sorted(records, key=lambda r: r.graph):
+        yield from record.quads()

@@ -1,0 +1,262 @@
+"""The embedded store: Oxigraph generations on disk (see :mod:`coopgraph.store.generations`)."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph
+from pyoxigraph import NamedNode, Quad, RdfFormat
+
+from coopgraph import iris
+from coopgraph.store.catalog import GraphRecord, catalog_quads, read_records
+from coopgraph.store.generations import Generations, Lease, StoreMissing
+
+Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
+
+
+def _query(
+    store: pyoxigraph.Store,
+    sparql: str,
+    default_graph: list[str] | None,
+    named_graphs: list[str] | None,
+    substitutions: Mapping[str, Term] | None,
+    base_iri: str | None,
+) -> Any:
+    kwargs: dict[str, Any] = {}
+    if default_graph is None:
+        kwargs["use_default_graph_as_union"] = True
+    else:
+        kwargs["default_graph"] = [NamedNode(g) for g in default_graph] or [pyoxigraph.DefaultGraph()]
+    if named_graphs is not None:
+        kwargs["named_graphs"] = [NamedNode(g) for g in named_graphs]
+    if substitutions:
+        kwargs["substitutions"] = {pyoxigraph.Variable(k): v for k, v in substitutions.items()}
+    return store.query(sparql, base_iri=base_iri, **kwargs)
+
+
+#: Deleting a quad costs Oxigraph about three times what bulk-loading one does; when the graphs a
+#: transaction replaces hold more than this share of the store, it starts from an empty generation
+#: and copies the other graphs instead of copying everything and deleting.
+REBUILD_SHARE = 0.25
+
+
+def copy_graphs(source: pyoxigraph.Store, target: pyoxigraph.Store, keep: Callable[[str], bool]) -> None:
+    """Bulk-load the named graphs of ``source`` that ``keep`` accepts into ``target``."""
+    for graph in list(source.named_graphs()):
+        if not isinstance(graph, NamedNode) or not keep(graph.value):
+            continue
+        read_fd, write_fd = os.pipe()
+        failure: list[BaseException] = []
+
+        def dump(graph: NamedNode = graph, write_fd: int = write_fd, failure: list = failure) -> None:
+            try:
+                with os.fdopen(write_fd, "wb") as out:
+                    source.dump(out, format=RdfFormat.N_TRIPLES, from_graph=graph)
+            except BaseException as e:  # surfaced below
+                failure.append(e)
+
+        thread = threading.Thread(target=dump, daemon=True)
+        thread.start()
+        with os.fdopen(read_fd, "rb") as inp:
+            target.bulk_load(inp, format=RdfFormat.N_TRIPLES, to_graph=graph)
+        thread.join()
+        if failure:
+            raise failure[0]
+
+
+class Transaction:
+    """Changes to a private copy of the store, published whole by :meth:`LocalStore.transaction`."""
+
+    def __init__(self, store: pyoxigraph.Store, before: Callable[[], pyoxigraph.Store | None]) -> None:
+        self.store = store
+        self._before = before
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        substitutions: Mapping[str, Term] | None = None,
+        base_iri: str | None = None,
+    ) -> Any:
+        """Query the changed state (the default graph is the union of the named graphs)."""
+        return _query(self.store, sparql, default_graph, named_graphs, substitutions, base_iri)
+
+    def query_before(self, sparql: str) -> Any:
+        """Query the state before this transaction (None results when the store was empty)."""
+        before = self._before()
+        return [] if before is None else _query(before, sparql, None, None, None, None)
+
+    def load(
+        self, data: IO[bytes] | bytes | Path, format: RdfFormat, graph: str, base_iri: str | None = None
+    ) -> None:
+        """Bulk-load RDF into ``graph``; a syntax error raises :class:`SyntaxError` with line and column."""
+        to_graph = NamedNode(graph)
+        if isinstance(data, Path):
+            self.store.bulk_load(path=str(data), format=format, base_iri=base_iri, to_graph=to_graph)
+        else:
+            self.store.bulk_load(data, format=format, base_iri=base_iri, to_graph=to_graph)
+
+    def add(self, quads: Iterable[Quad]) -> None:
+        self.store.bulk_extend(quads)
+
+    def drop_graph(self, graph: str) -> None:
+        g = NamedNode(graph)
+        if self.store.contains_named_graph(g):
+            self.store.remove_graph(g)
+
+    def update(self, sparql: str, base_iri: str | None = None) -> None:
+        self.store.update(sparql, base_iri=base_iri)
+
+    def count(self, graph: str) -> int:
+        rows = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(next(iter(rows))["n"].value)
+
+    def records(self) -> dict[str, GraphRecord]:
+        return read_records(self.query)
+
+    def write_records(self, records: Iterable[GraphRecord]) -> None:
+        """Replace the whole catalogue with these records."""
+        self.drop_graph(iris.CATALOG_GRAPH)
+        self.store.extend(list(catalog_quads(records)))
+
+
+class LocalStore:
+    """The project's store on an embedded Oxigraph directory.
+
+    Reads go to the published generation, reopened when a writer publishes a new one;
+    writes go through :meth:`transaction`.
+    """
+
+    def __init__(self, root: Path, *, create: bool = True) -> None:
+        self.root = Path(root)
+        self.generations = Generations(self.root)
+        self._lease: Lease | None = None
+        self._view: pyoxigraph.Store | None = None
+        self._stamp: tuple[int, int] | None = None
+        if self.generations.current() is None:
+            if not create:
+                raise StoreMissing(
+                    f"{self.root}: no coopgraph store here; load data with 'coopgraph ingest' first"
+                )
+            with self.generations.write_lock():
+                if self.generations.current() is None:
+                    name, path = self.generations.begin()
+                    empty = pyoxigraph.Store(str(path))
+                    empty.flush()
+                    del empty
+                    self.generations.publish(name)
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def generation(self) -> str:
+        self.view()
+        assert self._lease is not None
+        return self._lease.name
+
+    def view(self) -> pyoxigraph.Store:
+        """The read-only Oxigraph store of the published generation, reopened when it changed."""
+        stamp = self.generations.current_stamp()
+        if self._view is None or stamp != self._stamp:
+            self._close_view()
+            self._lease = self.generations.lease()
+            self._view = pyoxigraph.Store.read_only(str(self._lease.path))
+            self._stamp = stamp
+        return self._view
+
+    def _close_view(self) -> None:
+        self._view = None
+        gc.collect()  # result iterators may still hold the old store
+        if self._lease is not None:
+            self._lease.release()
+            self._lease = None
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        substitutions: Mapping[str, Term] | None = None,
+        base_iri: str | None = None,
+    ) -> Any:
+        """Evaluate a SPARQL query; the default graph is the union of the named graphs unless given."""
+        return _query(self.view(), sparql, default_graph, named_graphs, substitutions, base_iri)
+
+    def records(self) -> dict[str, GraphRecord]:
+        return read_records(self.query)
+
+    def graph_names(self) -> set[str]:
+        return {g.value for g in self.view().named_graphs()}
+
+    def dump(self, output: IO[bytes], format: RdfFormat, graph: str | None = None) -> None:
+        store = self.view()
+        if graph is not None:
+            store.dump(output, format=format, from_graph=NamedNode(graph), prefixes=iris.PREFIXES)
+        elif format.supports_datasets:
+            store.dump(output, format=format, prefixes=iris.PREFIXES)
+        else:
+            raise ValueError(f"{format.name} holds one graph; name a graph or choose N-Quads or TriG")
+
+    def close(self) -> None:
+        self._close_view()
+
+    # ------------------------------------------------------------------ writing
+    def _rebuild_pays(self, replace: Iterable[str]) -> bool:
+        replace = set(replace)
+        if not replace:
+            return False
+        records = self.records()
+        total = sum(r.triples for r in records.values())
+        replaced = sum(r.triples for g, r in records.items() if g in replace)
+        return total > 0 and replaced > REBUILD_SHARE * total
+
+    @contextlib.contextmanager
+    def transaction(
+        self,
+        *,
+        replace: Iterable[str] = (),
+        wait: float | None = None,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> Iterator[Transaction]:
+        """Change a copy of the store; publish it if the block ends normally, discard it if it raises.
+
+        ``replace`` names the graphs the transaction will drop or reload: the copy leaves them
+        out when that is cheaper than deleting them afterwards.
+        """
+        gens = self.generations
+        replace = frozenset(replace)
+        with gens.write_lock(wait=wait, on_wait=on_wait):
+            rebuild = self._rebuild_pays(replace)
+            name, path = gens.begin(empty=rebuild)
+            store: pyoxigraph.Store | None = pyoxigraph.Store(str(path))
+            tx = Transaction(store, self.view)
+            if rebuild:
+                try:
+                    copy_graphs(self.view(), store, lambda g: g not in replace)
+                except BaseException:
+                    tx.store = None  # type: ignore[assignment]
+                    store = None
+                    gc.collect()
+                    gens.discard(name)
+                    raise
+            try:
+                yield tx
+                store.flush()
+            except BaseException:
+                tx.store = None  # type: ignore[assignment]
+                store = None
+                gc.collect()
+                gens.discard(name)
+                raise
+            tx.store = None  # type: ignore[assignment]
+            store = None
+            gc.collect()
+            gens.publish(name)
