@@ -31,7 +31,7 @@ PREFIXES: dict[str, str] = {
     "void": "http://rdfs.org/ns/void#",
     "prov": "http://www.w3.org/ns/prov#",
     "org": "http://www.w3.org/ns/org#",
-    "schema": "https://schema.org/",
+    "schema": "http://schema.org/",
     "time": "http://www.w3.org/2006/time#",
     "foaf": "http://xmlns.com/foaf/0.1/",
     "sh": "http://www.w3.org/ns/shacl#",
@@ -56,3 +56,15 @@ def role_iri(role: str) -> str:
 def sparql_prologue(prefixes: dict[str, str] | None = None) -> str:
     """PREFIX lines for the given (default: all project) prefixes."""
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or PREFIXES).items())
+
+
+def compact(iri: str, prefixes: dict[str, str] | None = None) -> str:
+    """``cg:Agreement`` for an IRI in a known namespace, ``<iri>`` otherwise."""
+    best = ""
+    for prefix, namespace in (prefixes or PREFIXES).items():
+        if iri.startswith(namespace) and len(namespace) > len(best):
+            local = iri[len(namespace) :]
+            if local and all(c.isalnum() or c in "-_." for c in local) and not local.endswith("."):
+                best = namespace
+                found = f"{prefix}:{local}"
+    return found if best else f"<{iri}>"

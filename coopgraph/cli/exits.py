@@ -1,0 +1,48 @@
+"""Exit codes of the command line, and the exception that carries one out of a command."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from coopgraph.settings import Settings, load_settings
+
+OK = 0
+INTERNAL = 1
+USAGE = 2
+BAD_INPUT = 3
+REJECTED = 4
+STORE = 5
+QUERY = 6
+
+
+class Failure(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def settings(args: argparse.Namespace) -> Settings:
+    try:
+        return load_settings(
+            getattr(args, "config", None),
+            store=getattr(args, "store", None),
+            host=getattr(args, "host", None),
+            port=getattr(args, "port", None),
+            workers=getattr(args, "workers", None),
+            query_timeout=getattr(args, "query_timeout", None),
+        )
+    except (OSError, ValueError) as e:
+        raise Failure(USAGE, f"error: settings: {e}") from None
+
+
+def open_store(args: argparse.Namespace, create: bool = False):
+    from coopgraph.store.generations import StoreMissing
+    from coopgraph.store.local import LocalStore
+
+    store_dir: Path = settings(args).store
+    try:
+        return LocalStore(store_dir, create=create)
+    except StoreMissing as e:
+        raise Failure(STORE, f"error: {e}") from None

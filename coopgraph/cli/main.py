@@ -1,0 +1,176 @@
+"""The ``coopgraph`` command line: one command, a subcommand per job, the same flags everywhere."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from coopgraph.cli import exits
+
+EPILOG = """exit codes:
+  0  success
+  1  internal error (a bug: please report it)
+  2  usage error
+  3  bad input: a file could not be read or mapped; nothing was written
+  4  rejected by validation: the data violates the shapes; nothing was written
+  5  store unavailable: missing, or held by another writer for too long
+  6  query error: the query is not valid SPARQL, or it ran out of time
+
+The store is --store DIR, else $COOPGRAPH_STORE, else ~/.local/share/coopgraph/store."""
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", type=Path, metavar="DIR", help="the store directory")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="a TOML settings file")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from coopgraph.cli import load, read
+
+    parser = argparse.ArgumentParser(
+        prog="coopgraph",
+        description="The knowledge graph of international cooperation in education.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=help,
+            description=help,
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _common(p)
+        return p
+
+    p = command("ingest", "Load files or folders (recursively) as one atomic, validated batch.")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument(
+        "--role",
+        choices=["data", "ontology", "vocabulary", "shapes"],
+        default="data",
+        help="what the files are (default: data)",
+    )
+    p.add_argument("--prefix", default="", help="prepended to each file's graph key, e.g. 'partner-x/'")
+    p.add_argument("--force", action="store_true", help="reload sources whose checksum is unchanged")
+    p.add_argument(
+        "--quarantine",
+        action="store_true",
+        help="keep a rejected batch in the quarantine area for repair (see 'coopgraph quarantine')",
+    )
+    p.add_argument("--format", choices=["text", "json"], default="text", help="summary format")
+    p.add_argument("--lang", default="en", help="language of validation messages (en, vi)")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="how long to wait for another writer (default 600)",
+    )
+    p.set_defaults(run=load.ingest)
+
+    p = command(
+        "validate", "Check files against the store's shapes without loading them, or the whole store."
+    )
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    p.add_argument("--role", choices=["data", "ontology", "vocabulary", "shapes"], default="data")
+    p.add_argument("--prefix", default="")
+    p.add_argument("--format", choices=["text", "json", "turtle"], default="text")
+    p.add_argument("--lang", default="en")
+    p.set_defaults(run=load.validate)
+
+    p = command("init", "Load the ontology, vocabularies, shapes and (unless --no-seed) the seed dataset.")
+    p.add_argument("--no-seed", action="store_true", help="leave the seed dataset out")
+    p.set_defaults(run=load.init)
+
+    p = command("query", "Run a SPARQL query (text, a .rq file, or a saved query's name).")
+    p.add_argument("query", metavar="SPARQL-or-FILE")
+    p.add_argument(
+        "--format",
+        default="table",
+        help="table, csv, tsv, json, xml (SELECT/ASK); turtle, nt, nquads, trig, jsonld, rdfxml (CONSTRUCT)",
+    )
+    p.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE", help="a saved query's parameter"
+    )
+    p.add_argument(
+        "--timeout", type=float, default=None, metavar="SECONDS", help="stop the query after this long"
+    )
+    p.set_defaults(run=read.query)
+
+    p = command("export", "Write the store, or one graph, as RDF.")
+    p.add_argument("--graph", metavar="IRI", help="only this named graph")
+    p.add_argument(
+        "--format", default="nquads", help="nquads, trig (whole store); turtle, nt, jsonld, rdfxml (a graph)"
+    )
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: standard output")
+    p.set_defaults(run=read.export)
+
+    p = command("graphs", "List the named graphs with their source, role, size and load time.")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(run=read.graphs)
+
+    p = command("drop", "Remove named graphs (and their catalogue records) in one step.")
+    p.add_argument(
+        "graphs", nargs="+", metavar="GRAPH", help="graph IRI, or the source key shown by 'graphs'"
+    )
+    p.set_defaults(run=load.drop)
+
+    p = command("stats", "Counts: graphs, triples, classes and the most used properties.")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(run=read.stats)
+
+    p = command("quarantine", "List or remove rejected batches kept with --quarantine.")
+    p.add_argument("action", choices=["list", "drop"])
+    p.add_argument("batch", nargs="?", help="the batch id (for drop)")
+    p.set_defaults(run=load.quarantine)
+
+    p = command("serve", "Serve the SPARQL endpoint, saved queries and pages.")
+    p.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 8000)")
+    p.add_argument("--workers", type=int, help="query worker processes (default 2)")
+    p.add_argument("--query-timeout", type=float, metavar="SECONDS", help="query time limit (default 30)")
+    p.add_argument("--no-seed", action="store_true", help="on first start, leave the seed dataset out")
+    p.set_defaults(run=_serve)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from coopgraph.cli.serve import serve
+
+    return serve(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except BrokenPipeError:  # the reader of our output went away (| head): not an error
+        sys.stderr.close()
+        return exits.OK
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except exits.Failure as failure:
+        print(failure.message, file=sys.stderr)
+        return failure.code
+    except Exception as e:  # a bug: say so briefly; the traceback is for developers
+        if os.environ.get("COOPGRAPH_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"internal error: {type(e).__name__}: {e}\n(this is a bug in coopgraph; run with "
+            "COOPGRAPH_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return exits.INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

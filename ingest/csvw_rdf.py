@@ -1,0 +1,335 @@
+"""CSV on the Web to RDF (W3C csv2rdf, minimal mode), keeping every datatype and language tag.
+
+The ``csvw`` package reads the metadata, the dialect, the typed cell values and the URI
+templates; the RDF terms are made here, because its own triples drop datatypes and languages.
+A table may be CSV/TSV, or a sheet of an XLSX workbook (metadata ``url`` ``book.xlsx#sheet=Name``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import decimal
+import io
+import json
+import logging
+import re
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from csvw import Table, TableGroup
+from csvw.metadata import Column
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad
+
+from coopgraph import iris
+from ingest.errors import IngestError, Problem
+from ingest.lexical import valid
+
+XSD = iris.PREFIXES["xsd"]
+RDF = iris.PREFIXES["rdf"]
+_SPECIAL_TYPES = {
+    "number": XSD + "double",
+    "any": XSD + "anyAtomicType",
+    "datetime": XSD + "dateTime",
+    "xml": RDF + "XMLLiteral",
+    "html": RDF + "HTML",
+    "json": "http://www.w3.org/ns/csvw#JSON",
+}
+_CELL_ERROR = re.compile(r"^(?P<file>.*):(?P<line>\d+):(?P<col>\d+) (?P<name>.*?): (?P<msg>.*)$", re.S)
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _table_for(data: Path, mapping: Path) -> Table:
+    try:
+        description = json.loads(mapping.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        line = getattr(e, "lineno", None)
+        raise IngestError(Problem(str(mapping), f"not a JSON CSVW mapping: {e}", line=line)) from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if "tables" in description:
+                group = TableGroup.from_file(mapping, data=description)
+                tables = group.tables
+            else:
+                tables = [Table.from_file(mapping, data=description)]
+    except (ValueError, TypeError, KeyError) as e:
+        raise IngestError(Problem(str(mapping), f"invalid CSVW mapping: {e}")) from None
+    for table in tables:
+        name = str(table.url.string).split("#")[0].rsplit("/", 1)[-1]
+        if name == data.name:
+            return table
+    raise IngestError(Problem(str(mapping), f"the mapping describes no table with url '{data.name}'"))
+
+
+def _datatype_iri(column: Column) -> str | None:
+    datatype = column.inherit("datatype")
+    if datatype is None:
+        return None
+    explicit = datatype.at_props.get("id") if hasattr(datatype, "at_props") else None
+    if explicit:
+        return str(explicit)
+    base = datatype.base or "string"
+    return _SPECIAL_TYPES.get(base, XSD + base)
+
+
+def _lexical(value: Any, column: Column) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    base = column.inherit("datatype").base if column.inherit("datatype") is not None else None
+    if isinstance(value, datetime.datetime):
+        if base == "date":  # csvw reads dates as datetimes
+            tz = value.isoformat()[19:].replace("+00:00", "Z") if value.tzinfo else ""
+            return value.date().isoformat() + tz
+        if base == "time":
+            return value.timetz().isoformat().replace("+00:00", "Z")
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        text = format(value, "f")
+        return text if "." in text or column.inherit("datatype").base != "decimal" else text + ".0"
+    if isinstance(value, int | float | str):
+        return str(value)
+    datatype = column.inherit("datatype")
+    return datatype.formatted(value) if datatype is not None else str(value)
+
+
+class _Mapper:
+    """Turns the rows of one table into quads."""
+
+    def __init__(self, table: Table, data: Path, graph: NamedNode) -> None:
+        self.table, self.data, self.graph = table, data, graph
+        self.columns = [c for c in table.tableSchema.columns if not c.inherit("suppressOutput")]
+        self.base_url = f"{data.resolve().as_uri()}"
+
+    def _expand(
+        self, template: Any, row: dict[str, Any], rownum: int, column: Column, qname: bool = False
+    ) -> str:
+        if template is None:
+            return ""
+        value = self.table.expand(template, row, _row=rownum, _name=column.name)
+        return str(value)
+
+    def _iri(self, text: str, line: int, column: Column) -> NamedNode:
+        if text.startswith("file:") or "://" in text or text.startswith(("urn:", "mailto:", "tag:")):
+            try:
+                return NamedNode(text)
+            except ValueError as e:
+                raise IngestError(
+                    Problem(str(self.data), f"not a valid IRI '{text}': {e}", line=line, column=str(column))
+                ) from None
+        # a relative result resolved against a local path: make it a file IRI of the table
+        return NamedNode(self.base_url + "#" + quote(text, safe="/=&?"))
+
+    def row_quads(self, row: dict[str, Any], rownum: int, line: int) -> Iterator[Quad]:
+        row_node = BlankNode()
+        for column in self.columns:
+            about = column.inherit("aboutUrl")
+            subject = self._iri(self._expand(about, row, rownum, column), line, column) if about else row_node
+            prop = column.inherit("propertyUrl")
+            if prop:
+                predicate = self._iri(self._expand(prop, row, rownum, column), line, column)
+            else:
+                predicate = NamedNode(f"{self.base_url}#{quote(column.name or str(column), safe='')}")
+            value_url = column.inherit("valueUrl")
+            if column.virtual:
+                if value_url:
+                    yield Quad(
+                        subject,
+                        predicate,
+                        self._iri(self._expand(value_url, row, rownum, column), line, column),
+                        self.graph,
+                    )
+                continue
+            value = row.get(column.header)
+            if value is None or value == []:
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                if item is None:
+                    continue
+                if value_url:
+                    cell = dict(row)
+                    cell[column.name or column.header] = item
+                    obj = self._iri(self._expand(value_url, cell, rownum, column), line, column)
+                else:
+                    obj = self._literal(item, column, line)
+                yield Quad(subject, predicate, obj, self.graph)
+
+    def _literal(self, value: Any, column: Column, line: int) -> Literal:
+        datatype = _datatype_iri(column)
+        text = _lexical(value, column)
+        base = datatype.removeprefix(XSD) if datatype else "string"
+        if not valid(base, text):
+            raise IngestError(
+                Problem(str(self.data), f"'{text}' is not a valid {base}", line=line, column=str(column))
+            )
+        if datatype is None or datatype == XSD + "string":
+            lang = column.inherit("lang")
+            if lang and lang != "und":
+                return Literal(text, language=lang)
+            return Literal(text)
+        return Literal(text, datatype=NamedNode(datatype))
+
+
+def _check_header(table: Table, data: Path, header: list[str], mapping: Path) -> None:
+    known = [c for c in table.tableSchema.columns if not c.virtual]
+    problems = []
+    for index, title in enumerate(header, start=1):
+        if not any(c.has_title(title) for c in known):
+            problems.append(
+                Problem(
+                    str(data),
+                    f"unknown column '{title}': {mapping.name} does not map it; "
+                    "add it to the mapping or remove it from the table",
+                    line=1,
+                    column=index,
+                )
+            )
+    for column in known:
+        if not any(column.has_title(h) for h in header):
+            problems.append(
+                Problem(str(data), f"column '{column}' of {mapping.name} is missing from the table", line=1)
+            )
+    if problems:
+        raise IngestError(problems)
+
+
+def _xlsx_as_csv(path: Path, sheet: str | None) -> tuple[io.StringIO, dict[int, int]]:
+    """A sheet as CSV text, and the CSV line where each sheet row starts (for messages)."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
+        raise IngestError(Problem(str(path), f"not a readable XLSX workbook: {e}")) from None
+    if sheet is not None and sheet not in book.sheetnames:
+        raise IngestError(
+            Problem(str(path), f"no sheet named '{sheet}' (sheets: {', '.join(book.sheetnames)})")
+        )
+    ws = book[sheet] if sheet else book.worksheets[0]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    lines: dict[int, int] = {}
+    line = 1
+    for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells = [
+            "" if v is None else (v.isoformat() if isinstance(v, datetime.date) else str(v)) for v in row
+        ]
+        if not any(cells):
+            continue
+        lines[line] = number
+        writer.writerow(cells)
+        line += 1 + sum(c.count("\n") for c in cells)
+    book.close()
+    out.seek(0)
+    return out, lines
+
+
+def _raw_cells(table: Table, handle: Any, lines: set[int]) -> dict[tuple[int, str], str]:
+    """The raw text of the cells on the given lines, by (line, header)."""
+    dialect = table._get_dialect()
+    if isinstance(handle, io.StringIO):
+        text = io.StringIO(handle.getvalue())
+    else:
+        text = open(handle, encoding=dialect.encoding, newline="")  # noqa: SIM115 - closed below
+    cells: dict[tuple[int, str], str] = {}
+    with text:
+        reader = csv.reader(text, delimiter=dialect.delimiter, quotechar=dialect.quoteChar or '"')
+        header: list[str] = []
+        start = 1
+        for record in reader:
+            if not header:
+                header = [h.strip() for h in record]
+            elif start in lines:
+                cells.update({(start, h): v for h, v in zip(header, record, strict=False)})
+            start = reader.line_num + 1
+    return cells
+
+
+def _cell_problems(messages: list[str], table: Table, data: Path, handle: Any, where: Any) -> list[Problem]:
+    parsed = [(m, _CELL_ERROR.match(m)) for m in messages]
+    raw = _raw_cells(table, handle, {int(m.group("line")) for _, m in parsed if m})
+    problems = []
+    for message, m in parsed:
+        if m is None:
+            problems.append(Problem(str(data), message))
+            continue
+        line, name = int(m.group("line")), m.group("name")
+        column = table.tableSchema.get_column(name)
+        datatype = column.inherit("datatype") if column is not None else None
+        kind = datatype.base if datatype is not None else "value"
+        value = raw.get((line, name))
+        text = f"'{value}' is not a valid {kind} ({m.group('msg')})" if value is not None else m.group("msg")
+        problems.append(Problem(str(data), text, line=where(line), column=name))
+    return problems
+
+
+def table_quads(data: Path, mapping: Path, graph: str) -> Iterator[Quad]:
+    """The RDF of one table described by a CSVW mapping; raises :class:`IngestError` naming row and column."""
+    table = _table_for(data, mapping)
+    sheet_lines: dict[int, int] | None = None
+    if data.suffix.lower() == ".xlsx":
+        fragment = str(table.url.string).partition("#")[2]
+        sheet = fragment.removeprefix("sheet=") if fragment.startswith("sheet=") else None
+        handle: Any
+        handle, sheet_lines = _xlsx_as_csv(data, sheet)
+        header = next(csv.reader(io.StringIO(handle.getvalue().split("\n", 1)[0])), [])
+    else:
+        try:
+            text_head = data.open(encoding=table._get_dialect().encoding).readline()
+        except UnicodeDecodeError as e:
+            raise IngestError(
+                Problem(
+                    str(data),
+                    f"not valid {table._get_dialect().encoding} text: {e.reason} at byte {e.start}",
+                    line=1,
+                )
+            ) from None
+        dialect = table._get_dialect()
+        header = next(
+            csv.reader([text_head], delimiter=dialect.delimiter, quotechar=dialect.quoteChar or '"'), []
+        )
+        handle = data
+    if table._get_dialect().header:
+        _check_header(table, data, [h.strip() for h in header], mapping)
+    mapper = _Mapper(table, data, NamedNode(graph))
+    collector = _Collector()
+    log = logging.getLogger(f"coopgraph.csvw.{id(collector)}")
+    log.propagate = False
+    log.addHandler(collector)
+    problems: list[Problem] = []
+
+    def where(line: int) -> int:
+        return sheet_lines.get(line, line) if sheet_lines is not None else line
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rows = table.iterdicts(log=log, with_metadata=True, fname=handle, strict=True)
+            for rownum, (_, line, row) in enumerate(rows, start=1):
+                if len(collector.messages) + len(problems) >= 50:
+                    break
+                try:
+                    yield from mapper.row_quads(row, rownum, where(line))
+                except IngestError as e:
+                    problems.extend(e.problems)
+    except UnicodeDecodeError as e:
+        raise IngestError(Problem(str(data), f"not valid UTF-8 text: {e.reason} at byte {e.start}")) from None
+    except ValueError as e:
+        raise IngestError(Problem(str(data), str(e))) from None
+    if collector.messages:
+        problems.extend(_cell_problems(collector.messages, table, data, handle, where))
+    if problems:
+        raise IngestError(problems)

@@ -1,0 +1,289 @@
+"""The validation gate: a batch is checked, together with the stored data it touches, before it is committed.
+
+Checked are the shapes held in the store's ``shapes`` graphs (as they will be after the batch),
+restricted to the nodes the batch adds, changes or removes statements about; when the batch
+changes the shapes themselves, everything is checked. Violations reject the batch, warnings do
+not. When a batch is large against the store, working out which nodes it touches costs more
+than checking everything, so everything is checked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyoxigraph import BlankNode, Literal, NamedNode
+
+from coopgraph import iris
+from coopgraph.store.local import Transaction
+from ingest.errors import Problem
+from ingest.locate import line_of
+from ingest.sources import Source
+
+SH = iris.PREFIXES["sh"]
+#: Findings described in full (labels, file and line); the rest are counted.
+DETAILED = 500
+_TOUCHED = (
+    "SELECT DISTINCT ?n WHERE { GRAPH <$GRAPH> { { ?n ?p ?o } UNION { ?s ?p ?n FILTER(!isLiteral(?n)) } } }"
+)
+
+_LABELS = (
+    iris.sparql_prologue()
+    + """
+SELECT ?n ?label WHERE {
+  VALUES ?n { $NODES }
+  ?n rdfs:label|skos:prefLabel|schema:name ?label .
+  FILTER(isLiteral(?label))
+} ORDER BY ?n (LANG(?label) != "en") (LANG(?label) != "vi")"""
+)
+
+_SHAPE_TEXT = (
+    iris.sparql_prologue()
+    + """
+SELECT ?shape ?name ?description WHERE {
+  VALUES ?shape { $NODES }
+  OPTIONAL { ?shape sh:name ?name FILTER(LANGMATCHES(LANG(?name), "en") || LANG(?name) = "") }
+  OPTIONAL { ?shape sh:description ?description
+             FILTER(LANGMATCHES(LANG(?description), "en") || LANG(?description) = "") }
+}"""
+)
+
+
+def _term_text(term: Any) -> str:
+    if isinstance(term, NamedNode):
+        return iris.compact(term.value)
+    if isinstance(term, Literal):
+        return str(term)
+    if isinstance(term, BlankNode):
+        return "a blank node"
+    return str(term)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation result, resolved for the data steward."""
+
+    severity: str  # "Violation" | "Warning" | "Info"
+    focus: Any
+    path: str | None
+    value: Any
+    component: str
+    shape: str
+    messages: Mapping[str, str]
+    focus_label: str | None = None
+    shape_name: str | None = None
+    fix: str | None = None  # the shape's sh:description: what the steward should do
+    file: str | None = None
+    line: int | None = None
+
+    def message(self, lang: str = "en") -> str:
+        return self.messages.get(lang) or self.messages.get("en") or next(iter(self.messages.values()), "")
+
+    def where(self) -> str:
+        if self.file is None:
+            return ""
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "focusNode": _term_text(self.focus),
+            "focusLabel": self.focus_label,
+            "path": self.path,
+            "value": None if self.value is None else _term_text(self.value),
+            "constraint": self.component,
+            "shape": self.shape,
+            "shapeName": self.shape_name,
+            "messages": dict(self.messages),
+            "fix": self.fix,
+            "file": self.file,
+            "line": self.line,
+        }
+
+
+@dataclass
+class GateReport:
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    focus_nodes: int | None = None
+    shapes_graphs: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    raw: Any = None  # the engine's report, for the SHACL report graph
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity != "Violation"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "conforms": not self.counts.get("Violation"),
+            "counts": self.counts,
+            "focusNodes": self.focus_nodes,
+            "shapesGraphs": self.shapes_graphs,
+            "results": [f.as_dict() for f in self.findings],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+class _TransactionData:
+    """The transaction's state as the validator's data graph (default graph: union of all graphs)."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self.tx = tx
+
+    def query(self, sparql: str, substitutions: Mapping[str, Any] | None = None) -> Any:
+        subs = {(k.value if hasattr(k, "value") else str(k)): v for k, v in (substitutions or {}).items()}
+        return self.tx.query(sparql, substitutions=subs or None)
+
+
+class Gate:
+    """Validates transactions; keeps the compiled shapes between batches while they do not change."""
+
+    def __init__(self) -> None:
+        self._shapes: tuple[tuple[tuple[str, str], ...], Any] | None = None
+
+    def _compiled(self, tx: Transaction, graphs: dict[str, str]) -> Any:
+        from ingest.shacl import Shapes  # the engine is only needed once the store holds shapes
+
+        key = tuple(sorted(graphs.items()))
+        if self._shapes is None or self._shapes[0] != key:
+            quads = [q for g in graphs for q in tx.store.quads_for_pattern(None, None, None, NamedNode(g))]
+            self._shapes = (key, Shapes.from_quads(quads))
+        return self._shapes[1]
+
+    def check(
+        self, tx: Transaction, sources: list[Source], replaced: Iterable[str], everything: bool = False
+    ) -> GateReport:
+        """Validate the transaction's state; ``everything`` checks all nodes, not only those touched."""
+        started = time.monotonic()
+        replaced = set(replaced)
+        report = GateReport()
+        by_graph = {s.graph: s for s in sources}
+        records = tx.records()
+        shapes_graphs = {
+            g: r.checksum for g, r in records.items() if r.role == "shapes" and g not in replaced
+        }
+        new_shapes = {s.graph: s.checksum() for s in sources if s.role == "shapes"}
+        shapes_graphs.update(new_shapes)
+        report.shapes_graphs = sorted(shapes_graphs)
+        if not shapes_graphs:
+            report.seconds = time.monotonic() - started
+            return report
+        shapes = self._compiled(tx, shapes_graphs)
+        shapes_changed = bool(new_shapes) or any(
+            records[g].role == "shapes" for g in replaced if g in records
+        )
+        whole = everything or shapes_changed or self._large(records, sources, replaced)
+        focus = None if whole else self._touched(tx, list(by_graph), replaced)
+        report.focus_nodes = None if focus is None else len(focus)
+        raw = shapes.validate(_TransactionData(tx), focus=focus)
+        report.raw = raw
+        report.findings, report.counts = self._findings(tx, raw.results, by_graph)
+        report.seconds = time.monotonic() - started
+        return report
+
+    # ------------------------------------------------------------------ pieces
+    @staticmethod
+    def _large(records: Mapping[str, Any], sources: list[Source], replaced: set[str]) -> bool:
+        """Whether the batch changes more than a quarter of the store (sizes from the catalogue and files)."""
+        stored = sum(r.triples for r in records.values())
+        changed = sum(records[g].triples for g in replaced if g in records)
+        changed += sum(s.path.stat().st_size for s in sources) // 100  # about 100 bytes a triple
+        return changed * 4 > stored
+
+    def _touched(self, tx: Transaction, graphs: list[str], replaced: set[str]) -> set[Any]:
+        touched: set[Any] = set()
+        for graph in graphs:
+            touched.update(row["n"] for row in tx.query(_TOUCHED.replace("$GRAPH", graph)))
+        for graph in replaced:
+            touched.update(row["n"] for row in tx.query_before(_TOUCHED.replace("$GRAPH", graph)))
+        return touched
+
+    def _findings(
+        self, tx: Transaction, results: list[Any], sources: dict[str, Source]
+    ) -> tuple[list[Finding], dict[str, int]]:
+        counts: dict[str, int] = {}
+        for r in results:
+            severity = r.severity.value.removeprefix(SH)
+            counts[severity] = counts.get(severity, 0) + 1
+        ordered = sorted(results, key=lambda r: r.severity.value != SH + "Violation")[:DETAILED]
+        labels = self._labels(tx, {r.focus_node for r in ordered if isinstance(r.focus_node, NamedNode)})
+        shape_text = self._shape_text(
+            tx, {r.source_shape for r in ordered if isinstance(r.source_shape, NamedNode)}
+        )
+        findings = []
+        for r in ordered:
+            file, line = self._where(tx, r.focus_node, sources)
+            messages: dict[str, str] = {}
+            for m in r.messages:
+                messages.setdefault(m.language or "en", m.value)
+            name, description = shape_text.get(r.source_shape, (None, None))
+            findings.append(
+                Finding(
+                    severity=r.severity.value.removeprefix(SH),
+                    focus=r.focus_node,
+                    path=_path_text(r.result_path),
+                    value=r.value,
+                    component=r.source_constraint_component.value.removeprefix(SH),
+                    shape=_term_text(r.source_shape),
+                    messages=messages,
+                    focus_label=labels.get(r.focus_node),
+                    shape_name=name,
+                    fix=description,
+                    file=file,
+                    line=line,
+                )
+            )
+        return findings, counts
+
+    def _labels(self, tx: Transaction, nodes: set[Any]) -> dict[Any, str]:
+        labels: dict[Any, str] = {}
+        for chunk in _chunks(sorted(nodes, key=lambda n: n.value), 200):
+            query = _LABELS.replace("$NODES", " ".join(f"<{n.value}>" for n in chunk))
+            for row in tx.query(query):
+                labels.setdefault(row["n"], row["label"].value)
+        return labels
+
+    def _shape_text(self, tx: Transaction, shapes: set[Any]) -> dict[Any, tuple[str | None, str | None]]:
+        found: dict[Any, tuple[str | None, str | None]] = {}
+        for chunk in _chunks(sorted(shapes, key=lambda n: n.value), 200):
+            query = _SHAPE_TEXT.replace("$NODES", " ".join(f"<{n.value}>" for n in chunk))
+            for row in tx.query(query):
+                name, description = row["name"], row["description"]
+                found.setdefault(
+                    row["shape"], (name.value if name else None, description.value if description else None)
+                )
+        return found
+
+    def _where(self, tx: Transaction, node: Any, sources: dict[str, Source]) -> tuple[str | None, int | None]:
+        if not isinstance(node, NamedNode) or not sources:
+            return None, None
+        values = " ".join(f"<{g}>" for g in sources)
+        rows = tx.query(
+            f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ <{node.value}> ?p ?o }} }} LIMIT 1"
+        )
+        for row in rows:
+            source = sources[row["g"].value]
+            return str(source.path), line_of(source, node.value)
+        return None, None
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _path_text(path: Any) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, NamedNode):
+        return iris.compact(path.value)
+    sparql = getattr(path, "sparql", None)
+    return sparql() if callable(sparql) else str(path)

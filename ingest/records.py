@@ -1,0 +1,86 @@
+"""JSON and YAML records read as JSON-LD with the project's context.
+
+A file holds one record (an object), a list of records, or an object with ``@graph``. When it
+has no ``@context`` of its own, the project context (``ontology/context.jsonld``) is applied. A
+context given by the project's published URL is replaced by the local copy; no other remote
+context is fetched.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from coopgraph import iris
+from ingest.errors import IngestError, Problem
+
+PUBLISHED_CONTEXT = iris.BASE + "context.jsonld"
+
+
+def _context(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))["@context"]
+
+
+def _inline_context(value: Any, context: Any) -> Any:
+    if value == PUBLISHED_CONTEXT:
+        return context
+    if isinstance(value, list):
+        return [_inline_context(v, context) for v in value]
+    return value
+
+
+def _yaml_default(value: Any) -> str:
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot represent {type(value).__name__} in JSON-LD")
+
+
+def as_jsonld(path: Path, context_file: Path) -> tuple[bytes, int]:
+    """The file as a JSON-LD document, and how many lines were added before the file's first line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise IngestError(Problem(str(path), f"not valid UTF-8 text: {e.reason} at byte {e.start}")) from None
+    if not text.strip():
+        raise IngestError(Problem(str(path), "the file is empty"))
+    context = _context(context_file)
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise IngestError(
+                Problem(str(path), f"not valid JSON: {e.msg}", line=e.lineno, column=e.colno)
+            ) from None
+        if isinstance(data, dict) and "@context" in data:
+            data["@context"] = _inline_context(data["@context"], context)
+            return json.dumps(data, ensure_ascii=False).encode(), 0
+        if not isinstance(data, dict | list):
+            raise IngestError(
+                Problem(str(path), "expected a record (an object) or a list of records", line=1)
+            )
+        # Wrap the original text so that the parser's line numbers stay one off the file's.
+        head = '{"@context": ' + json.dumps(context, ensure_ascii=False) + ', "@graph":\n'
+        return (head + text + "\n}").encode(), 1
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
+        reason = getattr(e, "problem", None) or str(e)
+        raise IngestError(Problem(str(path), f"not valid YAML: {reason}", line=line, column=column)) from None
+    if isinstance(data, dict) and "@context" in data:
+        data["@context"] = _inline_context(data["@context"], context)
+        document: Any = data
+    elif isinstance(data, dict | list):
+        document = {"@context": context, "@graph": data}
+    else:
+        raise IngestError(Problem(str(path), "expected a record (a mapping) or a list of records", line=1))
+    try:
+        return json.dumps(document, ensure_ascii=False, default=_yaml_default).encode(), 0
+    except TypeError as e:
+        raise IngestError(Problem(str(path), str(e))) from None

@@ -1,0 +1,116 @@
+"""The public entry point: ``Shapes`` (parsed once, compiled queries cached) and ``validate``."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import Any
+
+import pyoxigraph as ox
+
+from .engine import Evaluation, dedupe
+from .model import Shape
+from .report import ValidationReport, ValidationResult
+from .shapes import parse_shapes
+from .sources import TargetSource
+from .terms import Term, from_rdflib
+
+# Up to this many requested focus nodes are joined into the target queries (VALUES); more than that,
+# and the targets are evaluated in full and the results filtered in Python, which is then cheaper.
+FOCUS_VALUES_LIMIT = 20_000
+
+
+def _runner(data: Any) -> Any:
+    if isinstance(data, ox.Store):
+        return lambda text: data.query(text, use_default_graph_as_union=True)
+    if not hasattr(data, "query"):
+        raise TypeError("data must be a pyoxigraph.Store or have .query(sparql) returning pyoxigraph results")
+    return lambda text: data.query(text)
+
+
+def _references(shape: Shape) -> list[Shape]:
+    out = list(shape.properties)
+    for c in shape.constraints:
+        if "shape" in c.params:
+            out.append(c.params["shape"])
+        out.extend(c.params.get("shapes", ()))
+        out.extend(c.params.get("siblings", ()))
+    return out
+
+
+def _recursive(shapes: Iterable[Shape]) -> set[int]:
+    """ids of the shapes that can reach themselves through shape references."""
+    out: set[int] = set()
+    for start in shapes:
+        todo, seen = list(_references(start)), set()
+        while todo:
+            s = todo.pop()
+            if s is start:
+                out.add(id(start))
+                break
+            if id(s) in seen:
+                continue
+            seen.add(id(s))
+            todo.extend(_references(s))
+    return out
+
+
+class Shapes:
+    """A parsed shapes graph, ready to validate data graphs with SPARQL on Oxigraph.
+
+    Raises ShapesError (naming the shape and the problem) when the shapes graph is ill-formed.
+    """
+
+    def __init__(self, triples: Iterable[ox.Triple | ox.Quad]) -> None:
+        self.graph, roots, parser = parse_shapes(triples)
+        self.shapes: dict[Term, Shape] = parser.shapes
+        self.targeted: list[Shape] = [s for s in roots if s.targets and not s.deactivated]
+        self._recursive = _recursive(self.shapes.values())
+        self._query_cache: dict[tuple[Any, ...], str] = {}
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_rdflib(cls, graph: Any) -> Shapes:
+        bnodes: dict[str, ox.BlankNode] = {}
+        triples = [ox.Triple(from_rdflib(s, bnodes), from_rdflib(p, bnodes), from_rdflib(o, bnodes))  # type: ignore[arg-type]
+                   for s, p, o in graph]
+        return cls(triples)
+
+    @classmethod
+    def from_store(cls, store: ox.Store | ox.Dataset, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None
+                   ) -> Shapes:
+        """Shapes from one graph of a Store or Dataset (``graph=None``: the default graph)."""
+        name = graph if graph is not None else ox.DefaultGraph()
+        if isinstance(store, ox.Store):
+            return cls(store.quads_for_pattern(None, None, None, name))
+        return cls(store.quads_for_graph_name(name))
+
+    @classmethod
+    def from_quads(cls, quads: Iterable[ox.Triple | ox.Quad]) -> Shapes:
+        return cls(quads)
+
+    # ------------------------------------------------------------------ validation
+    def validate(self, data: Any, focus: Collection[Term] | None = None, *,
+                 shapes_graph: ox.NamedNode | None = None, lenient_integers: bool = True) -> ValidationReport:
+        """Validate ``data`` (a pyoxigraph Store, queried as the union of its graphs, or any object with
+        ``.query(sparql)``) against the shapes.
+
+        ``focus``: only results whose focus node is in this collection are reported (the targets are
+        restricted accordingly). ``shapes_graph``: the name of a graph of the dataset that holds the
+        shapes, for queries that use ``$shapesGraph``. ``lenient_integers``: see datatypes.py.
+        """
+        ev = Evaluation(_runner(data), self._query_cache, self._recursive, shapes_graph, lenient_integers)
+        wanted: set[Term] | None = None
+        restrict: tuple[Term, ...] | None = None
+        restrict_blank = False
+        if focus is not None:
+            wanted = set(focus)
+            if len(wanted) <= FOCUS_VALUES_LIMIT:
+                restrict = tuple(sorted((n for n in wanted if not isinstance(n, ox.BlankNode)), key=str))
+                restrict_blank = len(restrict) < len(wanted)
+        results: list[ValidationResult] = []
+        for shape in self.targeted:
+            source = TargetSource(shape.targets, restrict, restrict_blank)
+            results.extend(ev.results(shape, source))
+        if wanted is not None:
+            results = [r for r in results if r.focus_node in wanted]
+        return ValidationReport(dedupe(results), queries=ev.queries)

@@ -1,0 +1,228 @@
+"""SPARQL for the SHACL Core constraint components, one compiler per component.
+
+Value-level components (sh:class, sh:datatype, sh:pattern, sh:in ...) compile to a boolean expression
+over one value node, so that all of a shape's value-level constraints run as ONE query over the
+(focus, value) pairs, returning a flag per failed constraint. sh:minCount/sh:maxCount share one
+grouped query. The other components get a query of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyoxigraph as ox
+
+from .datatypes import datatype_check
+from .model import Constraint, Shape
+from .sources import Names, Source, has_value_expr, pairs_pattern, path_step
+from .terms import RDF_TYPE, SH, SUBCLASS_OF, XSD, Term, short, sparql_term
+
+
+def _string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+
+
+# --------------------------------------------------------------------------- value-level expressions
+def _class(c: Constraint, v: str) -> str:
+    return f"EXISTS {{ ?{v} {RDF_TYPE}/{SUBCLASS_OF}* {sparql_term(c.params['class'])} }}"
+
+
+def _node_kind(c: Constraint, v: str) -> str:
+    kind = c.params["nodeKind"]
+    tests = {
+        SH.IRI: f"isIRI(?{v})", SH.BlankNode: f"isBlank(?{v})", SH.Literal: f"isLiteral(?{v})",
+        SH.BlankNodeOrIRI: f"(isBlank(?{v}) || isIRI(?{v}))",
+        SH.BlankNodeOrLiteral: f"(isBlank(?{v}) || isLiteral(?{v}))",
+        SH.IRIOrLiteral: f"(isIRI(?{v}) || isLiteral(?{v}))",
+    }
+    return tests[kind]
+
+
+def _compare(op: str, key: str) -> Callable[[Constraint, str], str]:
+    def expr(c: Constraint, v: str) -> str:
+        return f"(isLiteral(?{v}) && ?{v} {op} {sparql_term(c.params[key])})"
+    return expr
+
+
+def _length(op: str, key: str) -> Callable[[Constraint, str], str]:
+    def expr(c: Constraint, v: str) -> str:
+        return f"(!isBlank(?{v}) && STRLEN(STR(?{v})) {op} {c.params[key]})"
+    return expr
+
+
+def _pattern(c: Constraint, v: str) -> str:
+    flags = c.params["flags"]
+    args = f", {_string(flags)}" if flags else ""
+    return f"(!isBlank(?{v}) && REGEX(STR(?{v}), {_string(c.params['pattern'])}{args}))"
+
+
+def _language_in(c: Constraint, v: str) -> str:
+    tests = [f"langMatches(lang(?{v}), {_string(lang)})" for lang in c.params["languageIn"]]
+    return f"(isLiteral(?{v}) && ({' || '.join(tests) or 'false'}))"
+
+
+def _in(c: Constraint, v: str) -> str:
+    members = [m for m in c.params["in"] if not isinstance(m, ox.BlankNode)]
+    tests = [f"sameTerm(?{v}, {sparql_term(m)})" for m in members]
+    return "(" + (" || ".join(tests) or "false") + ")"
+
+
+class ValueLevel:
+    """Compiles value-level constraints to an expression that is true when the value node is fine."""
+
+    def __init__(self, lenient_integers: bool = True) -> None:
+        self.lenient_integers = lenient_integers
+        self.exprs: dict[str, Callable[[Constraint, str], str]] = {
+            "Class": _class,
+            "Datatype": lambda c, v: datatype_check(v, c.params["datatype"], self.lenient_integers),
+            "NodeKind": _node_kind,
+            "MinExclusive": _compare(">", "minExclusive"),
+            "MinInclusive": _compare(">=", "minInclusive"),
+            "MaxExclusive": _compare("<", "maxExclusive"),
+            "MaxInclusive": _compare("<=", "maxInclusive"),
+            "MinLength": _length(">=", "minLength"),
+            "MaxLength": _length("<=", "maxLength"),
+            "Pattern": _pattern,
+            "LanguageIn": _language_in,
+            "In": _in,
+        }
+
+    def handles(self, c: Constraint) -> bool:
+        return _kind(c) in self.exprs
+
+    def expr(self, c: Constraint, v: str) -> str:
+        return self.exprs[_kind(c)](c, v)
+
+
+def _kind(c: Constraint) -> str:
+    v = c.component.value
+    if v.startswith(SH.base) and v.endswith("ConstraintComponent"):
+        return v[len(SH.base): -len("ConstraintComponent")]
+    return ""
+
+
+def kind(c: Constraint) -> str:
+    """The core component's short name ("Class", "MinCount" ...), "" for other components."""
+    return _kind(c)
+
+
+# --------------------------------------------------------------------------- queries
+def value_flags_query(shape: Shape, constraints: list[Constraint], source: Source, vl: ValueLevel) -> str:
+    """One query for all value-level constraints: rows (?this ?value ?k0 ?k1 ...) with a true flag per
+    failed constraint. An expression error counts as a failure, as the spec says."""
+    names = Names()
+    binds = " ".join(f"BIND(!COALESCE({vl.expr(c, 'value')}, false) AS ?k{i})" for i, c in enumerate(constraints))
+    flags = " ".join(f"?k{i}" for i in range(len(constraints)))
+    any_flag = " || ".join(f"?k{i}" for i in range(len(constraints)))
+    return (f"SELECT DISTINCT ?this ?value {flags} WHERE {{ "
+            f"{pairs_pattern(source, shape.path, 'this', 'value', names)} {binds} FILTER({any_flag}) }}")
+
+
+def count_query(shape: Shape, min_count: int | None, max_count: int | None, source: Source) -> str:
+    names = Names()
+    assert shape.path is not None
+    tests = []
+    if min_count is not None:
+        tests.append(f"?n < {min_count}")
+    if max_count is not None:
+        tests.append(f"?n > {max_count}")
+    if shape.path.nullable:
+        body = pairs_pattern(source, shape.path, "this", "value", names)
+    else:
+        body = f"{source.pattern('this', names)} OPTIONAL {{ {path_step('this', shape.path, 'value')} }}"
+    return (f"SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ {body} }} "
+            f"GROUP BY ?this HAVING ({' || '.join(tests)})")
+
+
+def min_one_query(shape: Shape, source: Source) -> str:
+    """sh:minCount 1 alone: focus nodes without any value (cheaper than counting)."""
+    names = Names()
+    assert shape.path is not None
+    return (f"SELECT ?this WHERE {{ {source.pattern('this', names)} "
+            f"FILTER NOT EXISTS {{ {path_step('this', shape.path, 'value')} }} }}")
+
+
+def has_value_query(shape: Shape, c: Constraint, source: Source) -> str:
+    names = Names()
+    node = c.params["hasValue"]
+    test = "false" if isinstance(node, ox.BlankNode) else has_value_expr("this", shape.path, sparql_term(node))
+    return f"SELECT ?this WHERE {{ {source.pattern('this', names)} FILTER(!({test})) }}"
+
+
+def pair_query(shape: Shape, c: Constraint, source: Source) -> str:
+    """sh:equals, sh:disjoint, sh:lessThan, sh:lessThanOrEquals: rows (?this ?value)."""
+    names = Names()
+    k = _kind(c)
+    other = sparql_term(c.params[k[0].lower() + k[1:]])
+    pairs = pairs_pattern(source, shape.path, "this", "value", names)
+    if k == "Disjoint":
+        return f"SELECT DISTINCT ?this ?value WHERE {{ {pairs} ?this {other} ?value }}"
+    if k in ("LessThan", "LessThanOrEquals"):
+        op = "<" if k == "LessThan" else "<="
+        return (f"SELECT DISTINCT ?this ?value WHERE {{ {pairs} ?this {other} ?_shother "
+                f"FILTER(!COALESCE(?value {op} ?_shother, false)) }}")
+    # Equals: values of the path missing from the property, and values of the property missing from the path
+    names2 = Names()
+    mine = has_value_expr("this", shape.path, "?value")
+    return (f"SELECT DISTINCT ?this ?value WHERE {{ {{ {pairs} FILTER NOT EXISTS {{ ?this {other} ?value }} }} "
+            f"UNION {{ {source.pattern('this', names2)} ?this {other} ?value FILTER(!({mine})) }} }}")
+
+
+def unique_lang_query(shape: Shape, source: Source) -> str:
+    names = Names()
+    pairs = pairs_pattern(source, shape.path, "this", "value", names)
+    return (f"SELECT ?this ?lang WHERE {{ {pairs} BIND(lang(?value) AS ?lang) FILTER(isLiteral(?value) && ?lang != \"\") }} "
+            f"GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?value) > 1)")
+
+
+def closed_query(shape: Shape, c: Constraint, allowed: list[Term], source: Source) -> str:
+    names = Names()
+    pairs = pairs_pattern(source, shape.path, "this", "value", names)
+    allowed_text = ", ".join(sparql_term(a) for a in allowed)
+    test = f"FILTER(?_shp NOT IN ({allowed_text}))" if allowed else ""
+    return f"SELECT DISTINCT ?this ?_shp ?_sho WHERE {{ {pairs} ?value ?_shp ?_sho {test} }}"
+
+
+# --------------------------------------------------------------------------- messages
+def default_message(c: Constraint, value: Term | None = None, extra: dict[str, Term] | None = None) -> str:
+    """A plain English message for a result, used when the shape gives no sh:message."""
+    k, p = _kind(c), c.params
+    val = short(value) if value is not None else "the value"
+    simple = {
+        "Class": lambda: f"{val} is not an instance of {short(p['class'])}",
+        "Datatype": lambda: f"{val} is not a well-formed literal of datatype {short(p['datatype'])}",
+        "NodeKind": lambda: f"{val} is not of node kind {short(p['nodeKind'])}",
+        "MinCount": lambda: f"fewer than {p['minCount']} values",
+        "MaxCount": lambda: f"more than {p['maxCount']} values",
+        "MinExclusive": lambda: f"{val} is not greater than {short(p['minExclusive'])}",
+        "MinInclusive": lambda: f"{val} is less than {short(p['minInclusive'])}",
+        "MaxExclusive": lambda: f"{val} is not less than {short(p['maxExclusive'])}",
+        "MaxInclusive": lambda: f"{val} is greater than {short(p['maxInclusive'])}",
+        "MinLength": lambda: f"{val} is shorter than {p['minLength']} characters",
+        "MaxLength": lambda: f"{val} is longer than {p['maxLength']} characters",
+        "Pattern": lambda: f"{val} does not match the pattern {p['pattern']!r}",
+        "LanguageIn": lambda: f"{val} does not have one of the languages {', '.join(p['languageIn'])}",
+        "UniqueLang": lambda: "more than one value has the same language tag",
+        "Equals": lambda: f"{val} is not also a value of {short(p['equals'])} (sh:equals)",
+        "Disjoint": lambda: f"{val} is also a value of {short(p['disjoint'])} (sh:disjoint)",
+        "LessThan": lambda: f"{val} is not less than the values of {short(p['lessThan'])}",
+        "LessThanOrEquals": lambda: f"{val} is greater than a value of {short(p['lessThanOrEquals'])}",
+        "Not": lambda: f"{val} conforms to {p['shape'].label}, which it must not (sh:not)",
+        "And": lambda: f"{val} does not conform to all of the shapes of sh:and",
+        "Or": lambda: f"{val} does not conform to any of the shapes of sh:or",
+        "Xone": lambda: f"{val} does not conform to exactly one of the shapes of sh:xone",
+        "Node": lambda: f"{val} does not conform to {p['shape'].label}",
+        "QualifiedMinCount": lambda: f"fewer than {p['min']} values conform to {p['shape'].label}",
+        "QualifiedMaxCount": lambda: f"more than {p['max']} values conform to {p['shape'].label}",
+        "HasValue": lambda: f"missing the required value {short(p['hasValue'])}",
+        "In": lambda: f"{val} is not one of the allowed values",
+        "Closed": lambda: f"the property {short((extra or {}).get('path'))} is not allowed (sh:closed)",
+        "SPARQL": lambda: "the SPARQL constraint found a problem",
+    }
+    make = simple.get(k)
+    if make is not None:
+        return make()
+    return f"{val} violates {short(c.component)}"
+
+
+LITERAL_XSD_STRING = XSD.string

@@ -1,0 +1,369 @@
+"""Evaluation: runs the compiled constraint queries of each shape over a focus source.
+
+Top-level shapes run over their targets. A shape used inside another one (sh:node, sh:not, sh:and,
+sh:or, sh:xone, sh:qualifiedValueShape, sh:property) runs ONCE over the set of all value nodes of the
+enclosing shape, described as a SPARQL sub-pattern (see sources.py), and gives back the set of nodes
+that fail it; the enclosing constraint then matches that set against its (focus, value) pairs in
+Python. Recursive shapes are cut by materialising the nodes at re-entry and assuming that nodes
+already being checked against the same shape conform.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from . import components as comp
+from .model import Constraint, Shape
+from .paths import PredicatePath
+from .report import ResultPath, ValidationResult
+from .shapes import ShapesError
+from .sources import Names, NodesSource, Source, pairs_pattern, value_source, values_block
+from .sparql import Unsupported, ask_query, fill_template, select_query
+from .terms import SH, Term, short
+
+Run = Callable[[str], Any]
+PAIRS_VALUES_LIMIT = 2000  # failing value nodes up to this many are pushed into the pairs query
+
+
+class ValidationFailure(RuntimeError):
+    """The validation itself failed (a SPARQL constraint reported ?failure, or a query error)."""
+
+
+@dataclass(slots=True)
+class Hit:
+    """A raw result of one constraint: turned into a ValidationResult in report mode."""
+
+    focus: Term
+    value: Term | None
+    constraint: Constraint
+    path: ResultPath | None = None
+    path_set: bool = False  # True when ``path`` overrides the shape's path (even with None)
+    row: dict[str, Term] = field(default_factory=dict)
+
+
+class Evaluation:
+    """One validate() call over one data graph."""
+
+    def __init__(self, run: Run, query_cache: dict[tuple[Any, ...], str], recursive: set[int],
+                 shapes_graph: ox.NamedNode | None, lenient_integers: bool) -> None:
+        self._run = run
+        self.query_cache = query_cache
+        self.recursive = recursive
+        self.shapes_graph = shapes_graph
+        self.vl = comp.ValueLevel(lenient_integers)
+        self.stack: list[tuple[Shape, Source]] = []
+        self.in_progress: dict[int, set[Term]] = defaultdict(set)
+        self.failing_cache: dict[tuple[int, str], frozenset[Term]] = {}
+        self.pairs_cache: dict[tuple[str, str], list[tuple[Term, Term]]] = {}
+        self.focus_cache: dict[str, list[Term]] = {}
+        self.queries = 0
+
+    # ------------------------------------------------------------------ running queries
+    def select(self, text: str, shape: Shape | None = None) -> list[Any]:
+        return self.select_vars(text, shape)[1]
+
+    def select_vars(self, text: str, shape: Shape | None = None) -> tuple[list[str], list[Any]]:
+        """Run a SELECT query: (variable names, solutions)."""
+        self.queries += 1
+        try:
+            solutions = self._run(text)
+            return [v.value for v in solutions.variables], list(solutions)
+        except SyntaxError as e:
+            where = f"shape {shape.label}: " if shape is not None else ""
+            raise ShapesError(f"{where}query rejected by Oxigraph: {e}") from None
+        except (OSError, RuntimeError) as e:
+            where = f"shape {shape.label}: " if shape is not None else ""
+            raise ValidationFailure(f"{where}query failed: {e}") from e
+
+    def cached(self, key: tuple[Any, ...], build: Callable[[], str]) -> str:
+        text = self.query_cache.get(key)
+        if text is None:
+            text = self.query_cache[key] = build()
+        return text
+
+    def focus_nodes(self, source: Source) -> list[Term]:
+        nodes = self.focus_cache.get(source.key)
+        if nodes is None:
+            rows = self.select(f"SELECT ?this WHERE {{ {source.pattern('this', Names())} }}")
+            nodes = self.focus_cache[source.key] = [r["this"] for r in rows]
+        return nodes
+
+    def pairs(self, shape: Shape, source: Source) -> list[tuple[Term, Term]]:
+        """Distinct (focus, value) pairs of ``shape`` over ``source``."""
+        pkey = shape.path.sparql() if shape.path is not None else ""
+        key = (pkey, source.key)
+        found = self.pairs_cache.get(key)
+        if found is None:
+            text = f"SELECT DISTINCT ?this ?value WHERE {{ {pairs_pattern(source, shape.path, 'this', 'value', Names())} }}"
+            found = self.pairs_cache[key] = [(r["this"], r["value"]) for r in self.select(text, shape)]
+        return found
+
+    def pairs_with_values(self, shape: Shape, source: Source, values: frozenset[Term]) -> list[tuple[Term, Term]]:
+        """The pairs whose value is in ``values``; pushes a small set of values into the query."""
+        if (shape.path is None or len(values) > PAIRS_VALUES_LIMIT
+                or any(isinstance(v, ox.BlankNode) for v in values)
+                or (shape.path.sparql() if shape.path else "", source.key) in self.pairs_cache):
+            return [(f, v) for f, v in self.pairs(shape, source) if v in values]
+        restrict = values_block("value", sorted(values, key=str))
+        text = (f"SELECT DISTINCT ?this ?value WHERE {{ {restrict} "
+                f"{pairs_pattern(source, shape.path, 'this', 'value', Names())} }}")
+        return [(r["this"], r["value"]) for r in self.select(text, shape)]
+
+    # ------------------------------------------------------------------ recursion guard
+    def _enter(self, shape: Shape, source: Source) -> Source | None:
+        """The source to evaluate ``shape`` on, or None when everything is already being checked."""
+        if not any(s is shape for s, _ in self.stack):
+            return source
+        done = self.in_progress[id(shape)]
+        for s, earlier in self.stack:
+            if s is shape:
+                done.update(self._materialise(earlier))
+        new = set(self._materialise(source)) - done
+        if not new:
+            return None
+        done.update(new)
+        return NodesSource(frozenset(new))
+
+    def _materialise(self, source: Source) -> list[Term]:
+        nodes = self.focus_nodes(source)
+        sup = source.superset_of
+        return [n for n in nodes if n in sup] if sup is not None else nodes
+
+    # ------------------------------------------------------------------ report mode
+    def results(self, shape: Shape, source: Source) -> list[ValidationResult]:
+        """All validation results of ``shape`` (and its property shapes) for the nodes of ``source``."""
+        if shape.deactivated:
+            return []
+        entered = self._enter(shape, source)
+        if entered is None:
+            return []
+        self.stack.append((shape, entered))
+        try:
+            out = [self.result(shape, h) for h in self.own(shape, entered)]
+            values = value_source(entered, shape.path)
+            for prop in shape.properties:
+                out.extend(self.results(prop, values))
+        finally:
+            self.stack.pop()
+        return out
+
+    # ------------------------------------------------------------------ nested mode
+    def failing(self, shape: Shape, source: Source) -> frozenset[Term]:
+        """The nodes of ``source`` that do not conform to ``shape``."""
+        if shape.deactivated:
+            return frozenset()
+        key = (id(shape), source.key)
+        cacheable = id(shape) not in self.recursive
+        if cacheable and key in self.failing_cache:
+            return self.failing_cache[key]
+        entered = self._enter(shape, source)
+        if entered is None:
+            return frozenset()
+        self.stack.append((shape, entered))
+        try:
+            fails = {h.focus for h in self.own(shape, entered)}
+            values = value_source(entered, shape.path)
+            for prop in shape.properties:
+                bad = self.failing(prop, values)
+                if not bad:
+                    continue
+                if shape.path is None:
+                    fails.update(bad)
+                else:
+                    fails.update(f for f, v in self.pairs_with_values(shape, entered, bad))
+        finally:
+            self.stack.pop()
+        sup = entered.superset_of
+        result = frozenset(f for f in fails if f in sup) if sup is not None else frozenset(fails)
+        if cacheable:
+            self.failing_cache[key] = result
+        return result
+
+    # ------------------------------------------------------------------ one shape's own constraints
+    def own(self, shape: Shape, source: Source) -> list[Hit]:
+        hits: list[Hit] = []
+        value_level = [c for c in shape.constraints if self.vl.handles(c)]
+        if value_level:
+            hits.extend(self._value_level(shape, value_level, source))
+        counts = {comp.kind(c): c for c in shape.constraints if comp.kind(c) in ("MinCount", "MaxCount")}
+        if counts:
+            hits.extend(self._counts(shape, counts, source))
+        qualified_done = False
+        for c in shape.constraints:
+            k = comp.kind(c)
+            if self.vl.handles(c) or k in ("MinCount", "MaxCount"):
+                continue
+            if k == "HasValue":
+                text = self.cached(("hasValue", id(c), source.key), lambda c=c: comp.has_value_query(shape, c, source))
+                hits.extend(Hit(r["this"], None, c) for r in self.select(text, shape))
+            elif k in ("Equals", "Disjoint", "LessThan", "LessThanOrEquals"):
+                text = self.cached(("pair", id(c), source.key), lambda c=c: comp.pair_query(shape, c, source))
+                hits.extend(Hit(r["this"], r["value"], c) for r in self.select(text, shape))
+            elif k == "UniqueLang":
+                text = self.cached(("uniqueLang", id(c), source.key), lambda: comp.unique_lang_query(shape, source))
+                hits.extend(Hit(r["this"], None, c) for r in self.select(text, shape))
+            elif k == "Closed":
+                hits.extend(self._closed(shape, c, source))
+            elif k in ("Node", "Not", "And", "Or", "Xone"):
+                hits.extend(self._logical(shape, c, k, source))
+            elif k in ("QualifiedMinCount", "QualifiedMaxCount"):
+                if not qualified_done:
+                    hits.extend(self._qualified(shape, source))
+                    qualified_done = True
+            elif c.params.get("kind") == "ask":
+                hits.extend(self._ask(shape, c, source))
+            elif c.params.get("kind") == "select":
+                hits.extend(self._select(shape, c, source))
+        return hits
+
+    def _value_level(self, shape: Shape, constraints: list[Constraint], source: Source) -> list[Hit]:
+        text = self.cached(("values", id(shape), source.key),
+                           lambda: comp.value_flags_query(shape, constraints, source, self.vl))
+        hits = []
+        for r in self.select(text, shape):
+            focus, value = r["this"], r["value"]
+            for i, c in enumerate(constraints):
+                flag = r[f"k{i}"]
+                if flag is not None and flag.value == "true":
+                    hits.append(Hit(focus, value, c))
+        return hits
+
+    def _counts(self, shape: Shape, counts: dict[str, Constraint], source: Source) -> list[Hit]:
+        cmin, cmax = counts.get("MinCount"), counts.get("MaxCount")
+        lo = cmin.params["minCount"] if cmin else None
+        hi = cmax.params["maxCount"] if cmax else None
+        if lo == 1 and hi is None and cmin is not None:
+            text = self.cached(("min1", id(shape), source.key), lambda: comp.min_one_query(shape, source))
+            return [Hit(r["this"], None, cmin) for r in self.select(text, shape)]
+        text = self.cached(("count", id(shape), source.key), lambda: comp.count_query(shape, lo, hi, source))
+        hits = []
+        for r in self.select(text, shape):
+            n = int(r["n"].value)
+            if cmin is not None and lo is not None and n < lo:
+                hits.append(Hit(r["this"], None, cmin))
+            if cmax is not None and hi is not None and n > hi:
+                hits.append(Hit(r["this"], None, cmax))
+        return hits
+
+    def _closed(self, shape: Shape, c: Constraint, source: Source) -> list[Hit]:
+        allowed: list[Term] = [p.path.iri for p in shape.properties if isinstance(p.path, PredicatePath)]
+        allowed += [i for i in c.params["ignored"] if i not in allowed]
+        text = self.cached(("closed", id(c), source.key), lambda: comp.closed_query(shape, c, allowed, source))
+        return [Hit(r["this"], r["_sho"], c, path=r["_shp"], path_set=True) for r in self.select(text, shape)]
+
+    def _logical(self, shape: Shape, c: Constraint, k: str, source: Source) -> list[Hit]:
+        values = value_source(source, shape.path)
+        if k in ("Node", "Not"):
+            bad = self.failing(c.params["shape"], values)
+            if k == "Node":
+                if not bad:
+                    return []
+                return [Hit(f, v, c) for f, v in self.pairs_with_values(shape, source, bad)]
+            return [Hit(f, v, c) for f, v in self.pairs(shape, source) if v not in bad]
+        members: list[Shape] = c.params["shapes"]
+        fails = [self.failing(m, values) for m in members]
+        if k == "And":
+            union = frozenset().union(*fails)
+            return [Hit(f, v, c) for f, v in self.pairs_with_values(shape, source, union)] if union else []
+        if k == "Or":
+            if not members:
+                return [Hit(f, v, c) for f, v in self.pairs(shape, source)]
+            common = frozenset.intersection(*fails)
+            return [Hit(f, v, c) for f, v in self.pairs_with_values(shape, source, common)] if common else []
+        # Xone: exactly one member shape conforms (duplicates in the list count twice)
+        return [Hit(f, v, c) for f, v in self.pairs(shape, source)
+                if sum(v not in bad for bad in fails) != 1]
+
+    def _qualified(self, shape: Shape, source: Source) -> list[Hit]:
+        hits = []
+        values = value_source(source, shape.path)
+        for c in shape.constraints:
+            if comp.kind(c) not in ("QualifiedMinCount", "QualifiedMaxCount"):
+                continue
+            bad = self.failing(c.params["shape"], values)
+            sibling_bad = [self.failing(s, values) for s in c.params["siblings"]]
+            conforming: dict[Term, int] = defaultdict(int)
+            for f, v in self.pairs(shape, source):
+                if v not in bad and all(v in sb for sb in sibling_bad):
+                    conforming[f] += 1
+            for f in self.focus_nodes(source):
+                n = conforming.get(f, 0)
+                if comp.kind(c) == "QualifiedMinCount" and n < c.params["min"]:
+                    hits.append(Hit(f, None, c))
+                if comp.kind(c) == "QualifiedMaxCount" and n > c.params["max"]:
+                    hits.append(Hit(f, None, c))
+        return hits
+
+    def _select(self, shape: Shape, c: Constraint, source: Source) -> list[Hit]:
+        try:
+            text, _ = select_query(shape, c, source, self.shapes_graph)
+        except Unsupported as e:
+            raise ShapesError(f"shape {shape.label}: {e}") from None
+        hits = []
+        variables, rows = self.select_vars(text, shape)
+        for r in rows:
+            row = {v: r[v] for v in variables if r[v] is not None}
+            failure = row.get("failure")
+            if isinstance(failure, ox.Literal) and failure.value in ("true", "1"):
+                raise ValidationFailure(f"shape {shape.label}: the SPARQL query reported ?failure")
+            focus = row["this"]
+            value = row.get("value", focus if shape.path is None else None)
+            path = row.get("path")
+            hit = Hit(focus, value, c, row=row)
+            if isinstance(path, ox.NamedNode):
+                hit.path, hit.path_set = path, True
+            hits.append(hit)
+        return hits
+
+    def _ask(self, shape: Shape, c: Constraint, source: Source) -> list[Hit]:
+        try:
+            text = ask_query(shape, c, source, self.shapes_graph)
+        except Unsupported as e:
+            raise ShapesError(f"shape {shape.label}: {e}") from None
+        return [Hit(r["this"], r["value"], c) for r in self.select(text, shape)]
+
+    # ------------------------------------------------------------------ results
+    def result(self, shape: Shape, hit: Hit) -> ValidationResult:
+        c = hit.constraint
+        path = hit.path if hit.path_set else shape.path
+        if isinstance(path, PredicatePath):
+            path = path.iri
+        bindings: dict[str, Term | None] = {**c.bindings, **hit.row, "this": hit.focus, "focusNode": hit.focus,
+                                            "value": hit.value}
+        if isinstance(path, ox.NamedNode):
+            bindings["path"] = path
+        templates = shape.messages or c.messages
+        if templates:
+            messages = [fill_template(m, bindings) for m in templates]
+        else:
+            extra = {"path": path} if isinstance(path, ox.NamedNode) else None
+            messages = [ox.Literal(comp.default_message(c, hit.value, extra))]  # type: ignore[arg-type]
+        return ValidationResult(
+            focus_node=hit.focus,
+            result_path=path,
+            value=hit.value,
+            source_shape=shape.node,
+            source_constraint_component=c.component,
+            source_constraint=c.source_constraint,
+            severity=shape.severity,
+            messages=messages,
+        )
+
+
+def dedupe(results: list[ValidationResult]) -> list[ValidationResult]:
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for r in results:
+        k = r.key()
+        if k not in seen:
+            seen.add(k)
+            out.append(r)
+    return out
+
+
+__all__ = ["SH", "Evaluation", "Hit", "ValidationFailure", "dedupe", "short"]

@@ -1,0 +1,107 @@
+"""A small in-memory index of the shapes graph (shapes graphs are small; the data never goes here)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+
+from .terms import RDF_FIRST, RDF_NIL, RDF_REST, RDF_TYPE, SUBCLASS_OF, Subject, Term
+
+
+class ListError(ValueError):
+    """An RDF list that is not well formed (cycle, branch, missing rdf:first)."""
+
+
+class ShapesGraph:
+    """Subject/predicate and predicate/object indexes over the triples of the shapes graph."""
+
+    def __init__(self, triples: Iterable[ox.Triple | ox.Quad]) -> None:
+        self._sp: dict[Term, dict[ox.NamedNode, list[Term]]] = defaultdict(lambda: defaultdict(list))
+        self._po: dict[ox.NamedNode, dict[Term, list[Term]]] = defaultdict(lambda: defaultdict(list))
+        self.triples: list[ox.Triple] = []
+        seen: set[ox.Triple] = set()
+        for t in triples:
+            triple = ox.Triple(t.subject, t.predicate, t.object)
+            if triple in seen:
+                continue
+            seen.add(triple)
+            self.triples.append(triple)
+            self._sp[t.subject][t.predicate].append(t.object)
+            self._po[t.predicate][t.object].append(t.subject)
+
+    def objects(self, subject: Term, predicate: ox.NamedNode) -> list[Term]:
+        by_p = self._sp.get(subject)
+        if not by_p:
+            return []
+        return list(by_p.get(predicate, ()))
+
+    def value(self, subject: Term, predicate: ox.NamedNode) -> Term | None:
+        objs = self.objects(subject, predicate)
+        return objs[0] if objs else None
+
+    def subjects(self, predicate: ox.NamedNode, obj: Term | None = None) -> list[Term]:
+        by_o = self._po.get(predicate)
+        if not by_o:
+            return []
+        if obj is None:
+            out: list[Term] = []
+            for subs in by_o.values():
+                out.extend(subs)
+            return list(dict.fromkeys(out))
+        return list(by_o.get(obj, ()))
+
+    def subject_objects(self, predicate: ox.NamedNode) -> Iterator[tuple[Term, Term]]:
+        for obj, subs in self._po.get(predicate, {}).items():
+            for s in subs:
+                yield s, obj
+
+    def predicates(self, subject: Term) -> list[ox.NamedNode]:
+        return list(self._sp.get(subject, {}).keys())
+
+    def has(self, subject: Term, predicate: ox.NamedNode) -> bool:
+        return bool(self._sp.get(subject, {}).get(predicate))
+
+    def items(self, head: Term) -> list[Term]:
+        """The members of the RDF list starting at ``head``; ListError if it is not a well-formed list."""
+        out: list[Term] = []
+        node = head
+        seen: set[Term] = set()
+        while node != RDF_NIL:
+            if node in seen:
+                raise ListError("the list has a cycle")
+            seen.add(node)
+            firsts = self.objects(node, RDF_FIRST)
+            rests = self.objects(node, RDF_REST)
+            if len(firsts) != 1 or len(rests) != 1:
+                raise ListError(f"list node {node} needs exactly one rdf:first and one rdf:rest")
+            out.append(firsts[0])
+            node = rests[0]
+        return out
+
+    def is_list(self, node: Term) -> bool:
+        return node == RDF_NIL or self.has(node, RDF_FIRST)
+
+    def instances_of(self, cls: Term) -> set[Term]:
+        """SHACL instances of ``cls`` in the shapes graph (rdf:type/rdfs:subClassOf*)."""
+        classes = self.subclasses(cls)
+        out: set[Term] = set()
+        for c in classes:
+            out.update(self.subjects(RDF_TYPE, c))
+        return out
+
+    def subclasses(self, cls: Term) -> set[Term]:
+        todo = [cls]
+        found = {cls}
+        while todo:
+            c = todo.pop()
+            for sub in self.subjects(SUBCLASS_OF, c):
+                if sub not in found:
+                    found.add(sub)
+                    todo.append(sub)
+        return found
+
+    def is_instance_of(self, node: Subject, cls: Term) -> bool:
+        types = set(self.objects(node, RDF_TYPE))
+        return bool(types & self.subclasses(cls))

@@ -1,0 +1,179 @@
+"""Focus-node sources: SPARQL group patterns that bind one variable to a set of distinct nodes.
+
+Every constraint query is built around a source, so the same compiled constraint runs for the targets of
+a shape, for the value nodes of an enclosing shape (nested sh:node, sh:or ..., evaluated for all nodes
+at once), for a restricted set of focus nodes, or for a materialised set of nodes. A source never
+needs its nodes written into the query when they are blank nodes (which SPARQL text cannot name).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from .model import Targets
+from .paths import Path
+from .terms import RDF_TYPE, SUBCLASS_OF, Term, sparql_term
+
+
+class Names:
+    """Fresh variable names for one query (prefixed so they cannot meet a user's variables)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def fresh(self, hint: str = "v") -> str:
+        self.n += 1
+        return f"_sh{hint}{self.n}"
+
+
+def values_block(var: str, nodes: list[Term]) -> str:
+    return f"VALUES ?{var} {{ {' '.join(sparql_term(n) for n in nodes)} }}"
+
+
+class Source:
+    """Base class: ``pattern(var, names)`` is a group pattern binding ``?var`` to distinct nodes."""
+
+    def pattern(self, var: str, names: Names) -> str:
+        raise NotImplementedError
+
+    @property
+    def key(self) -> str:
+        """A stable identity (the pattern text) for caches."""
+        cached = getattr(self, "_key", None)
+        if cached is None:
+            cached = self.pattern("x", Names())
+            object.__setattr__(self, "_key", cached)
+        return cached
+
+    @property
+    def superset_of(self) -> frozenset[Term] | None:
+        """For a materialised source that had to include extra blank nodes: the nodes it stands for."""
+        return None
+
+
+@dataclass(frozen=True, eq=False)
+class TargetSource(Source):
+    """The target nodes of a shape, optionally restricted to given focus nodes."""
+
+    targets: Targets
+    restrict: tuple[Term, ...] | None = None  # IRIs and literals the caller asked for
+    restrict_blank: bool = False  # the caller asked for blank nodes too (filtered in Python later)
+
+    def _branches(self, var: str, names: Names) -> list[str]:
+        t = self.targets
+        out = []
+        nodes = t.nodes if self.restrict is None else [n for n in t.nodes if n in set(self.restrict)]
+        if nodes:
+            out.append(values_block(var, nodes))
+        for c in t.classes:
+            out.append(f"?{var} {RDF_TYPE}/{SUBCLASS_OF}* {sparql_term(c)}")
+        for p in t.subjects_of:
+            out.append(f"?{var} {sparql_term(p)} ?{names.fresh('o')}")
+        for p in t.objects_of:
+            out.append(f"?{names.fresh('s')} {sparql_term(p)} ?{var}")
+        return out
+
+    def pattern(self, var: str, names: Names) -> str:
+        branches = self._branches(var, names)
+        if not branches:
+            return "{ FILTER(false) }"
+        union = " UNION ".join("{ " + b + " }" for b in branches)
+        if self.restrict is None:
+            return f"{{ SELECT DISTINCT ?{var} WHERE {{ {union} }} }}"
+        parts = []
+        nonblank = [n for n in self.restrict if not isinstance(n, ox.BlankNode)]
+        if nonblank:
+            # targetNode targets were intersected in Python; the other target kinds are joined here
+            others = [b for b in branches if not b.startswith("VALUES")]
+            nodes_branch = [b for b in branches if b.startswith("VALUES")]
+            inner = []
+            if nodes_branch:
+                inner.append("{ " + nodes_branch[0] + " }")
+            if others:
+                inner.append("{ " + values_block(var, nonblank) + " "
+                             + " UNION ".join("{ " + b + " }" for b in others) + " }")
+            if inner:
+                parts.append(" UNION ".join(inner))
+        if self.restrict_blank:
+            parts.append(f"{{ {union} FILTER(isBlank(?{var})) }}")
+        if not parts:
+            return "{ FILTER(false) }"
+        return f"{{ SELECT DISTINCT ?{var} WHERE {{ {' UNION '.join('{ ' + p + ' }' for p in parts)} }} }}"
+
+
+@dataclass(frozen=True, eq=False)
+class NodesSource(Source):
+    """A materialised set of nodes (used to cut recursion). Blank nodes cannot be written into a query,
+    so when there are any, every blank node of the data joins the source and results are intersected
+    with ``nodes`` in Python (``superset_of``)."""
+
+    nodes: frozenset[Term]
+
+    def pattern(self, var: str, names: Names) -> str:
+        nonblank = sorted((n for n in self.nodes if not isinstance(n, ox.BlankNode)), key=str)
+        parts = []
+        if nonblank:
+            parts.append(values_block(var, nonblank))
+        if self.has_blank:
+            p, o, s = names.fresh("p"), names.fresh("o"), names.fresh("s")
+            parts.append(f"{{ ?{var} ?{p} ?{o} }} UNION {{ ?{s} ?{p} ?{var} }} FILTER(isBlank(?{var}))")
+        if not parts:
+            return "{ FILTER(false) }"
+        return f"{{ SELECT DISTINCT ?{var} WHERE {{ {' UNION '.join('{ ' + p + ' }' for p in parts)} }} }}"
+
+    @property
+    def has_blank(self) -> bool:
+        return any(isinstance(n, ox.BlankNode) for n in self.nodes)
+
+    @property
+    def superset_of(self) -> frozenset[Term] | None:
+        return self.nodes if self.has_blank else None
+
+
+def path_step(subject: str, path: Path, obj: str) -> str:
+    """``?subject path ?obj`` as a pattern; for paths that can be empty the subject itself is also a
+    value, even when it does not occur in the data (SPARQL's zero-length paths only cover graph nodes)."""
+    if not path.nullable:
+        return f"?{subject} {path.sparql()} ?{obj} ."
+    return f"LATERAL {{ {{ ?{subject} {path.sparql()} ?{obj} }} UNION {{ BIND(?{subject} AS ?{obj}) }} }}"
+
+
+@dataclass(frozen=True, eq=False)
+class ValueSource(Source):
+    """The value nodes reached from the nodes of ``parent`` through ``path``."""
+
+    parent: Source
+    path: Path
+
+    def pattern(self, var: str, names: Names) -> str:
+        f = names.fresh("f")
+        return (f"{{ SELECT DISTINCT ?{var} WHERE {{ {self.parent.pattern(f, names)} "
+                f"{path_step(f, self.path, var)} }} }}")
+
+    @property
+    def superset_of(self) -> frozenset[Term] | None:
+        return None
+
+
+def value_source(parent: Source, path: Path | None) -> Source:
+    """The value nodes of a shape whose focus nodes come from ``parent`` (node shapes: the same nodes)."""
+    return parent if path is None else ValueSource(parent, path)
+
+
+def pairs_pattern(source: Source, path: Path | None, this: str, value: str, names: Names) -> str:
+    """A pattern binding ``?this`` (focus node) and ``?value`` (each of its value nodes)."""
+    if path is None:
+        return f"{source.pattern(this, names)} BIND(?{this} AS ?{value})"
+    return f"{source.pattern(this, names)} {path_step(this, path, value)}"
+
+
+def has_value_expr(this: str, path: Path | None, node_expr: str) -> str:
+    """An expression that is true when ``node_expr`` is a value node of ``?this``."""
+    if path is None:
+        return f"sameTerm(?{this}, {node_expr})"
+    test = f"EXISTS {{ ?{this} {path.sparql()} {node_expr} }}"
+    if path.nullable:
+        test = f"(sameTerm(?{this}, {node_expr}) || {test})"
+    return test

@@ -1,0 +1,145 @@
+"""Finding the sources in the paths a steward names, and what each of them is."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from coopgraph import iris
+from coopgraph.formats import RdfFileFormat, rdf_format_for_path
+from coopgraph.settings import PROJECT_ROOT
+from ingest.errors import Problem
+
+#: The JSON-LD context applied to JSON and YAML records that carry none.
+CONTEXT_FILE = PROJECT_ROOT / "ontology" / "context.jsonld"
+
+TABLE_TYPES = {
+    ".csv": "text/csv",
+    ".tsv": "text/tab-separated-values",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+RECORD_TYPES = {".json": "application/json", ".yaml": "application/yaml", ".yml": "application/yaml"}
+#: Files a folder may hold beside its data, skipped without a word.
+_DOCUMENTATION = {".md", ".txt", ".rst", ".html", ".pdf"}
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    key: str
+    kind: str  # "rdf" | "table" | "records"
+    role: str
+    media_type: str
+    rdf_format: RdfFileFormat | None = None
+    mapping: Path | None = None  # CSVW metadata of a table
+    context: Path | None = None  # JSON-LD context applied to records
+
+    @property
+    def graph(self) -> str:
+        return iris.graph_iri(self.role, self.key)
+
+    @property
+    def location(self) -> str:
+        return self.path.resolve().as_uri()
+
+    @property
+    def used(self) -> tuple[str, ...]:
+        return tuple(p.resolve().as_uri() for p in (self.mapping, self.context) if p is not None)
+
+    def checksum(self) -> str:
+        """SHA-256 of the data file, chained with its mapping or context when it has one."""
+        digest = hashlib.sha256()
+        for part in (self.path, self.mapping, self.context):
+            if part is None:
+                continue
+            with open(part, "rb") as fh:
+                digest.update(hashlib.file_digest(fh, "sha256").digest())
+        return digest.hexdigest()
+
+
+def _is_mapping(path: Path) -> bool:
+    return path.name.endswith("-metadata.json") or path.name == "csv-metadata.json"
+
+
+def _csvw_metadata(table: Path) -> Path | None:
+    """CSVW's default locations: ``{table}-metadata.json``, then ``csv-metadata.json`` in the folder."""
+    for candidate in (table.with_name(table.name + "-metadata.json"), table.with_name("csv-metadata.json")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def describe(path: Path, key: str, role: str) -> Source | Problem:
+    """What one file is, or the problem that keeps it from being loaded."""
+    shown = str(path)
+    if not path.is_file():
+        return Problem(shown, "no such file")
+    if path.stat().st_size == 0:
+        return Problem(shown, "the file is empty")
+    suffix = path.suffix.lower()
+    fmt = rdf_format_for_path(path)
+    if fmt is not None:
+        return Source(path, key, "rdf", role, fmt.media_type, rdf_format=fmt)
+    if suffix in TABLE_TYPES:
+        mapping = _csvw_metadata(path)
+        if mapping is None:
+            return Problem(
+                shown,
+                f"no CSV on the Web mapping beside this table; write {path.name}-metadata.json "
+                "(https://www.w3.org/TR/tabular-metadata/) to say what each column means",
+            )
+        return Source(path, key, "table", role, TABLE_TYPES[suffix], mapping=mapping)
+    if suffix in RECORD_TYPES:
+        return Source(path, key, "records", role, RECORD_TYPES[suffix], context=CONTEXT_FILE)
+    return Problem(
+        shown,
+        f"unsupported format '{suffix or path.name}'; coopgraph reads Turtle, TriG, N-Triples, "
+        "N-Quads, RDF/XML, JSON-LD, CSV or XLSX with a CSVW mapping, and JSON or YAML records",
+    )
+
+
+def discover(
+    paths: list[Path], *, role: str = "data", prefix: str = ""
+) -> tuple[list[Source], list[Problem]]:
+    """The sources under ``paths`` (folders recursively), keyed by their path relative to the named path."""
+    sources: list[Source] = []
+    problems: list[Problem] = []
+    seen: set[Path] = set()
+    for root in paths:
+        if not root.exists():
+            problems.append(Problem(str(root), "no such file or folder"))
+            continue
+        if root.is_file():
+            candidates = [(root, root.name)]
+        else:
+            candidates = [
+                (p, p.relative_to(root).as_posix())
+                for p in sorted(root.rglob("*"))
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+            ]
+        for path, rel in candidates:
+            real = path.resolve()
+            if real in seen:
+                continue
+            seen.add(real)
+            if root.is_dir() and (
+                _is_mapping(path)
+                or path.suffix.lower() in _DOCUMENTATION
+                or path.name.upper().startswith(("README", "LICENSE"))
+            ):
+                continue
+            found = describe(path, prefix + rel, role)
+            (problems if isinstance(found, Problem) else sources).append(found)  # type: ignore[arg-type]
+    keys: dict[str, Path] = {}
+    for source in sources:
+        if source.key in keys:
+            problems.append(
+                Problem(
+                    str(source.path),
+                    f"same graph key '{source.key}' as {keys[source.key]}; "
+                    "ingest them separately with different --prefix values",
+                )
+            )
+        keys[source.key] = source.path
+    return sources, problems
