@@ -7,7 +7,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .engine import Evaluation, dedupe
+from .engine import Evaluation
 from .model import Shape
 from .report import ValidationReport, ValidationResult
 from .shapes import parse_shapes
@@ -76,8 +76,8 @@ class Shapes:
         return cls(triples)
 
     @classmethod
-    def from_store(cls, store: ox.Store | ox.Dataset, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None
-                   ) -> Shapes:
+    def from_store(cls, store: ox.Store | ox.Dataset,
+                   graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None) -> Shapes:
         """Shapes from one graph of a Store or Dataset (``graph=None``: the default graph)."""
         name = graph if graph is not None else ox.DefaultGraph()
         if isinstance(store, ox.Store):
@@ -113,4 +113,4 @@ class Shapes:
             results.extend(ev.results(shape, source))
         if wanted is not None:
             results = [r for r in results if r.focus_node in wanted]
-        return ValidationReport(dedupe(results), queries=ev.queries)
+        return ValidationReport(results, queries=ev.queries)

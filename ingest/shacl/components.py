@@ -19,7 +19,8 @@ from .terms import RDF_TYPE, SH, SUBCLASS_OF, XSD, Term, short, sparql_term
 
 
 def _string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
 
 
 # --------------------------------------------------------------------------- value-level expressions
@@ -111,7 +112,8 @@ def value_flags_query(shape: Shape, constraints: list[Constraint], source: Sourc
     """One query for all value-level constraints: rows (?this ?value ?k0 ?k1 ...) with a true flag per
     failed constraint. An expression error counts as a failure, as the spec says."""
     names = Names()
-    binds = " ".join(f"BIND(!COALESCE({vl.expr(c, 'value')}, false) AS ?k{i})" for i, c in enumerate(constraints))
+    binds = " ".join(f"BIND(!COALESCE({vl.expr(c, 'value')}, false) AS ?k{i})"
+                     for i, c in enumerate(constraints))
     flags = " ".join(f"?k{i}" for i in range(len(constraints)))
     any_flag = " || ".join(f"?k{i}" for i in range(len(constraints)))
     return (f"SELECT DISTINCT ?this ?value {flags} WHERE {{ "
@@ -121,11 +123,11 @@ def value_flags_query(shape: Shape, constraints: list[Constraint], source: Sourc
 def count_query(shape: Shape, min_count: int | None, max_count: int | None, source: Source) -> str:
     names = Names()
     assert shape.path is not None
-    tests = []
+    tests = []  # HAVING is evaluated before the projection: it cannot use ?n
     if min_count is not None:
-        tests.append(f"?n < {min_count}")
+        tests.append(f"COUNT(DISTINCT ?value) < {min_count}")
     if max_count is not None:
-        tests.append(f"?n > {max_count}")
+        tests.append(f"COUNT(DISTINCT ?value) > {max_count}")
     if shape.path.nullable:
         body = pairs_pattern(source, shape.path, "this", "value", names)
     else:
@@ -145,7 +147,10 @@ def min_one_query(shape: Shape, source: Source) -> str:
 def has_value_query(shape: Shape, c: Constraint, source: Source) -> str:
     names = Names()
     node = c.params["hasValue"]
-    test = "false" if isinstance(node, ox.BlankNode) else has_value_expr("this", shape.path, sparql_term(node))
+    if isinstance(node, ox.BlankNode):
+        test = "false"  # a blank node of the shapes graph is never a node of the data graph
+    else:
+        test = has_value_expr("this", shape.path, sparql_term(node))
     return f"SELECT ?this WHERE {{ {source.pattern('this', names)} FILTER(!({test})) }}"
 
 
@@ -159,19 +164,22 @@ def pair_query(shape: Shape, c: Constraint, source: Source) -> str:
         return f"SELECT DISTINCT ?this ?value WHERE {{ {pairs} ?this {other} ?value }}"
     if k in ("LessThan", "LessThanOrEquals"):
         op = "<" if k == "LessThan" else "<="
-        return (f"SELECT DISTINCT ?this ?value WHERE {{ {pairs} ?this {other} ?_shother "
+        # one result per (value, other value) pair, as the spec says
+        return (f"SELECT DISTINCT ?this ?value ?_shother WHERE {{ {pairs} ?this {other} ?_shother "
                 f"FILTER(!COALESCE(?value {op} ?_shother, false)) }}")
     # Equals: values of the path missing from the property, and values of the property missing from the path
     names2 = Names()
     mine = has_value_expr("this", shape.path, "?value")
-    return (f"SELECT DISTINCT ?this ?value WHERE {{ {{ {pairs} FILTER NOT EXISTS {{ ?this {other} ?value }} }} "
+    return (f"SELECT DISTINCT ?this ?value WHERE {{ "
+            f"{{ {pairs} FILTER NOT EXISTS {{ ?this {other} ?value }} }} "
             f"UNION {{ {source.pattern('this', names2)} ?this {other} ?value FILTER(!({mine})) }} }}")
 
 
 def unique_lang_query(shape: Shape, source: Source) -> str:
     names = Names()
     pairs = pairs_pattern(source, shape.path, "this", "value", names)
-    return (f"SELECT ?this ?lang WHERE {{ {pairs} BIND(lang(?value) AS ?lang) FILTER(isLiteral(?value) && ?lang != \"\") }} "
+    return (f"SELECT ?this ?lang WHERE {{ {pairs} BIND(lang(?value) AS ?lang) "
+            f"FILTER(isLiteral(?value) && ?lang != \"\") }} "
             f"GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?value) > 1)")
 
 

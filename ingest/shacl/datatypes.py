@@ -36,7 +36,8 @@ INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
     _X + "unsignedShort": (0, 2**16 - 1),
     _X + "unsignedByte": (0, 255),
 }
-_NAME_START = r"A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D"
+_NAME_START = (r"A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D"
+               r"\\u037F-\\u1FFF\\u200C-\\u200D")
 _NAME_CHAR = _NAME_START + r"\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040"
 PATTERNS: dict[str, str] = {
     _X + "normalizedString": r"^[^\\r\\n\\t]*$",

@@ -24,7 +24,7 @@ from .report import ResultPath, ValidationResult
 from .shapes import ShapesError
 from .sources import Names, NodesSource, Source, pairs_pattern, value_source, values_block
 from .sparql import Unsupported, ask_query, fill_template, select_query
-from .terms import SH, Term, short
+from .terms import Term
 
 Run = Callable[[str], Any]
 PAIRS_VALUES_LIMIT = 2000  # failing value nodes up to this many are pushed into the pairs query
@@ -99,11 +99,13 @@ class Evaluation:
         key = (pkey, source.key)
         found = self.pairs_cache.get(key)
         if found is None:
-            text = f"SELECT DISTINCT ?this ?value WHERE {{ {pairs_pattern(source, shape.path, 'this', 'value', Names())} }}"
+            pattern = pairs_pattern(source, shape.path, "this", "value", Names())
+            text = f"SELECT DISTINCT ?this ?value WHERE {{ {pattern} }}"
             found = self.pairs_cache[key] = [(r["this"], r["value"]) for r in self.select(text, shape)]
         return found
 
-    def pairs_with_values(self, shape: Shape, source: Source, values: frozenset[Term]) -> list[tuple[Term, Term]]:
+    def pairs_with_values(self, shape: Shape, source: Source, values: frozenset[Term]
+                          ) -> list[tuple[Term, Term]]:
         """The pairs whose value is in ``values``; pushes a small set of values into the query."""
         if (shape.path is None or len(values) > PAIRS_VALUES_LIMIT
                 or any(isinstance(v, ox.BlankNode) for v in values)
@@ -135,8 +137,14 @@ class Evaluation:
         return [n for n in nodes if n in sup] if sup is not None else nodes
 
     # ------------------------------------------------------------------ report mode
-    def results(self, shape: Shape, source: Source) -> list[ValidationResult]:
-        """All validation results of ``shape`` (and its property shapes) for the nodes of ``source``."""
+    def results(self, shape: Shape, source: Source, weights: dict[Term, int] | None = None
+                ) -> list[ValidationResult]:
+        """All validation results of ``shape`` (and its property shapes) for the nodes of ``source``.
+
+        ``weights``: how many times each focus node is reached from the top-level focus nodes, when it
+        is more than once (a value of several focus nodes of an enclosing property shape): the spec
+        validates it, and reports its results, once per way it is reached.
+        """
         if shape.deactivated:
             return []
         entered = self._enter(shape, source)
@@ -144,10 +152,19 @@ class Evaluation:
             return []
         self.stack.append((shape, entered))
         try:
-            out = [self.result(shape, h) for h in self.own(shape, entered)]
+            out = []
+            for h in self.own(shape, entered):
+                r = self.result(shape, h)
+                out.extend([r] * (weights.get(h.focus, 1) if weights else 1))
             values = value_source(entered, shape.path)
+            sub_weights = weights
+            if shape.properties and shape.path is not None:
+                counted: dict[Term, int] = defaultdict(int)
+                for f, v in self.pairs(shape, entered):
+                    counted[v] += weights.get(f, 1) if weights else 1
+                sub_weights = {v: n for v, n in counted.items() if n > 1}
             for prop in shape.properties:
-                out.extend(self.results(prop, values))
+                out.extend(self.results(prop, values, sub_weights))
         finally:
             self.stack.pop()
         return out
@@ -199,13 +216,15 @@ class Evaluation:
             if self.vl.handles(c) or k in ("MinCount", "MaxCount"):
                 continue
             if k == "HasValue":
-                text = self.cached(("hasValue", id(c), source.key), lambda c=c: comp.has_value_query(shape, c, source))
+                text = self.cached(("hasValue", id(c), source.key),
+                                   lambda c=c: comp.has_value_query(shape, c, source))
                 hits.extend(Hit(r["this"], None, c) for r in self.select(text, shape))
             elif k in ("Equals", "Disjoint", "LessThan", "LessThanOrEquals"):
                 text = self.cached(("pair", id(c), source.key), lambda c=c: comp.pair_query(shape, c, source))
                 hits.extend(Hit(r["this"], r["value"], c) for r in self.select(text, shape))
             elif k == "UniqueLang":
-                text = self.cached(("uniqueLang", id(c), source.key), lambda: comp.unique_lang_query(shape, source))
+                text = self.cached(("uniqueLang", id(c), source.key),
+                                   lambda: comp.unique_lang_query(shape, source))
                 hits.extend(Hit(r["this"], None, c) for r in self.select(text, shape))
             elif k == "Closed":
                 hits.extend(self._closed(shape, c, source))
@@ -253,7 +272,8 @@ class Evaluation:
     def _closed(self, shape: Shape, c: Constraint, source: Source) -> list[Hit]:
         allowed: list[Term] = [p.path.iri for p in shape.properties if isinstance(p.path, PredicatePath)]
         allowed += [i for i in c.params["ignored"] if i not in allowed]
-        text = self.cached(("closed", id(c), source.key), lambda: comp.closed_query(shape, c, allowed, source))
+        text = self.cached(("closed", id(c), source.key),
+                           lambda: comp.closed_query(shape, c, allowed, source))
         return [Hit(r["this"], r["_sho"], c, path=r["_shp"], path_set=True) for r in self.select(text, shape)]
 
     def _logical(self, shape: Shape, c: Constraint, k: str, source: Source) -> list[Hit]:
@@ -306,7 +326,12 @@ class Evaluation:
             raise ShapesError(f"shape {shape.label}: {e}") from None
         hits = []
         variables, rows = self.select_vars(text, shape)
+        seen: set[tuple[Term | None, ...]] = set()
         for r in rows:
+            key = tuple(r[v] for v in variables)
+            if key in seen:
+                continue
+            seen.add(key)
             row = {v: r[v] for v in variables if r[v] is not None}
             failure = row.get("failure")
             if isinstance(failure, ox.Literal) and failure.value in ("true", "1"):
@@ -333,8 +358,8 @@ class Evaluation:
         path = hit.path if hit.path_set else shape.path
         if isinstance(path, PredicatePath):
             path = path.iri
-        bindings: dict[str, Term | None] = {**c.bindings, **hit.row, "this": hit.focus, "focusNode": hit.focus,
-                                            "value": hit.value}
+        bindings: dict[str, Term | None] = {**c.bindings, **hit.row, "this": hit.focus,
+                                            "focusNode": hit.focus, "value": hit.value}
         if isinstance(path, ox.NamedNode):
             bindings["path"] = path
         templates = shape.messages or c.messages
@@ -355,15 +380,4 @@ class Evaluation:
         )
 
 
-def dedupe(results: list[ValidationResult]) -> list[ValidationResult]:
-    seen: set[tuple[Any, ...]] = set()
-    out = []
-    for r in results:
-        k = r.key()
-        if k not in seen:
-            seen.add(k)
-            out.append(r)
-    return out
-
-
-__all__ = ["SH", "Evaluation", "Hit", "ValidationFailure", "dedupe", "short"]
+__all__ = ["Evaluation", "Hit", "ValidationFailure"]

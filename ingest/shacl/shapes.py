@@ -107,7 +107,8 @@ class _Parser:
 
     def _string(self, shape: Shape, p: ox.NamedNode, value: Term) -> str:
         if not isinstance(value, ox.Literal) or value.language or value.datatype != XSD.string:
-            raise self._fail(shape, f"the value of {short(p)} must be an xsd:string literal, not {short(value)}")
+            raise self._fail(shape, f"the value of {short(p)} must be an xsd:string literal, "
+                                    f"not {short(value)}")
         return value.value
 
     def _fill(self, shape: Shape) -> None:
@@ -143,7 +144,8 @@ class _Parser:
         shape.properties = [self.shape(p) for p in g.objects(node, SH.property)]
         for p in shape.properties:
             if not p.is_property:
-                raise self._fail(shape, f"the value {p.label} of sh:property must be a property shape (with sh:path)")
+                raise self._fail(shape, f"the value {p.label} of sh:property must be a property shape "
+                                        "(with sh:path)")
 
     def _targets(self, shape: Shape) -> Targets:
         g, node = self.g, shape.node
@@ -153,7 +155,8 @@ class _Parser:
             if isinstance(v, ox.BlankNode):
                 raise self._fail(shape, "sh:targetNode values must be IRIs or literals")
         t.classes = [self._iri(shape, SH.targetClass, v) for v in g.objects(node, SH.targetClass)]
-        t.subjects_of = [self._iri(shape, SH.targetSubjectsOf, v) for v in g.objects(node, SH.targetSubjectsOf)]
+        t.subjects_of = [self._iri(shape, SH.targetSubjectsOf, v)
+                         for v in g.objects(node, SH.targetSubjectsOf)]
         t.objects_of = [self._iri(shape, SH.targetObjectsOf, v) for v in g.objects(node, SH.targetObjectsOf)]
         if isinstance(node, ox.NamedNode) and g.is_instance_of(node, RDFS.Class) and node not in t.classes:
             t.classes.append(node)  # implicit class target
@@ -175,8 +178,9 @@ class _Parser:
             add("Datatype", {"datatype": self._iri(shape, SH.datatype, v)}, {"datatype": v})
         if (v := self._one(shape, SH.nodeKind)) is not None:
             if v not in NODE_KINDS:
-                raise self._fail(shape, f"sh:nodeKind must be one of sh:IRI, sh:BlankNode, sh:Literal, "
-                                        f"sh:BlankNodeOrIRI, sh:BlankNodeOrLiteral, sh:IRIOrLiteral, not {short(v)}")
+                raise self._fail(shape, "sh:nodeKind must be one of sh:IRI, sh:BlankNode, sh:Literal, "
+                                        "sh:BlankNodeOrIRI, sh:BlankNodeOrLiteral, sh:IRIOrLiteral, "
+                                        f"not {short(v)}")
             add("NodeKind", {"nodeKind": v}, {"nodeKind": v})
         for name in ("minCount", "maxCount"):
             if (v := self._one(shape, SH[name])) is not None:
@@ -236,12 +240,13 @@ class _Parser:
         for v in g.objects(node, SH.qualifiedValueShape):
             params = {"shape": self.shape(v), "min": qmin, "max": qmax,
                       "siblings": self.siblings(shape, v) if disjoint else []}
-            if qmin is not None:
-                out.append(Constraint(SH.QualifiedMinCountConstraintComponent, dict(params),
-                                      {"qualifiedValueShape": v, "qualifiedMinCount": self._one(shape, SH.qualifiedMinCount)}))  # type: ignore[dict-item]
-            if qmax is not None:
-                out.append(Constraint(SH.QualifiedMaxCountConstraintComponent, dict(params),
-                                      {"qualifiedValueShape": v, "qualifiedMaxCount": self._one(shape, SH.qualifiedMaxCount)}))  # type: ignore[dict-item]
+            for name, n in (("qualifiedMinCount", qmin), ("qualifiedMaxCount", qmax)):
+                if n is None:
+                    continue
+                count_node = self._one(shape, SH[name])
+                assert count_node is not None
+                out.append(Constraint(SH[name[0].upper() + name[1:] + "ConstraintComponent"], dict(params),
+                                      {"qualifiedValueShape": v, name: count_node}))
         return out
 
     def siblings(self, shape: Shape, value_shape_node: Term) -> list[Shape]:
@@ -264,7 +269,8 @@ class _Parser:
                     prefix = self.g.value(d, SH.prefix)
                     namespace = self.g.value(d, SH.namespace)
                     if not isinstance(prefix, ox.Literal) or not isinstance(namespace, ox.Literal):
-                        raise self._fail(owner, f"prefix declaration {short(d)} needs sh:prefix and sh:namespace literals")
+                        raise self._fail(owner, f"prefix declaration {short(d)} needs sh:prefix and "
+                                                "sh:namespace literals")
                     if decls.get(prefix.value, namespace.value) != namespace.value:
                         raise self._fail(owner, f"prefix {prefix.value!r} is declared with two namespaces")
                     decls[prefix.value] = namespace.value
@@ -344,12 +350,13 @@ class _Parser:
                 prebound.add("value")
             if validator == comp.validator and key != SH.ask:
                 raise self._fail(shape, f"the sh:validator of {short(comp.node)} must be an ASK validator")
-            _, query = self._query(shape, validator, key, prebound, prebound - {"currentShape", "shapesGraph"})
+            required = prebound - {"currentShape", "shapesGraph"}
+            _, query = self._query(shape, validator, key, prebound, required)
             messages = self._messages(shape, validator) or self._messages(shape, comp.node)
             for combo in itertools.product(*values):
                 bindings = dict(zip(names, combo, strict=True))
-                out.append(Constraint(comp.node, {"query": query, "kind": "ask" if key == SH.ask else "select",
-                                                  "params": bindings}, bindings, messages=messages))
+                params = {"query": query, "kind": "ask" if key == SH.ask else "select", "params": bindings}
+                out.append(Constraint(comp.node, params, bindings, messages=messages))
         return out
 
 
@@ -379,7 +386,8 @@ def _parse_components(g: ShapesGraph) -> list[_Component]:
         for p in g.objects(node, SH.parameter):
             path = g.value(p, SH.path)
             if not isinstance(path, ox.NamedNode):
-                raise ShapesError(f"constraint component {short(node)}: each sh:parameter needs an IRI sh:path")
+                raise ShapesError(f"constraint component {short(node)}: "
+                                  "each sh:parameter needs an IRI sh:path")
             comp.params.append((path, _is_true(g.value(p, SH.optional))))
         if not comp.params:
             raise ShapesError(f"constraint component {short(node)} declares no sh:parameter")

@@ -10,26 +10,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-               |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
-  | (?P<bnode>_:[A-Za-z0-9_\u00C0-\uFFFF](?:[A-Za-z0-9_.\-\u00B7\u00C0-\uFFFF]*[A-Za-z0-9_\-\u00B7\u00C0-\uFFFF])?)
-  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF](?:[A-Za-z0-9_.\-\u00B7\u00C0-\uFFFF]*[A-Za-z0-9_\-\u00B7\u00C0-\uFFFF])?)?:
-               (?:[A-Za-z0-9_:%\-\u00B7\u00C0-\uFFFF\\](?:[A-Za-z0-9_.:%\-\u00B7\u00C0-\uFFFF\\]*
-                  [A-Za-z0-9_:%\-\u00B7\u00C0-\uFFFF\\])?)?)
-  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*+\-/|^!=<>?])
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+_CH = "A-Za-z0-9_\u00b7\u00c0-\uffff"  # characters of names
+_NS = f"[A-Za-z\u00c0-\uffff](?:[{_CH}.\\-]*[{_CH}\\-])?"  # the prefix of a prefixed name
+_LOCAL = f"[{_CH}:%\\-\\\\](?:[{_CH}.:%\\-\\\\]*[{_CH}:%\\-\\\\])?"  # its local part
+_TOKEN = re.compile("|".join([
+    r"(?P<ws>\s+)",
+    r"(?P<comment>#[^\n]*)",
+    r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*')",
+    r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
+    f"(?P<var>[?$][{_CH}]+)",
+    f"(?P<bnode>_:[{_CH}](?:[{_CH}.\\-]*[{_CH}\\-])?)",
+    f"(?P<pname>(?:{_NS})?:(?:{_LOCAL})?)",
+    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)",
+    r"(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)",
+    r"(?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
+    r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*+\-/|^!=<>?])",
+    r"(?P<other>.)",
+]), re.DOTALL)
 
 FORBIDDEN = ("MINUS", "SERVICE", "VALUES")
 
@@ -231,7 +229,8 @@ class Query:
             add = [n for n in names if n not in projected_now]
             head = self.body[: self.tokens[first].start]
             proj = " ".join("?" + n for n in [*add, *projected_now]) or "?" + names[0]
-            rest = self.body[self.tokens[end - 1].end:] if end > first else self.body[self.tokens[first].start:]
+            star_at = end - 1 if end > first else first
+            rest = self.body[self.tokens[star_at].end:]
             text = head + proj + " " + rest
             return Query(self.prologue, text, tokenize(text), "SELECT").select_projecting(names)
         add = [n for n in names if n not in projected]
