@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 import uuid
@@ -10,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pyoxigraph
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import Quad
 
 from coopgraph import iris
 from coopgraph.store.catalog import GraphRecord
-from coopgraph.store.local import LocalStore, Transaction
+from coopgraph.store.local import DEFAULT_GRAPH, LocalStore, Transaction, graph_node
 from ingest import quarantine as quarantine_area
 from ingest.csvw_rdf import table_quads
 from ingest.errors import IngestError, Problem
@@ -82,7 +83,7 @@ def _load_rdf(tx: Transaction, source: Source, progress: Progress) -> None:
             tx.load(stream, fmt.oxigraph, source.graph, base_iri=base)
             return
         # A dataset file is one source: its graphs are merged into the source's graph.
-        graph = NamedNode(source.graph)
+        graph = graph_node(source.graph)
         quads = pyoxigraph.parse(stream, format=fmt.oxigraph, base_iri=base)
         tx.add(Quad(q.subject, q.predicate, q.object, graph) for q in quads)
 
@@ -141,10 +142,12 @@ def run(
     gate: Gate | None = None,
     wait: float | None = None,
     dry_run: bool = False,
+    merge: bool = False,
 ) -> BatchResult:
     """Ingest ``sources`` as one atomic batch; raises :class:`IngestError` or :class:`BatchRejected`.
 
     With ``dry_run`` the batch is loaded and validated, then discarded: the report is the result.
+    With ``merge`` the sources are added to their graphs instead of replacing them.
     """
     started = time.monotonic()
     result = BatchResult()
@@ -157,13 +160,14 @@ def run(
     gate = gate or Gate()
     batch = uuid.uuid4().hex[:16]
     existing = store.records()
-    replaced = {s.graph for s, _ in changed if s.graph in existing}
+    replaced = set() if merge else {s.graph for s, _ in changed if s.graph in existing}
     try:
         with store.transaction(replace=replaced, wait=wait, on_wait=progress.note) as tx:
             problems: list[Problem] = []
             for source, _ in changed:
                 progress.note(source.key)
-                tx.drop_graph(source.graph)
+                if not merge:
+                    tx.drop_graph(source.graph)
                 try:
                     _load(tx, source, progress)
                 except IngestError as e:  # go on, to report every broken file at once
@@ -193,6 +197,11 @@ def run(
             now = datetime.now(UTC)
             records = tx.records()
             for n, (source, checksum) in enumerate(changed):
+                if source.graph == DEFAULT_GRAPH:  # the store's own default graph has no record
+                    continue
+                previous = records.get(source.graph)
+                if merge and previous is not None:
+                    checksum = hashlib.sha256((previous.checksum + checksum).encode()).hexdigest()
                 records[source.graph] = GraphRecord(
                     graph=source.graph,
                     role=source.role,

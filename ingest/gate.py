@@ -25,9 +25,7 @@ from ingest.sources import Source
 SH = iris.PREFIXES["sh"]
 #: Findings described in full (labels, file and line); the rest are counted.
 DETAILED = 500
-_TOUCHED = (
-    "SELECT DISTINCT ?n WHERE { GRAPH <$GRAPH> { { ?n ?p ?o } UNION { ?s ?p ?n FILTER(!isLiteral(?n)) } } }"
-)
+_TOUCHED = "SELECT DISTINCT ?n WHERE { { ?n ?p ?o } UNION { ?s ?p ?n FILTER(!isLiteral(?n)) } }"
 
 _LABELS = (
     iris.sparql_prologue()
@@ -161,31 +159,52 @@ class Gate:
     def check(
         self, tx: Transaction, sources: list[Source], replaced: Iterable[str], everything: bool = False
     ) -> GateReport:
-        """Validate the transaction's state; ``everything`` checks all nodes, not only those touched."""
-        started = time.monotonic()
+        """Validate a batch's transaction; ``everything`` checks all nodes, not only those touched."""
         replaced = set(replaced)
-        report = GateReport()
-        by_graph = {s.graph: s for s in sources}
         records = tx.records()
         shapes_graphs = {
             g: r.checksum for g, r in records.items() if r.role == "shapes" and g not in replaced
         }
         new_shapes = {s.graph: s.checksum() for s in sources if s.role == "shapes"}
         shapes_graphs.update(new_shapes)
-        report.shapes_graphs = sorted(shapes_graphs)
-        if not shapes_graphs:
-            report.seconds = time.monotonic() - started
-            return report
-        shapes = self._compiled(tx, shapes_graphs)
         shapes_changed = bool(new_shapes) or any(
             records[g].role == "shapes" for g in replaced if g in records
         )
         whole = everything or shapes_changed or self._large(records, sources, replaced)
-        focus = None if whole else self._touched(tx, list(by_graph), replaced)
-        report.focus_nodes = None if focus is None else len(focus)
-        raw = shapes.validate(_TransactionData(tx), focus=focus)
-        report.raw = raw
-        report.findings, report.counts = self._findings(tx, raw.results, by_graph)
+        focus = (
+            None if whole or not shapes_graphs else self._touched(tx, [s.graph for s in sources], replaced)
+        )
+        return self.run(tx, shapes_graphs, focus, {s.graph: s for s in sources})
+
+    def check_changes(
+        self, tx: Transaction, records: Mapping[str, Any], changed: Iterable[str], focus: set[Any] | None
+    ) -> GateReport:
+        """Validate a transaction made by a write: ``focus`` are the nodes it touched (None: all),
+        ``records`` the catalogue as it was before the write."""
+        existing = {g.value for g in tx.store.named_graphs()}
+        changed = set(changed)
+        shapes_graphs = {g: r.checksum for g, r in records.items() if r.role == "shapes" and g in existing}
+        if changed & set(shapes_graphs):  # the shapes themselves changed: compile them again, check all
+            shapes_graphs = {g: f"{c}+changed-{time.monotonic_ns()}" for g, c in shapes_graphs.items()}
+            focus = None
+        return self.run(tx, shapes_graphs, focus, {})
+
+    def run(
+        self,
+        tx: Transaction,
+        shapes_graphs: dict[str, str],
+        focus: set[Any] | None,
+        sources: dict[str, Source],
+    ) -> GateReport:
+        started = time.monotonic()
+        report = GateReport(shapes_graphs=sorted(shapes_graphs))
+        if shapes_graphs:
+            shapes = self._compiled(tx, shapes_graphs)
+            report.focus_nodes = None if focus is None else len(focus)
+            if focus is None or focus:
+                raw = shapes.validate(_TransactionData(tx), focus=focus)
+                report.raw = raw
+                report.findings, report.counts = self._findings(tx, raw.results, sources)
         report.seconds = time.monotonic() - started
         return report
 
@@ -201,9 +220,9 @@ class Gate:
     def _touched(self, tx: Transaction, graphs: list[str], replaced: set[str]) -> set[Any]:
         touched: set[Any] = set()
         for graph in graphs:
-            touched.update(row["n"] for row in tx.query(_TOUCHED.replace("$GRAPH", graph)))
+            touched.update(row["n"] for row in tx.query(_TOUCHED, default_graph=[graph]))
         for graph in replaced:
-            touched.update(row["n"] for row in tx.query_before(_TOUCHED.replace("$GRAPH", graph)))
+            touched.update(row["n"] for row in tx.query_before(_TOUCHED, default_graph=[graph]))
         return touched
 
     def _findings(

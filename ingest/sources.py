@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coopgraph import iris
-from coopgraph.formats import RdfFileFormat, rdf_format_for_path
+from coopgraph.formats import RDF_MEDIA_TYPES, RdfFileFormat, rdf_format_for_path
 from coopgraph.settings import PROJECT_ROOT
 from ingest.errors import Problem
 
@@ -34,14 +34,16 @@ class Source:
     rdf_format: RdfFileFormat | None = None
     mapping: Path | None = None  # CSVW metadata of a table
     context: Path | None = None  # JSON-LD context applied to records
+    target: str | None = None  # the graph, when the writer names it (graph store protocol)
+    origin: str | None = None  # where the data came from, when not from this file (an HTTP request)
 
     @property
     def graph(self) -> str:
-        return iris.graph_iri(self.role, self.key)
+        return self.target or iris.graph_iri(self.role, self.key)
 
     @property
     def location(self) -> str:
-        return self.path.resolve().as_uri()
+        return self.origin or self.path.resolve().as_uri()
 
     @property
     def used(self) -> tuple[str, ...]:
@@ -70,15 +72,21 @@ def _csvw_metadata(table: Path) -> Path | None:
     return None
 
 
-def describe(path: Path, key: str, role: str) -> Source | Problem:
-    """What one file is, or the problem that keeps it from being loaded."""
+def describe(path: Path, key: str, role: str, media_type: str | None = None) -> Source | Problem:
+    """What one file is (by its extension, or by ``media_type`` when given), or why it cannot be loaded."""
     shown = str(path)
     if not path.is_file():
         return Problem(shown, "no such file")
     if path.stat().st_size == 0:
         return Problem(shown, "the file is empty")
     suffix = path.suffix.lower()
-    fmt = rdf_format_for_path(path)
+    fmt = RDF_MEDIA_TYPES.get(media_type) if media_type else rdf_format_for_path(path)
+    if media_type and fmt is None:
+        return Problem(
+            shown,
+            f"unsupported media type '{media_type}'; send one of "
+            + ", ".join(sorted({f.media_type for f in RDF_MEDIA_TYPES.values()})),
+        )
     if fmt is not None:
         return Source(path, key, "rdf", role, fmt.media_type, rdf_format=fmt)
     if suffix in TABLE_TYPES:

@@ -18,6 +18,8 @@ from coopgraph.store.catalog import GraphRecord, catalog_quads, read_records
 from coopgraph.store.generations import Generations, Lease, StoreMissing
 
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
+#: In a ``default_graph`` list: the store's own default graph (what SPARQL Update writes without GRAPH).
+DEFAULT_GRAPH = "DEFAULT"
 
 
 def _query(
@@ -31,8 +33,10 @@ def _query(
     kwargs: dict[str, Any] = {}
     if default_graph is None:
         kwargs["use_default_graph_as_union"] = True
-    else:
-        kwargs["default_graph"] = [NamedNode(g) for g in default_graph] or [pyoxigraph.DefaultGraph()]
+    else:  # DEFAULT_GRAPH names the store's own default graph; an empty list is an empty graph
+        kwargs["default_graph"] = [
+            pyoxigraph.DefaultGraph() if g == DEFAULT_GRAPH else NamedNode(g) for g in default_graph
+        ]
     if named_graphs is not None:
         kwargs["named_graphs"] = [NamedNode(g) for g in named_graphs]
     if substitutions:
@@ -70,6 +74,10 @@ def copy_graphs(source: pyoxigraph.Store, target: pyoxigraph.Store, keep: Callab
             raise failure[0]
 
 
+def graph_node(graph: str) -> NamedNode | pyoxigraph.DefaultGraph:
+    return pyoxigraph.DefaultGraph() if graph == DEFAULT_GRAPH else NamedNode(graph)
+
+
 class Transaction:
     """Changes to a private copy of the store, published whole by :meth:`LocalStore.transaction`."""
 
@@ -89,16 +97,16 @@ class Transaction:
         """Query the changed state (the default graph is the union of the named graphs)."""
         return _query(self.store, sparql, default_graph, named_graphs, substitutions, base_iri)
 
-    def query_before(self, sparql: str) -> Any:
-        """Query the state before this transaction (None results when the store was empty)."""
+    def query_before(self, sparql: str, default_graph: list[str] | None = None) -> Any:
+        """Query the state before this transaction (no results when the store was empty)."""
         before = self._before()
-        return [] if before is None else _query(before, sparql, None, None, None, None)
+        return [] if before is None else _query(before, sparql, default_graph, None, None, None)
 
     def load(
         self, data: IO[bytes] | bytes | Path, format: RdfFormat, graph: str, base_iri: str | None = None
     ) -> None:
         """Bulk-load RDF into ``graph``; a syntax error raises :class:`SyntaxError` with line and column."""
-        to_graph = NamedNode(graph)
+        to_graph = graph_node(graph)
         if isinstance(data, Path):
             self.store.bulk_load(path=str(data), format=format, base_iri=base_iri, to_graph=to_graph)
         else:
@@ -108,6 +116,9 @@ class Transaction:
         self.store.bulk_extend(quads)
 
     def drop_graph(self, graph: str) -> None:
+        if graph == DEFAULT_GRAPH:
+            self.store.clear_graph(pyoxigraph.DefaultGraph())
+            return
         g = NamedNode(graph)
         if self.store.contains_named_graph(g):
             self.store.remove_graph(g)
@@ -116,7 +127,7 @@ class Transaction:
         self.store.update(sparql, base_iri=base_iri)
 
     def count(self, graph: str) -> int:
-        rows = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=[graph])
         return int(next(iter(rows))["n"].value)
 
     def records(self) -> dict[str, GraphRecord]:

@@ -1,0 +1,85 @@
+"""The ASGI application: the SPARQL endpoint on a lean path of its own, everything else through FastAPI."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from coopgraph.settings import Settings
+from server.graph_store import graph_store
+from server.sparql_endpoint import sparql
+from server.state import State
+from server.update_endpoint import update
+from server.workers import Pool
+
+log = logging.getLogger("coopgraph.server")
+SPARQL_PATHS = ("/sparql", "/sparql/")
+
+
+def _api(state: State) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await state.queries.start()
+        if state.writes is not None:
+            await state.writes.start()
+        try:
+            yield
+        finally:
+            await state.queries.stop()
+            if state.writes is not None:
+                await state.writes.stop()
+
+    api = FastAPI(
+        title="coopgraph",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="The knowledge graph of international cooperation in education.",
+    )
+    api.state.coop = state
+    api.add_route("/update", update, methods=["POST", "GET", "PUT", "DELETE"], include_in_schema=False)
+    for path in ("/graphs", "/graphs/{path:path}"):
+        api.add_route(
+            path, graph_store, methods=["GET", "HEAD", "PUT", "POST", "DELETE"], include_in_schema=False
+        )
+    return api
+
+
+def create_app(settings: Settings) -> ASGIApp:
+    state = State(settings=settings, queries=Pool(settings.store, "query", settings.workers))
+    if settings.write_token:
+        state.writes = Pool(settings.store, "write", 1)
+    api = _api(state)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        # The query endpoint skips FastAPI's middleware stack: on point lookups it costs more than the query.
+        if scope["type"] == "http" and scope["path"] in SPARQL_PATHS:
+            try:
+                response = await sparql(Request(scope, receive), state)
+            except Exception:
+                log.exception("error answering %s", scope["path"])
+                response = PlainTextResponse("internal error\n", status_code=500)
+            await response(scope, receive, send)
+        else:
+            await api(scope, receive, send)
+
+    app.state = state  # type: ignore[attr-defined]
+    app.api = api  # type: ignore[attr-defined]
+    if not settings.cors_origins:
+        return app
+    wildcard = "*" in settings.cors_origins
+    return CORSMiddleware(
+        app,
+        allow_origins=["*"] if wildcard else list(settings.cors_origins),
+        allow_credentials=not wildcard,  # never a wildcard origin together with credentials
+        allow_methods=["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "Authorization"],
+        expose_headers=["Location", "Content-Length"],
+        max_age=600,
+    )

@@ -1,0 +1,76 @@
+"""Reading requests the way the SPARQL protocol says: bodies within limits, forms decoded exactly once."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+    def response(self) -> Response:
+        return PlainTextResponse(self.message + "\n", status_code=self.status, headers=self.headers)
+
+
+def content_type(request: Request) -> tuple[str, dict[str, str]]:
+    raw = request.headers.get("content-type", "")
+    media, *params = [p.strip() for p in raw.split(";")]
+    parsed = {}
+    for param in params:
+        key, _, value = param.partition("=")
+        parsed[key.strip().lower()] = value.strip().strip('"')
+    return media.lower(), parsed
+
+
+def require_utf8(params: dict[str, str]) -> None:
+    charset = params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise ProtocolError(415, f"charset {charset} is not supported: send the request body as UTF-8")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ProtocolError(413, f"the request body is larger than the {limit:,}-byte limit")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ProtocolError(413, f"the request body is larger than the {limit:,}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ProtocolError(400, f"the request body is not valid UTF-8 (byte {e.start})") from None
+
+
+def parse_form(body: bytes) -> dict[str, list[str]]:
+    """An ``application/x-www-form-urlencoded`` body, percent-decoded once (``100%2541`` is ``100%41``)."""
+    try:
+        return parse_qs(
+            body.decode("ascii"),
+            keep_blank_values=True,
+            strict_parsing=False,
+            encoding="utf-8",
+            errors="strict",
+        )
+    except UnicodeDecodeError:
+        raise ProtocolError(400, "a form body must be percent-encoded ASCII") from None
+
+
+def single(values: list[str] | None, name: str) -> str | None:
+    if not values:
+        return None
+    if len(values) > 1:
+        raise ProtocolError(400, f"more than one '{name}' parameter; send exactly one")
+    return values[0]

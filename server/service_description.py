@@ -1,0 +1,85 @@
+"""The SPARQL 1.1 Service Description: ``GET /sparql`` without a query (browsers get the query page)."""
+
+from __future__ import annotations
+
+import rdflib
+from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, RDFS, VOID
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from coopgraph import iris
+from server import negotiation
+from server.state import State
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+
+_RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "N-Quads",
+    "TriG",
+    "RDF_XML",
+    "JSON-LD",
+)
+_RDFLIB_FORMATS = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+    "application/trig": "trig",
+    "application/n-quads": "nquads",
+}
+
+
+def graph(endpoint: str, update: str | None) -> rdflib.Graph:
+    g = rdflib.Graph()
+    g.bind("sd", SD)
+    g.bind("void", VOID)
+    service = URIRef(endpoint + "#service")
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, URIRef(endpoint)))
+    g.add((service, RDFS.label, Literal("coopgraph SPARQL endpoint", lang="en")))
+    for language in ("SPARQL11Query",) + (("SPARQL11Update",) if update else ()):
+        g.add((service, SD.supportedLanguage, SD[language]))
+    for feature in ("UnionDefaultGraph", "BasicFederatedQuery", "EmptyGraphs"):
+        g.add((service, SD.feature, SD[feature]))
+    for name in _RESULT_FORMATS:
+        g.add((service, SD.resultFormat, FORMATS[name]))
+    for name in ("Turtle", "N-Triples", "N-Quads", "TriG", "RDF_XML", "JSON-LD"):
+        g.add((service, SD.inputFormat, FORMATS[name]))
+    dataset = BNode()
+    g.add((service, SD.defaultDataset, dataset))
+    g.add((dataset, RDF.type, SD.Dataset))
+    default = BNode()
+    g.add((dataset, SD.defaultGraph, default))
+    g.add((default, RDF.type, SD.Graph))
+    g.add((default, RDFS.comment, Literal("The union of all named graphs.", lang="en")))
+    g.add(
+        (
+            service,
+            URIRef(iris.PREFIXES["dcterms"] + "conformsTo"),
+            URIRef("https://www.w3.org/TR/sparql11-protocol/"),
+        )
+    )
+    return g
+
+
+async def describe(request: Request, state: State) -> Response:
+    accept = request.headers.get("accept")
+    if negotiation.prefers_html(accept) and "ui" in state.extra:
+        return await state.extra["ui"](request)
+    media = negotiation.choose(accept, negotiation.RDF, negotiation.RDF_ALIASES)
+    if media is None:
+        return PlainTextResponse(
+            "the service description is RDF; accept one of " + ", ".join(negotiation.RDF) + "\n",
+            status_code=406,
+        )
+    update = state.base_url(request, "/update") if state.writes is not None else None
+    body = graph(state.base_url(request, "/sparql"), update).serialize(format=_RDFLIB_FORMATS[media])
+    return Response(body, media_type=media + "; charset=utf-8", headers={"Vary": "Accept"})

@@ -1,0 +1,182 @@
+"""``/sparql``: the SPARQL 1.1 Protocol query operation (GET, POST form, POST direct, HEAD)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+
+from coopgraph.sparql_text import ScanError, scan_query
+from server import negotiation, safety
+from server.protocol import ProtocolError, content_type, decode, parse_form, read_body, require_utf8, single
+from server.state import State
+from server.workers import Busy, Expired, WorkerCrashed
+
+ALLOW = "GET, POST, HEAD, OPTIONS"
+
+
+@lru_cache(maxsize=4096)
+def _scan(query: str) -> Any:
+    """Scans are pure functions of the text; point lookups repeat the same few shapes."""
+    try:
+        return scan_query(query)
+    except ScanError as e:
+        return e
+
+
+@lru_cache(maxsize=256)
+def _negotiate(accept: str | None) -> tuple[str | None, str | None]:
+    return (
+        negotiation.choose(accept, negotiation.RESULTS, negotiation.RESULTS_ALIASES),
+        negotiation.choose(accept, negotiation.RDF, negotiation.RDF_ALIASES),
+    )
+
+
+def _formats(request: Request, form: str, requested: str | None) -> tuple[str | None, str | None]:
+    """The media types for a results answer and for a graph answer."""
+    if requested:
+        names = negotiation.FORMAT_NAMES.get(requested.lower())
+        if names is None:
+            raise ProtocolError(
+                400,
+                f"unknown format '{requested}'; use json, xml, csv, tsv, turtle, nt, "
+                "nquads, trig, jsonld or rdfxml",
+            )
+        return names
+    results, graph = _negotiate(request.headers.get("accept"))
+    if form in ("SELECT", "ASK") and results is None:
+        raise ProtocolError(
+            406,
+            "none of the Accept header's types can hold query results; accept one of "
+            + ", ".join(negotiation.RESULTS),
+        )
+    if form in ("CONSTRUCT", "DESCRIBE") and graph is None:
+        raise ProtocolError(
+            406,
+            "none of the Accept header's types can hold a graph; accept one of " + ", ".join(negotiation.RDF),
+        )
+    return results, graph
+
+
+async def _read_request(request: Request, state: State) -> tuple[str | None, dict[str, list[str]]]:
+    """The query text and the protocol parameters, by method and media type."""
+    params: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        params.setdefault(key, []).append(value)
+    if request.method in ("GET", "HEAD"):
+        if "update" in params:
+            raise ProtocolError(405, "updates are sent with POST to /update", {"Allow": ALLOW})
+        return single(params.get("query"), "query"), params
+    media, ctype = content_type(request)
+    body = await read_body(request, state.settings.max_body_bytes)
+    if media == "application/x-www-form-urlencoded":
+        form = parse_form(body)
+        if "update" in form:
+            raise ProtocolError(400, "updates are sent to /update, not to /sparql")
+        for key, values in form.items():
+            params.setdefault(key, []).extend(values)
+        query = single(params.get("query"), "query")
+        if query is None:
+            raise ProtocolError(400, "the form has no 'query' field")
+        return query, params
+    if media == "application/sparql-query":
+        require_utf8(ctype)
+        if "query" in params:
+            raise ProtocolError(
+                400, "a direct POST carries the query in its body, not in a 'query' parameter"
+            )
+        return decode(body), params
+    if media == "application/sparql-update":
+        raise ProtocolError(400, "updates are sent to /update, not to /sparql")
+    raise ProtocolError(
+        415,
+        "send the query as application/sparql-query, or as a form "
+        "(application/x-www-form-urlencoded) with a 'query' field",
+    )
+
+
+async def sparql(request: Request, state: State) -> Response:
+    if request.method not in ("GET", "POST", "HEAD"):
+        return PlainTextResponse("use GET or POST\n", status_code=405, headers={"Allow": ALLOW})
+    try:
+        query, params = await _read_request(request, state)
+        if query is None:
+            return await state.describe_service(request)
+        return await run(request, state, query, params)
+    except ProtocolError as e:
+        return e.response()
+
+
+async def run(
+    request: Request,
+    state: State,
+    query: str,
+    params: dict[str, list[str]],
+    substitutions: dict[str, list[str]] | None = None,
+    max_bytes: int | None = None,
+) -> Response:
+    """Run one query in a worker and answer with its results (shared with saved queries)."""
+    info = _scan(query)
+    if isinstance(info, ScanError):
+        raise ProtocolError(400, f"the query is not valid SPARQL: {info}")
+    try:
+        safety.check_query(info, state.settings.service_allowlist)
+    except safety.Refused as e:
+        raise ProtocolError(400, str(e)) from None
+    default, named = safety.dataset(
+        info, params.get("default-graph-uri", []), params.get("named-graph-uri", [])
+    )
+    results_type, rdf_type = _formats(request, info.form, single(params.get("format"), "format"))
+    head: dict[str, Any] = {
+        "op": "query",
+        "query": query,
+        "default_graph": default,
+        "named_graphs": named,
+        "require_graphs": sorted(set(default or []) | set(named or [])),
+        "results_type": results_type,
+        "rdf_type": rdf_type,
+        "max_bytes": max_bytes or state.settings.max_result_bytes,
+        "substitutions": substitutions,
+        "base_iri": state.base_url(request, "/sparql"),
+    }
+    return await answer(state, head, request.method == "HEAD")
+
+
+async def answer(state: State, head: dict[str, Any], head_only: bool = False) -> Response:
+    timeout = state.settings.query_timeout
+    try:
+        reply = await state.queries.call(head, timeout)
+    except Busy as e:
+        return PlainTextResponse(
+            f"the server is busy: {e}; try again shortly\n", status_code=503, headers={"Retry-After": "5"}
+        )
+    except Expired:
+        return PlainTextResponse(
+            f"the query ran longer than the {timeout:g} s limit and was stopped\n", status_code=503
+        )
+    except WorkerCrashed as e:
+        return PlainTextResponse(f"the query could not be completed: {e}\n", status_code=500)
+    headers = {"Vary": "Accept"}
+    if reply.status != 200:
+        message = reply.head.get("error", "error")
+        return PlainTextResponse(message + "\n", status_code=reply.status, headers=headers)
+    media = reply.head["media_type"]
+    if (
+        media.startswith("text/")
+        or media.endswith(("json", "xml"))
+        or media in ("application/n-triples", "application/n-quads", "application/trig")
+    ):
+        media += "; charset=utf-8"
+    if reply.body is not None:
+        if head_only:
+            headers["Content-Length"] = str(len(reply.body))
+            return Response(b"", media_type=media, headers=headers)
+        return Response(reply.body, media_type=media, headers=headers)
+    stream = state.queries.stream(reply)
+    if head_only:
+        async for _ in stream:  # read it all so that the worker is free
+            pass
+        return Response(b"", media_type=media, headers=headers)
+    return StreamingResponse(stream, media_type=media, headers=headers)

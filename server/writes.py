@@ -1,0 +1,282 @@
+"""Writes, run in the write worker: SPARQL Update and the graph store protocol, through the validation gate.
+
+Every write is one transaction on a copy of the store (see :mod:`coopgraph.store.generations`):
+an invalid write is discarded whole and answered 422 with the report; nothing changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from pyoxigraph import BlankNode, NamedNode
+
+from coopgraph import iris
+from coopgraph.sparql_text import scan_update
+from coopgraph.store.catalog import GraphRecord
+from coopgraph.store.local import DEFAULT_GRAPH, LocalStore, Transaction, graph_node
+from ingest.batch import BatchRejected, run
+from ingest.errors import IngestError
+from ingest.gate import Gate, GateReport
+from ingest.sources import Problem, describe
+
+#: Graphs up to this size are compared before and after an update to find the nodes it touched;
+#: an update that may change a larger graph is validated against everything.
+DIFF_LIMIT = 100_000
+_EXTENSIONS = {
+    "text/turtle": ".ttl",
+    "application/n-triples": ".nt",
+    "application/n-quads": ".nq",
+    "application/trig": ".trig",
+    "application/rdf+xml": ".rdf",
+    "application/ld+json": ".jsonld",
+}
+
+Outcome = tuple[int, dict[str, Any], bytes]
+
+
+class _Rejected(Exception):
+    def __init__(self, report: GateReport) -> None:
+        self.report = report
+
+
+def _json(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=str).encode()
+
+
+def rejected(report: GateReport) -> Outcome:
+    count = report.counts.get("Violation", 0)
+    return (
+        422,
+        {"content_type": "application/json"},
+        _json(
+            {
+                "error": f"the write violates {count} constraint(s) of the shapes; nothing was changed",
+                "report": report.as_dict(),
+            }
+        ),
+    )
+
+
+def bad_input(problems: list[Problem], shown: dict[str, str]) -> Outcome:
+    lines = []
+    for p in problems:
+        text = str(p)
+        for path, name in shown.items():
+            text = text.replace(path, name)
+        lines.append(text)
+    return 400, {"content_type": "text/plain; charset=utf-8"}, ("\n".join(lines) + "\n").encode()
+
+
+class Writes:
+    def __init__(self, store: LocalStore) -> None:
+        self.store = store
+        self.gate = Gate()
+        self.tmp = store.root / "tmp"
+
+    def handle(self, request: dict[str, Any], body: bytes) -> Outcome:
+        op = request["op"]
+        if op == "update":
+            return self.update(request)
+        if op in ("gsp_put", "gsp_post"):
+            return self.load(request, body, merge=op == "gsp_post")
+        if op == "gsp_delete":
+            return self.delete(request)
+        return 400, {}, f"unknown write operation {op!r}\n".encode()
+
+    # ------------------------------------------------------------------ graph store protocol
+    def load(self, request: dict[str, Any], body: bytes, merge: bool) -> Outcome:
+        graph = request["graph"]
+        media = request["media_type"]
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        path = self.tmp / f"request-{uuid.uuid4().hex}{_EXTENSIONS.get(media, '.rdf')}"
+        path.write_bytes(body)
+        shown = {str(path): "request body"}
+        try:
+            found = describe(path, graph, "data", media_type=media)
+            if isinstance(found, Problem):
+                if found.message == "the file is empty" and not merge:
+                    found = None  # PUT with an empty body: an empty graph
+                else:
+                    return bad_input([found], shown)
+            existed = graph == DEFAULT_GRAPH or NamedNode(graph) in set(self.store.view().named_graphs())
+            if found is None:
+                self._replace_with_empty(graph, request.get("origin", ""))
+            else:
+                source = replace(found, target=graph, origin=request.get("origin"))
+                run(
+                    self.store,
+                    [source],
+                    force=True,
+                    merge=merge,
+                    gate=self.gate,
+                    agent=request.get("agent", "coopgraph"),
+                )
+        except IngestError as e:
+            return bad_input(e.problems, shown)
+        except BatchRejected as e:
+            return rejected(e.report, shown)
+        finally:
+            path.unlink(missing_ok=True)
+        return (204 if existed else 201), {}, b""
+
+    def _replace_with_empty(self, graph: str, origin: str) -> None:
+        with self.store.transaction(replace=[graph]) as tx:
+            records = tx.records()
+            tx.drop_graph(graph)
+            if graph != DEFAULT_GRAPH:
+                tx.store.add_graph(NamedNode(graph))
+                records[graph] = self._record(
+                    graph,
+                    records.get(graph),
+                    origin or graph,
+                    "text/turtle",
+                    hashlib.sha256(b"").hexdigest(),
+                    0,
+                )
+                tx.write_records(records.values())
+
+    def delete(self, request: dict[str, Any]) -> Outcome:
+        graph = request["graph"]
+        if graph != DEFAULT_GRAPH and NamedNode(graph) not in set(self.store.view().named_graphs()):
+            return 404, {}, f"no graph <{graph}>\n".encode()
+        try:
+            with self.store.transaction(replace=[graph]) as tx:
+                records = tx.records()
+                tx.drop_graph(graph)
+                report = self.gate.check_changes(tx, records, [graph], self._removed_nodes(graph))
+                if report.violations:
+                    raise _Rejected(report)
+                records.pop(graph, None)
+                tx.write_records(records.values())
+        except _Rejected as e:
+            return rejected(e.report)
+        return 204, {}, b""
+
+    def _removed_nodes(self, graph: str) -> set[Any] | None:
+        view = self.store.view()
+        node = graph_node(graph)
+        nodes: set[Any] = set()
+        for n, quad in enumerate(view.quads_for_pattern(None, None, None, node)):
+            if n > DIFF_LIMIT:
+                return None
+            nodes.add(quad.subject)
+            if isinstance(quad.object, NamedNode | BlankNode):
+                nodes.add(quad.object)
+        return nodes
+
+    # ------------------------------------------------------------------ SPARQL Update
+    def update(self, request: dict[str, Any]) -> Outcome:
+        text = request["update"]
+        info = scan_update(text)
+        try:
+            with self.store.transaction() as tx:
+                records = tx.records()
+                candidates = self._candidates(tx, info.graphs_written)
+                before = self._snapshot(tx, candidates, before=True)
+                try:
+                    tx.update(text, base_iri=request.get("base_iri"))
+                except SyntaxError as e:
+                    raise _Invalid(f"the update is not valid SPARQL: {e}") from None
+                except (OSError, ValueError) as e:
+                    raise _Invalid(f"the update could not be applied: {e}") from None
+                after = self._snapshot(tx, candidates, before=False)
+                changed, focus = self._changes(candidates, before, after)
+                report = self.gate.check_changes(tx, records, changed, focus)
+                if report.violations:
+                    raise _Rejected(report)
+                self._sync_catalog(tx, records, changed, request, text)
+        except _Invalid as e:
+            return 400, {}, (str(e) + "\n").encode()
+        except _Rejected as e:
+            return rejected(e.report)
+        return 204, {}, b""
+
+    def _candidates(self, tx: Transaction, written: list[str]) -> list[str]:
+        graphs = {g.value for g in tx.store.named_graphs()} - {iris.CATALOG_GRAPH}
+        if any(w in ("ALL", "NAMED") or w.startswith(("?", "$")) for w in written):
+            return [*sorted(graphs), DEFAULT_GRAPH]
+        return sorted(set(written))
+
+    def _snapshot(self, tx: Transaction, graphs: list[str], before: bool) -> dict[str, set[Any] | None]:
+        """The triples of each graph, or None for a graph too large to compare."""
+        source = self.store.view() if before else tx.store
+        out: dict[str, set[Any] | None] = {}
+        for graph in graphs:
+            triples: set[Any] | None = set()
+            for n, quad in enumerate(source.quads_for_pattern(None, None, None, graph_node(graph))):
+                if n >= DIFF_LIMIT:
+                    triples = None
+                    break
+                triples.add((quad.subject, quad.predicate, quad.object))  # type: ignore[union-attr]
+            out[graph] = triples
+        return out
+
+    @staticmethod
+    def _changes(
+        graphs: list[str], before: dict[str, set[Any] | None], after: dict[str, set[Any] | None]
+    ) -> tuple[list[str], set[Any] | None]:
+        changed: list[str] = []
+        focus: set[Any] | None = set()
+        for graph in graphs:
+            old, new = before[graph], after[graph]
+            if old is None or new is None:
+                changed.append(graph)
+                focus = None
+                continue
+            difference = old ^ new
+            if difference:
+                changed.append(graph)
+                if focus is not None:
+                    for s, _, o in difference:
+                        focus.add(s)
+                        if isinstance(o, NamedNode | BlankNode):
+                            focus.add(o)
+        return changed, focus
+
+    def _sync_catalog(
+        self,
+        tx: Transaction,
+        records: dict[str, GraphRecord],
+        changed: list[str],
+        request: dict[str, Any],
+        text: str,
+    ) -> None:
+        existing = {g.value for g in tx.store.named_graphs()} - {iris.CATALOG_GRAPH}
+        checksum = hashlib.sha256(text.encode()).hexdigest()
+        origin = request.get("origin") or iris.BASE + "update"
+        for graph in changed:
+            if graph in existing:
+                records[graph] = self._record(
+                    graph, records.get(graph), origin, "application/sparql-update", checksum, tx.count(graph)
+                )
+        for graph in existing - set(records):  # graphs made empty by CREATE, or left without a record
+            records[graph] = self._record(
+                graph, None, origin, "application/sparql-update", checksum, tx.count(graph)
+            )
+        tx.write_records([r for g, r in records.items() if g in existing])
+
+    @staticmethod
+    def _record(
+        graph: str, previous: GraphRecord | None, origin: str, media: str, checksum: str, triples: int
+    ) -> GraphRecord:
+        now = datetime.now(UTC)
+        return GraphRecord(
+            graph=graph,
+            role=previous.role if previous else "data",
+            key=previous.key if previous else graph,
+            source=origin,
+            media_type=media,
+            checksum=checksum,
+            triples=triples,
+            loaded=now,
+            activity=f"{iris.RESOURCE}write/{uuid.uuid4().hex[:16]}",
+        )
+
+
+class _Invalid(Exception):
+    pass
