@@ -1,0 +1,35 @@
+# The two entry points of the README: `make serve` and `make test`. Each sets up what it needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT    := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
+
+.PHONY: serve test lint python system-deps
+
+# Python 3.11+ with venv; Debian's python3 if the machine has none.
+python:
+	@$(PYTHON) -c 'import sys, venv; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+	  ($(APT) update -qq && $(APT) install -y -qq python3 python3-venv python3-pip >/dev/null)
+
+$(STAMP): pyproject.toml | python
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	@touch $@
+
+# The browser the page tests drive (Debian's chromium and its driver).
+system-deps:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  ($(APT) update -qq && $(APT) install -y -qq chromium chromium-driver >/dev/null)
+
+serve: $(STAMP)
+	$(BIN)/coopgraph serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: system-deps lint
+	$(BIN)/python -m pytest
