@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 __all__ = ["QueryInfo", "ScanError", "UpdateInfo", "resolve_iri", "scan_query", "scan_update"]
@@ -76,6 +76,8 @@ class UpdateInfo:
     graphs_written: list[str]  # graphs modified; "DEFAULT", "ALL", "NAMED"; "?g" for GRAPH ?g templates
     prefixes: dict[str, str]
     base: str | None
+    with_graphs: list[str] = field(default_factory=list)  # WITH IRIs of DELETE/INSERT operations
+    modify_wheres: list[int] = field(default_factory=list)  # offset of each DELETE/INSERT operation's WHERE
 
 
 # --------------------------------------------------------------------------------------------
@@ -314,6 +316,8 @@ class _Scanner:
         self.graph_blocks: list[tuple[int, str]] = []  # (depth of the block's "{", target) in templates
         self.template_terms = 0  # terms at the template's own level: triples in the default graph
         self.fallback = False  # scanning text whose structure was not recognised
+        self.with_graphs: list[str] = []
+        self.modify_wheres: list[int] = []
 
     # ---- character-level helpers, mirroring Oxigraph's i("KEYWORD") and "_" -----------------
 
@@ -757,6 +761,8 @@ class _Scanner:
             graphs_written=_unique(written),
             prefixes=self.declared,
             base=self.base,
+            with_graphs=self.with_graphs,
+            modify_wheres=self.modify_wheres,
         )
 
     def silent(self, pos: int) -> int:
@@ -890,10 +896,14 @@ class _Scanner:
             pos = self.ws(r[1])
         if not self.kw(pos, "WHERE"):
             return None
+        where = pos
         end = self.group(self.ws(pos + 5))
         if end is None:
             return None
         ops.append("MODIFY")
+        self.modify_wheres.append(where)
+        if with_graph is not None:
+            self.with_graphs.append(with_graph)
         written.extend(graphs)
         using.extend(graphs_used)
         using_named.extend(graphs_named)

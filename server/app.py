@@ -10,12 +10,14 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coopgraph.settings import Settings
 from server.graph_store import graph_store
 from server.sparql_endpoint import sparql
 from server.state import State
+from server.ui import STATIC, query_page
 from server.update_endpoint import update
 from server.workers import Pool
 
@@ -48,6 +50,9 @@ def _api(state: State) -> FastAPI:
         api.add_route(
             path, graph_store, methods=["GET", "HEAD", "PUT", "POST", "DELETE"], include_in_schema=False
         )
+    # The query page (server/ui.py) and its files.
+    api.add_route("/", query_page, methods=["GET", "HEAD"], include_in_schema=False)
+    api.mount("/static", StaticFiles(directory=STATIC), name="static")
     return api
 
 
@@ -56,6 +61,7 @@ def create_app(settings: Settings) -> ASGIApp:
     if settings.write_token:
         state.writes = Pool(settings.store, "write", 1)
     api = _api(state)
+    state.extra["ui"] = query_page  # browsers asking /sparql for HTML get the query page
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         # The query endpoint skips FastAPI's middleware stack: on point lookups it costs more than the query.

@@ -134,7 +134,9 @@ async def run(
         "query": query,
         "default_graph": default,
         "named_graphs": named,
-        "require_graphs": sorted(set(default or []) | set(named or [])),
+        # FROM in the query text must name graphs of this store (the classic way to make a server fetch
+        # a URL); graphs named by the protocol's parameters that the store lacks are empty (protocol).
+        "require_graphs": sorted(set(info.from_graphs) | set(info.from_named_graphs)),
         "results_type": results_type,
         "rdf_type": rdf_type,
         "max_bytes": max_bytes or state.settings.max_result_bytes,

@@ -25,6 +25,7 @@ from pyoxigraph import (
     QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
+    serialize,
 )
 
 from coopgraph import iris
@@ -149,7 +150,7 @@ def run_query(store: LocalStore, request: dict[str, Any], out: BinaryIO) -> None
     writer = FrameWriter(out, {"status": 200, "kind": kind, "media_type": media}, request["max_bytes"])
     try:
         if kind == "graph" and fmt in (RdfFormat.TURTLE, RdfFormat.TRIG):
-            results.serialize(writer, format=fmt, prefixes=iris.PREFIXES)
+            serialize(results, writer, format=fmt, prefixes=iris.PREFIXES)
         else:
             results.serialize(writer, format=fmt)
     except TooLarge as e:
@@ -175,10 +176,7 @@ def dump_graph(store: LocalStore, request: dict[str, Any], out: BinaryIO) -> Non
     try:
         prefixes = iris.PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
         if fmt.supports_datasets:  # a graph in a dataset format keeps its name
-            quads = view.quads_for_pattern(None, None, None, node)
-            from pyoxigraph import serialize as write_quads
-
-            write_quads(quads, writer, format=fmt)
+            serialize(view.quads_for_pattern(None, None, None, node), writer, format=fmt)
         else:
             view.dump(writer, format=fmt, from_graph=node, prefixes=prefixes)
     except TooLarge as e:

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import QueryBoolean, QuerySolutions
+from pyoxigraph import QueryBoolean, QuerySolutions, RdfFormat, serialize
 
 from coopgraph import iris
 from coopgraph.cli import exits, render
@@ -68,11 +68,8 @@ def query(args: argparse.Namespace) -> int:
             rdf = rdf_format_by_name("turtle" if fmt == "table" else fmt)
         except ValueError as e:
             raise exits.Failure(exits.USAGE, f"error: --format: {e}") from None
-        return (
-            results.serialize(format=rdf.oxigraph, prefixes=iris.PREFIXES)
-            if rdf.oxigraph.name != "N-Quads"
-            else results.serialize(format=rdf.oxigraph)
-        )
+        prefixes = iris.PREFIXES if rdf.oxigraph in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
+        return serialize(results, format=rdf.oxigraph, prefixes=prefixes)
 
     try:
         out = _with_timeout(work, args.timeout)

@@ -1,0 +1,98 @@
+// The coopgraph query page: YASGUI (vendored, see vendor/yasgui/VENDORED.md) on this server's SPARQL endpoint.
+// Nothing here, nor in YASGUI as configured below, asks any host but the page's own.
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("cg-config").textContent);
+  // YASGUI parses the endpoint with new URL(), so it wants an absolute one: this page's origin.
+  var endpoint = new URL(config.endpoint, window.location.href).href;
+
+  // Completers that stay in the page: prefixes (YASQE's bundled list; prefixCcApi stays null, so no
+  // prefix.cc) and variables. The "class" and "property" completers ask lov.linkeddata.es: left out.
+  // Set on the defaults, since YASGUI merges arrays index by index and a shorter list would not replace them.
+  var localCompleters = ["prefixes", "variables"];
+  Yasgui.Yasqe.defaults.autocompleters = localCompleters.slice();
+  Yasgui.defaults.yasqe.autocompleters = localCompleters.slice();
+  Yasgui.Yasqe.defaults.prefixCcApi = null;
+
+  var yasgui = new Yasgui(document.getElementById("yasgui"), {
+    persistenceId: config.persistenceId,
+    tabName: "Query",
+    // The catalogue offers this server only (the default offers DBpedia and Wikidata).
+    endpointCatalogueOptions: {
+      getData: function () {
+        return [{ endpoint: endpoint }];
+      },
+      keys: [],
+    },
+    copyEndpointOnNewTab: true,
+    corsProxy: undefined,
+    requestConfig: {
+      endpoint: endpoint,
+      method: config.method,
+    },
+    yasqe: {
+      value: config.defaultQuery,
+      prefixCcApi: null,
+      editorHeight: "360px",
+    },
+    yasr: {
+      defaultPlugin: "table",
+    },
+  });
+  window.coopgraphYasgui = yasgui;
+
+  // The saved queries, offered as examples. No list (404, an error, another shape): no examples, no message.
+  var section = document.getElementById("cg-examples");
+  var list = document.getElementById("cg-example-list");
+
+  function openExample(saved) {
+    yasgui.addTab(true, {
+      name: saved.title || saved.name,
+      yasqe: { value: saved.query },
+      requestConfig: { endpoint: endpoint, method: config.method },
+    });
+  }
+
+  function describe(saved) {
+    var parts = [];
+    if (saved.description) parts.push(saved.description);
+    if (Array.isArray(saved.parameters) && saved.parameters.length) {
+      var names = saved.parameters.map(function (p) {
+        return typeof p === "string" ? p : p && p.name;
+      });
+      parts.push("Parameters: " + names.filter(Boolean).join(", "));
+    }
+    return parts.join("\n");
+  }
+
+  function showExamples(data) {
+    var queries = data && Array.isArray(data.queries) ? data.queries : [];
+    queries.forEach(function (saved) {
+      if (!saved || typeof saved.query !== "string" || !saved.query.trim()) return;
+      var item = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "cg-example";
+      button.textContent = saved.title || saved.name || "query";
+      if (saved.name) button.dataset.name = saved.name;
+      var tip = describe(saved);
+      if (tip) button.title = tip;
+      button.addEventListener("click", function () {
+        openExample(saved);
+      });
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+    if (list.children.length) section.hidden = false;
+  }
+
+  fetch(config.queries, { headers: { Accept: "application/json" } })
+    .then(function (response) {
+      return response.ok ? response.json() : null;
+    })
+    .then(showExamples)
+    .catch(function () {
+      /* no saved queries: no examples */
+    });
+})();
