@@ -215,6 +215,7 @@ def serve(store_dir: Path, role: str, inp: BinaryIO, out: BinaryIO) -> None:
             elif writes is not None:
                 status, head, answer = writes.handle(request, bytes(body))
                 send(out, {"status": status, **head}, answer)
+                store.collect()  # old generations go once the answer is out
             else:
                 send(out, {"status": 400, "error": f"unknown operation {request['op']!r}"})
         except Exception as e:  # a bug; the server answers 500 and the worker goes on

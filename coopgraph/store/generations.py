@@ -64,8 +64,10 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _fsync_tree(path: Path) -> None:
+    """Make a new generation durable. Files it shares with the previous one (hard links, so more than
+    one link) were made durable when that one was published."""
     for entry in os.scandir(path):
-        if entry.is_file(follow_symlinks=False):
+        if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_nlink == 1:
             fd = os.open(entry.path, os.O_RDONLY)
             try:
                 os.fsync(fd)
@@ -156,19 +158,18 @@ class Generations:
         numbers = [int(m.group(1)) for p in self.gens.iterdir() if (m := _NAME.match(p.name))]
         return f"g{max(numbers, default=0) + 1:08d}"
 
-    def begin(self, empty: bool = False) -> tuple[str, Path]:
-        """Create the next generation as a copy of the current one, or empty (call under the write lock)."""
+    def begin(self, source: pyoxigraph.Store | None = None, empty: bool = False) -> tuple[str, Path]:
+        """Create the next generation as a copy of the current one (``source``: that generation, opened),
+        or empty (call under the write lock)."""
         self.gens.mkdir(parents=True, exist_ok=True)
-        self.collect()
+        self.collect(keep_newer=False)
         name = self._next_name()
         path = self.gens / name
         current = self.current()
         if current is None or empty:
             path.mkdir()
         else:
-            source = pyoxigraph.Store.read_only(str(self.gens / current))
-            source.backup(str(path))
-            del source
+            (source or pyoxigraph.Store.read_only(str(self.gens / current))).backup(str(path))
         return name, path
 
     def publish(self, name: str) -> None:
@@ -182,22 +183,26 @@ class Generations:
             os.fsync(fh.fileno())
         os.replace(tmp, self.current_file)
         _fsync_dir(self.root)
-        self.collect()
 
     def discard(self, name: str) -> None:
         shutil.rmtree(self.gens / name, ignore_errors=True)
         with contextlib.suppress(FileNotFoundError):
             (self.gens / f"{name}.lock").unlink()
 
-    def collect(self) -> list[str]:
-        """Remove every generation but the current one that no reader holds (call under the write lock)."""
+    def collect(self, keep_newer: bool = True) -> list[str]:
+        """Remove the generations no reader holds but the current one. ``keep_newer`` spares those newer
+        than the current one (a writer may be building one); without it, call under the write lock."""
         if not self.gens.is_dir():
             return []
         current = self.current()
         removed = []
         names = {p.name.removesuffix(".lock") for p in self.gens.iterdir()}
         for name in sorted(names):
-            if name == current or not _NAME.match(name):
+            if (
+                name == current
+                or not _NAME.match(name)
+                or (keep_newer and current is not None and name > current)
+            ):
                 continue
             fd = os.open(self.gens / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
             try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -103,14 +102,21 @@ class Transaction:
         return [] if before is None else _query(before, sparql, default_graph, None, None, None)
 
     def load(
-        self, data: IO[bytes] | bytes | Path, format: RdfFormat, graph: str, base_iri: str | None = None
+        self,
+        data: IO[bytes] | bytes | Path,
+        format: RdfFormat,
+        graph: str,
+        base_iri: str | None = None,
+        bulk: bool = True,
     ) -> None:
-        """Bulk-load RDF into ``graph``; a syntax error raises :class:`SyntaxError` with line and column."""
+        """Load RDF into ``graph`` (``bulk``: with the bulk loader, for large inputs); a syntax error raises
+        :class:`SyntaxError` with line and column."""
         to_graph = graph_node(graph)
+        load = self.store.bulk_load if bulk else self.store.load
         if isinstance(data, Path):
-            self.store.bulk_load(path=str(data), format=format, base_iri=base_iri, to_graph=to_graph)
+            load(path=str(data), format=format, base_iri=base_iri, to_graph=to_graph)
         else:
-            self.store.bulk_load(data, format=format, base_iri=base_iri, to_graph=to_graph)
+            load(data, format=format, base_iri=base_iri, to_graph=to_graph)
 
     def add(self, quads: Iterable[Quad]) -> None:
         self.store.bulk_extend(quads)
@@ -184,7 +190,6 @@ class LocalStore:
 
     def _close_view(self) -> None:
         self._view = None
-        gc.collect()  # result iterators may still hold the old store
         if self._lease is not None:
             self._lease.release()
             self._lease = None
@@ -246,28 +251,20 @@ class LocalStore:
         replace = frozenset(replace)
         with gens.write_lock(wait=wait, on_wait=on_wait):
             rebuild = self._rebuild_pays(replace)
-            name, path = gens.begin(empty=rebuild)
-            store: pyoxigraph.Store | None = pyoxigraph.Store(str(path))
-            tx = Transaction(store, self.view)
-            if rebuild:
-                try:
-                    copy_graphs(self.view(), store, lambda g: g not in replace)
-                except BaseException:
-                    tx.store = None  # type: ignore[assignment]
-                    store = None
-                    gc.collect()
-                    gens.discard(name)
-                    raise
+            name, path = gens.begin(self.view(), empty=rebuild)
+            tx = Transaction(pyoxigraph.Store(str(path)), self.view)
             try:
+                if rebuild:
+                    copy_graphs(self.view(), tx.store, lambda g: g not in replace)
                 yield tx
-                store.flush()
+                tx.store.flush()
             except BaseException:
-                tx.store = None  # type: ignore[assignment]
-                store = None
-                gc.collect()
+                tx.store = None  # type: ignore[assignment]  # closes the copy
                 gens.discard(name)
                 raise
             tx.store = None  # type: ignore[assignment]
-            store = None
-            gc.collect()
             gens.publish(name)
+
+    def collect(self) -> list[str]:
+        """Remove generations no reader uses (publishing leaves that for later, off the write path)."""
+        return self.generations.collect()
