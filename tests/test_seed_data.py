@@ -437,6 +437,22 @@ def test_no_term_used_by_the_data_is_undefined(seed_data: rdflib.Graph) -> None:
     assert not dangling, sorted(dangling)
 
 
+def test_shapes_cover_every_class_the_data_uses(seed_data: rdflib.Graph) -> None:
+    """Every typed resource of the data is the focus of at least one node shape (through its class
+    or a superclass), and every class of the data is covered for all its instances."""
+    model = model_graph()
+    shapes = shapes_graph()
+    targeted = set(shapes.objects(None, SH.targetClass))
+    full = seed_data + model
+    for node in set(seed_data.subjects(RDF.type, None)):
+        classes = {
+            c
+            for t in full.objects(node, RDF.type)
+            for c in full.transitive_objects(t, rdflib.RDFS.subClassOf)
+        }
+        assert classes & targeted, f"no shape targets {node} ({sorted(full.objects(node, RDF.type))})"
+
+
 def test_identifiers_follow_the_conventions(seed_data: rdflib.Graph) -> None:
     pattern = re.compile(r"^https://w3id\.org/coopgraph/id/[a-z]+/[a-z0-9]+(-[a-z0-9]+)*$")
     for node in set(seed_data.subjects()):

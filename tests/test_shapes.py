@@ -448,6 +448,11 @@ CASES: list[Case] = [
         (V_("x:pl", "dcterms:publisher", MIN),),
         remove="x:pl dcterms:publisher x:gov-jp .",
     ),
+    Case(
+        "place-inside-an-organisation",
+        (V_(V + "province/guangxi", "schema:containedInPlace", CLASS),),
+        add="province:guangxi schema:containedInPlace x:uni-a .",
+    ),
     # --- recommended (sh:Warning)
     Case(
         "agreement-without-status", (W_("x:ag", "cg:status", MIN),), remove="x:ag cg:status status:signed ."
@@ -719,6 +724,37 @@ def test_every_sparql_rule_is_exercised() -> None:
             if report.value(r, SH.sourceConstraintComponent) == SH.SPARQLConstraintComponent
         }
     assert rules <= triggered, sorted(str(r) for r in rules - triggered)
+
+
+PARAMETER_COMPONENT = {
+    SH.minCount: "MinCountConstraintComponent",
+    SH.maxCount: "MaxCountConstraintComponent",
+    SH["class"]: "ClassConstraintComponent",
+    SH.datatype: "DatatypeConstraintComponent",
+    SH.pattern: "PatternConstraintComponent",
+    SH.hasValue: "HasValueConstraintComponent",
+    SH.node: "NodeConstraintComponent",
+    SH["or"]: "OrConstraintComponent",
+    SH.xone: "XoneConstraintComponent",
+    SH.languageIn: "LanguageInConstraintComponent",
+    SH.uniqueLang: "UniqueLangConstraintComponent",
+    SH.nodeKind: "NodeKindConstraintComponent",
+    SH.qualifiedMinCount: "QualifiedMinCountConstraintComponent",
+    SH.sparql: "SPARQLConstraintComponent",
+}
+
+
+def test_every_kind_of_constraint_has_an_invalid_case() -> None:
+    """Each constraint component the shapes use is triggered, at each severity it is used with."""
+    graph = shapes_graph()
+    used = set()
+    for shape in set(graph.subjects(SH.severity, None)):
+        severity = str(graph.value(shape, SH.severity))
+        for parameter, component in PARAMETER_COMPONENT.items():
+            if (shape, parameter, None) in graph:
+                used.add((component, severity))
+    exercised = {(e.component, e.severity) for case in CASES for e in case.expected}
+    assert used - exercised == set(), sorted(used - exercised)
 
 
 def test_blank_node_free_shapes() -> None:
