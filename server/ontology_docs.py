@@ -239,12 +239,16 @@ class _Doc:
             return ""
         order = {lang: i for i, lang in enumerate([self.lang, *LANGUAGE_ORDER])}
         values.sort(key=lambda v: (order.get(v.language or "", 99), str(v)))
-        rows = "".join(
-            f'<tr><td><span class="lang" title="{_esc(LANGUAGE_NAMES.get(v.language or "", v.language))}">'
-            f'{_esc(v.language or "–")}</span></td><td lang="{_esc(v.language or "")}">{_esc(v)}</td></tr>'
-            for v in values
-        )
-        return f"<table>{rows}</table>"
+        rows = []
+        for v in values:
+            tag = v.language or ""
+            name = LANGUAGE_NAMES.get(tag, tag)
+            rows.append(
+                f'<tr><td><span class="lang" title="{_esc(name)}">{_esc(tag or "–")}</span></td>'
+                f'<td lang="{_esc(tag)}">{_esc(v)}</td></tr>'
+            )
+        rows_html = "".join(rows)
+        return f"<table>{rows_html}</table>"
 
     def row(self, key: str, nodes: Iterable[rdflib.term.Node]) -> str:
         items = sorted(set(nodes), key=str)
