@@ -53,7 +53,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def default_query() -> str:
-    return iris.sparql_prologue() + "\n" + DEFAULT_QUERY_BODY
+    return iris.sparql_prologue() + "\n" + DEFAULT_QUERY_BODY.rstrip("\n")
 
 
 @lru_cache(maxsize=1)

@@ -34,6 +34,8 @@
     yasqe: {
       value: config.defaultQuery,
       prefixCcApi: null,
+      // The PREFIX lines fold into one, so the query itself shows first; the gutter arrow unfolds them.
+      collapsePrefixesOnLoad: true,
       editorHeight: "360px",
     },
     yasr: {
