@@ -48,18 +48,14 @@ def _json(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str).encode()
 
 
-def rejected(report: GateReport) -> Outcome:
+def rejected(report: GateReport, shown: dict[str, str] | None = None) -> Outcome:
+    """422 with the report; ``shown`` renames files (an upload's temporary file is "request body")."""
     count = report.counts.get("Violation", 0)
-    return (
-        422,
-        {"content_type": "application/json"},
-        _json(
-            {
-                "error": f"the write violates {count} constraint(s) of the shapes; nothing was changed",
-                "report": report.as_dict(),
-            }
-        ),
-    )
+    described = report.as_dict()
+    for result in described["results"]:
+        result["file"] = (shown or {}).get(result.get("file") or "", result.get("file"))
+    message = f"the write violates {count} constraint(s) of the shapes; nothing was changed"
+    return 422, {"content_type": "application/json"}, _json({"error": message, "report": described})
 
 
 def bad_input(problems: list[Problem], shown: dict[str, str]) -> Outcome:
