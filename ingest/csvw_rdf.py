@@ -22,11 +22,16 @@ from urllib.parse import quote
 
 from csvw import Table, TableGroup
 from csvw.metadata import Column
+from csvw.metadata_utils import NAMESPACES as CSVW_PREFIXES
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from coopgraph import iris
 from ingest.errors import IngestError, Problem
 from ingest.lexical import valid
+
+# The csvw package's copy of the RDFa initial context, which CSVW mappings may use, lacks two prefixes.
+CSVW_PREFIXES.setdefault("dcterms", "http://purl.org/dc/terms/")
+CSVW_PREFIXES.setdefault("wdrs", "http://www.w3.org/2007/05/powder-s#")
 
 XSD = iris.PREFIXES["xsd"]
 RDF = iris.PREFIXES["rdf"]

@@ -58,13 +58,19 @@ def as_jsonld(path: Path, context_file: Path) -> tuple[bytes, int]:
         if isinstance(data, dict) and "@context" in data:
             data["@context"] = _inline_context(data["@context"], context)
             return json.dumps(data, ensure_ascii=False).encode(), 0
-        if not isinstance(data, dict | list):
+        if isinstance(data, list):
+            # Wrap the list so that the parser's line numbers stay one off the file's.
+            head = '{"@context": ' + json.dumps(context, ensure_ascii=False) + ', "@graph":\n'
+            return (head + text + "\n}").encode(), 1
+        if not isinstance(data, dict) or not data:
             raise IngestError(
                 Problem(str(path), "expected a record (an object) or a list of records", line=1)
             )
-        # Wrap the original text so that the parser's line numbers stay one off the file's.
-        head = '{"@context": ' + json.dumps(context, ensure_ascii=False) + ', "@graph":\n'
-        return (head + text + "\n}").encode(), 1
+        # An object (one record, or one with "@graph"): the context goes in right after its opening
+        # brace, on the same line, so that every line number stays the file's own.
+        brace = text.index("{")
+        inserted = '"@context": ' + json.dumps(context, ensure_ascii=False) + ", "
+        return (text[: brace + 1] + inserted + text[brace + 1 :]).encode(), 0
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
@@ -76,7 +82,9 @@ def as_jsonld(path: Path, context_file: Path) -> tuple[bytes, int]:
     if isinstance(data, dict) and "@context" in data:
         data["@context"] = _inline_context(data["@context"], context)
         document: Any = data
-    elif isinstance(data, dict | list):
+    elif isinstance(data, dict) and data:
+        document = {"@context": context, **data}
+    elif isinstance(data, list):
         document = {"@context": context, "@graph": data}
     else:
         raise IngestError(Problem(str(path), "expected a record (a mapping) or a list of records", line=1))

@@ -13,8 +13,10 @@ from starlette.responses import PlainTextResponse
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from coopgraph.saved_queries import load_all
 from coopgraph.settings import Settings
 from server.graph_store import graph_store
+from server.saved_queries import add_routes as add_saved_queries
 from server.sparql_endpoint import sparql
 from server.state import State
 from server.ui import STATIC, query_page
@@ -45,6 +47,7 @@ def _api(state: State) -> FastAPI:
         description="The knowledge graph of international cooperation in education.",
     )
     api.state.coop = state
+    add_saved_queries(api, state, load_all())
     api.add_route("/update", update, methods=["POST", "GET", "PUT", "DELETE"], include_in_schema=False)
     for path in ("/graphs", "/graphs/{path:path}"):
         api.add_route(

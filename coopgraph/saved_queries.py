@@ -1,0 +1,214 @@
+"""Saved queries: ``queries/*.rq``, each a SPARQL query under a documented header.
+
+The header is YAML in ``#+`` comment lines at the top of the file (after grlc's decorators)::
+
+    #+ title: Partners of an institution
+    #+ description: Institutions that share an agreement, project or network with it.
+    #+ tags: [partners, institutions]
+    #+ params:
+    #+   institution:
+    #+     type: iri
+    #+     base: https://w3id.org/coopgraph/id/organization/
+    #+     default: vietnam-national-university-hanoi
+    #+     description: The institution.
+    #+ example: /queries/partners?institution=ha-long-university
+
+A parameter is the query variable of the same name. Its value is bound as a typed RDF term
+(pyoxigraph substitutions, SPARQL SEP-0007), never spliced into the text, so no value can change
+what the query does. A parameter without a value or default stays unbound and matches anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pyoxigraph import Literal, NamedNode
+
+from coopgraph.settings import PROJECT_ROOT
+from ingest.lexical import valid
+
+QUERIES = PROJECT_ROOT / "queries"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Parameter types: the XSD datatype of the bound literal (None: an IRI or a plain string).
+TYPES: dict[str, str | None] = {
+    "iri": None,
+    "string": None,
+    "integer": "integer",
+    "decimal": "decimal",
+    "boolean": "boolean",
+    "date": "date",
+    "gYear": "gYear",
+    "gYearMonth": "gYearMonth",
+}
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+
+
+class SavedQueryError(ValueError):
+    """A saved query file is ill-formed (a project error, found when the queries are loaded)."""
+
+
+class BadParameter(ValueError):
+    """A caller's value does not fit the parameter's type (answered with 400)."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    description: str = ""
+    default: str | None = None
+    required: bool = False
+    base: str | None = None  # an IRI parameter's namespace, so that callers may give the local part
+    values: tuple[str, ...] = ()  # the allowed values, when they are few
+
+    def bind(self, value: str) -> NamedNode | Literal:
+        """The RDF term for a caller's value, or :class:`BadParameter`."""
+        if self.values and value not in self.values:
+            raise BadParameter(f"{self.name}: '{value}' is not one of {', '.join(self.values)}")
+        if self.type == "iri":
+            iri = value if _IRI.match(value) else (self.base + value if self.base else value)
+            if not _IRI.match(iri):
+                raise BadParameter(f"{self.name}: '{value}' is not an IRI")
+            try:
+                return NamedNode(iri)
+            except ValueError as e:
+                raise BadParameter(f"{self.name}: '{value}' is not an IRI ({e})") from None
+        if self.type == "string":
+            return Literal(value)
+        datatype = TYPES[self.type]
+        assert datatype is not None
+        if not valid(datatype, value) or value.strip() != value or not value:
+            raise BadParameter(f"{self.name}: '{value}' is not a valid {self.type}")
+        return Literal(value, datatype=NamedNode(XSD + datatype))
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    title: str
+    description: str
+    query: str
+    parameters: tuple[Parameter, ...] = ()
+    tags: tuple[str, ...] = ()
+    example: str | None = None
+    path: Path | None = field(default=None, compare=False)
+
+    def bindings(self, values: dict[str, str]) -> dict[str, NamedNode | Literal]:
+        """Substitutions for the given values and the defaults; :class:`BadParameter` for a bad one."""
+        known = {p.name for p in self.parameters}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise BadParameter(
+                f"unknown parameter(s) {', '.join(unknown)}; this query takes "
+                + (", ".join(sorted(known)) or "none")
+            )
+        bound: dict[str, NamedNode | Literal] = {}
+        for p in self.parameters:
+            value = values.get(p.name)
+            if value is None or value == "":
+                value = p.default
+            if value is None:
+                if p.required:
+                    raise BadParameter(f"{p.name} is required")
+                continue
+            bound[p.name] = p.bind(value)
+        return bound
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "tags": list(self.tags),
+            "query": self.query,
+            "example": self.example,
+            "parameters": [
+                {
+                    "name": p.name,
+                    "type": p.type,
+                    "description": p.description,
+                    "default": p.default,
+                    "required": p.required,
+                    "base": p.base,
+                    "values": list(p.values) or None,
+                }
+                for p in self.parameters
+            ],
+        }
+
+
+def _header(text: str, path: Path) -> tuple[dict[str, Any], str]:
+    lines = text.splitlines()
+    header = []
+    for line in lines:
+        if line.startswith("#+"):
+            header.append(line[3:] if line.startswith("#+ ") else line[2:])
+        elif line.strip() and not line.startswith("#"):
+            break
+    try:
+        meta = yaml.safe_load("\n".join(header)) or {}
+    except yaml.YAMLError as e:
+        raise SavedQueryError(f"{path}: the #+ header is not valid YAML: {e}") from None
+    if not isinstance(meta, dict):
+        raise SavedQueryError(f"{path}: the #+ header must be a YAML mapping")
+    body = "\n".join(line for line in lines if not line.startswith("#+"))
+    return meta, body.strip() + "\n"
+
+
+def parse(path: Path) -> SavedQuery:
+    name = path.stem
+    if not _NAME.match(name.replace("-", "_")):
+        raise SavedQueryError(f"{path}: a query's file name must be lowercase words joined by hyphens")
+    meta, query = _header(path.read_text(encoding="utf-8"), path)
+    unknown = set(meta) - {"title", "description", "tags", "params", "example"}
+    if unknown:
+        raise SavedQueryError(f"{path}: unknown header field(s) {', '.join(sorted(unknown))}")
+    if not meta.get("title"):
+        raise SavedQueryError(f"{path}: the header needs a title")
+    parameters = []
+    for pname, spec in (meta.get("params") or {}).items():
+        spec = spec or {}
+        kind = spec.get("type", "string")
+        if kind not in TYPES:
+            raise SavedQueryError(f"{path}: parameter {pname}: type must be one of {', '.join(TYPES)}")
+        if not _NAME.match(pname):
+            raise SavedQueryError(f"{path}: parameter name '{pname}' must be lowercase letters, digits, _")
+        if not re.search(rf"[?$]{pname}\b", query):
+            raise SavedQueryError(f"{path}: parameter {pname} is not a variable of the query (?{pname})")
+        default = spec.get("default")
+        parameter = Parameter(
+            name=pname,
+            type=kind,
+            description=str(spec.get("description", "")).strip(),
+            default=None if default is None else str(default),
+            required=bool(spec.get("required", False)),
+            base=spec.get("base"),
+            values=tuple(str(v) for v in spec.get("values", ()) or ()),
+        )
+        if parameter.default is not None:
+            try:
+                parameter.bind(parameter.default)
+            except BadParameter as e:
+                raise SavedQueryError(f"{path}: default of {e}") from None
+        parameters.append(parameter)
+    tags = meta.get("tags") or []
+    return SavedQuery(
+        name=name,
+        title=str(meta["title"]).strip(),
+        description=str(meta.get("description", "")).strip(),
+        query=query,
+        parameters=tuple(parameters),
+        tags=tuple(tags if isinstance(tags, list) else [tags]),
+        example=meta.get("example"),
+        path=path,
+    )
+
+
+def load_all(folder: Path = QUERIES) -> dict[str, SavedQuery]:
+    """Every saved query, by name; :class:`SavedQueryError` names the first ill-formed file."""
+    return {q.name: q for q in (parse(p) for p in sorted(folder.glob("*.rq")))}
