@@ -13,9 +13,10 @@ The header is YAML in ``#+`` comment lines at the top of the file (after grlc's 
     #+     description: The institution.
     #+ example: /queries/partners?institution=ha-long-university
 
-A parameter is the query variable of the same name. Its value is bound as a typed RDF term
-(pyoxigraph substitutions, SPARQL SEP-0007), never spliced into the text, so no value can change
-what the query does. A parameter without a value or default stays unbound and matches anything.
+A parameter is the query variable of the same name, which the query selects and uses in a triple
+pattern. Its value is bound as a typed RDF term (pyoxigraph substitutions, SPARQL SEP-0007), never
+spliced into the text, so no value can change what the query does. A parameter without a value or
+default stays unbound and matches anything.
 """
 
 from __future__ import annotations
@@ -170,6 +171,12 @@ def parse(path: Path) -> SavedQuery:
         raise SavedQueryError(f"{path}: unknown header field(s) {', '.join(sorted(unknown))}")
     if not meta.get("title"):
         raise SavedQueryError(f"{path}: the header needs a title")
+    form = re.search(r"\bSELECT\b(.*?)(\bWHERE\b|\{)", query, re.S | re.I)
+    if form is None:
+        raise SavedQueryError(f"{path}: a saved query is a SELECT query (its answer is a table)")
+    projection = form.group(1)
+    if "*" in projection:
+        projection = query
     parameters = []
     for pname, spec in (meta.get("params") or {}).items():
         spec = spec or {}
@@ -178,8 +185,11 @@ def parse(path: Path) -> SavedQuery:
             raise SavedQueryError(f"{path}: parameter {pname}: type must be one of {', '.join(TYPES)}")
         if not _NAME.match(pname):
             raise SavedQueryError(f"{path}: parameter name '{pname}' must be lowercase letters, digits, _")
-        if not re.search(rf"[?$]{pname}\b", query):
-            raise SavedQueryError(f"{path}: parameter {pname} is not a variable of the query (?{pname})")
+        if not re.search(rf"[?$]{pname}\b", projection):
+            raise SavedQueryError(
+                f"{path}: parameter {pname} must be a variable the query selects (?{pname}): "
+                "its value is bound by substitution, which applies to selected variables"
+            )
         default = spec.get("default")
         parameter = Parameter(
             name=pname,

@@ -90,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=load.init)
 
     p = command("query", "Run a SPARQL query (text, a .rq file, or a saved query's name).")
-    p.add_argument("query", metavar="SPARQL-or-FILE")
+    p.add_argument("query", metavar="SPARQL-or-FILE-or-NAME", nargs="?")
+    p.add_argument("--list", action="store_true", help="list the saved queries and their parameters")
     p.add_argument(
         "--format",
         default="table",

@@ -14,16 +14,45 @@ from pyoxigraph import QueryBoolean, QuerySolutions, RdfFormat, serialize
 from coopgraph import iris
 from coopgraph.cli import exits, render
 from coopgraph.formats import RESULTS_FORMATS, rdf_format_by_name
+from coopgraph.saved_queries import BadParameter, SavedQueryError, load_all
 
 _RESULTS = {f.name: f for f in RESULTS_FORMATS}
 
 
-def _query_text(args: argparse.Namespace) -> str:
+def _query_text(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    """The query to run and its bindings: a saved query's name, a .rq file, or SPARQL text."""
     text = args.query
+    values = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise exits.Failure(exits.USAGE, f"error: --param {item}: write NAME=VALUE")
+        values[name.strip()] = value
+    try:
+        saved = load_all().get(text)
+    except SavedQueryError as e:
+        raise exits.Failure(exits.INTERNAL, f"error: {e}") from None
+    if saved is not None:
+        try:
+            return saved.query, saved.bindings(values)
+        except BadParameter as e:
+            raise exits.Failure(exits.USAGE, f"error: {e}") from None
+    if values:
+        raise exits.Failure(
+            exits.USAGE,
+            f"error: --param is for saved queries; '{text[:40]}' is not one (see 'coopgraph query --list')",
+        )
     path = Path(text)
     if len(text) < 4096 and "\n" not in text and path.suffix in (".rq", ".sparql") and path.is_file():
-        return path.read_text(encoding="utf-8")
-    return text
+        return path.read_text(encoding="utf-8"), {}
+    return text, {}
+
+
+def list_saved() -> int:
+    for saved in load_all().values():
+        params = " ".join(f"--param {p.name}=…" for p in saved.parameters)
+        print(f"{saved.name:40} {saved.title}" + (f"\n{'':40} {params}" if params else ""))
+    return exits.OK
 
 
 def _with_timeout(work: Any, timeout: float | None) -> Any:
@@ -49,12 +78,18 @@ def _with_timeout(work: Any, timeout: float | None) -> Any:
 
 
 def query(args: argparse.Namespace) -> int:
+    if args.list:
+        return list_saved()
+    if args.query is None:
+        raise exits.Failure(
+            exits.USAGE, "error: give a query (SPARQL text, a .rq file or a saved query's name)"
+        )
+    sparql, bindings = _query_text(args)
     store = exits.open_store(args)
-    sparql = _query_text(args)
     fmt = args.format.lower()
 
     def work() -> bytes | str:
-        results = store.query(sparql, base_iri=None)
+        results = store.query(sparql, substitutions=bindings or None)
         if isinstance(results, QuerySolutions | QueryBoolean):
             if fmt == "table":
                 if isinstance(results, QueryBoolean):
