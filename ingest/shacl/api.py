@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pyoxigraph as ox
 
-from .engine import Evaluation
+from .engine import Evaluation, Shared
 from .model import Shape
 from .report import ValidationReport, ValidationResult
 from .shapes import parse_shapes
-from .sources import TargetSource
+from .sources import Names, NodesSource, Source, TargetSource
 from .terms import Term, from_rdflib
 
 # Up to this many requested focus nodes are joined into the target queries (VALUES); more than that,
 # and the targets are evaluated in full and the results filtered in Python, which is then cheaper.
 FOCUS_VALUES_LIMIT = 20_000
+MAX_WORKERS = 4
 
 
 def _runner(data: Any) -> Any:
@@ -71,13 +74,16 @@ class Shapes:
     @classmethod
     def from_rdflib(cls, graph: Any) -> Shapes:
         bnodes: dict[str, ox.BlankNode] = {}
-        triples = [ox.Triple(from_rdflib(s, bnodes), from_rdflib(p, bnodes), from_rdflib(o, bnodes))  # type: ignore[arg-type]
-                   for s, p, o in graph]
+        triples = [
+            ox.Triple(from_rdflib(s, bnodes), from_rdflib(p, bnodes), from_rdflib(o, bnodes))  # type: ignore[arg-type]
+            for s, p, o in graph
+        ]
         return cls(triples)
 
     @classmethod
-    def from_store(cls, store: ox.Store | ox.Dataset,
-                   graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None) -> Shapes:
+    def from_store(
+        cls, store: ox.Store | ox.Dataset, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None
+    ) -> Shapes:
         """Shapes from one graph of a Store or Dataset (``graph=None``: the default graph)."""
         name = graph if graph is not None else ox.DefaultGraph()
         if isinstance(store, ox.Store):
@@ -89,28 +95,77 @@ class Shapes:
         return cls(quads)
 
     # ------------------------------------------------------------------ validation
-    def validate(self, data: Any, focus: Collection[Term] | None = None, *,
-                 shapes_graph: ox.NamedNode | None = None, lenient_integers: bool = True) -> ValidationReport:
+    def validate(
+        self,
+        data: Any,
+        focus: Collection[Term] | None = None,
+        *,
+        shapes_graph: ox.NamedNode | None = None,
+        lenient_integers: bool = True,
+        workers: int | None = None,
+    ) -> ValidationReport:
         """Validate ``data`` (a pyoxigraph Store, queried as the union of its graphs, or any object with
         ``.query(sparql)``) against the shapes.
 
         ``focus``: only results whose focus node is in this collection are reported (the targets are
         restricted accordingly). ``shapes_graph``: the name of a graph of the dataset that holds the
         shapes, for queries that use ``$shapesGraph``. ``lenient_integers``: see datatypes.py.
+        ``workers``: threads running queries at once (pyoxigraph releases the GIL while it evaluates);
+        by default one per core for a pyoxigraph Store, and 1 for other data objects, which may not
+        be safe to query from several threads.
         """
-        ev = Evaluation(_runner(data), self._query_cache, self._recursive, shapes_graph, lenient_integers)
+        run = _runner(data)
+        if workers is None:
+            workers = min(os.cpu_count() or 1, MAX_WORKERS) if isinstance(data, ox.Store) else 1
+        shared = Shared(self._query_cache)
+
+        def evaluation() -> Evaluation:
+            return Evaluation(run, shared, self._recursive, shapes_graph, lenient_integers)
+
         wanted: set[Term] | None = None
-        restrict: tuple[Term, ...] | None = None
-        restrict_blank = False
-        if focus is not None:
+        if focus is None:
+            jobs: list[tuple[Shape, Source]] = [(s, TargetSource(s.targets)) for s in self.targeted]
+        else:
             wanted = set(focus)
-            if len(wanted) <= FOCUS_VALUES_LIMIT:
-                restrict = tuple(sorted((n for n in wanted if not isinstance(n, ox.BlankNode)), key=str))
-                restrict_blank = len(restrict) < len(wanted)
+            if len(wanted) > FOCUS_VALUES_LIMIT:
+                jobs = [(s, TargetSource(s.targets)) for s in self.targeted]
+            else:
+                jobs = self._focus_jobs(evaluation(), wanted)
+        queries = 0
+
+        def work(job: tuple[Shape, Source]) -> tuple[list[ValidationResult], int]:
+            ev = evaluation()
+            return ev.results(*job), ev.queries
+
+        if workers > 1 and len(jobs) > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                done = list(pool.map(work, jobs))
+        else:
+            done = [work(job) for job in jobs]
         results: list[ValidationResult] = []
-        for shape in self.targeted:
-            source = TargetSource(shape.targets, restrict, restrict_blank)
-            results.extend(ev.results(shape, source))
+        for found, n in done:
+            results.extend(found)
+            queries += n
         if wanted is not None:
             results = [r for r in results if r.focus_node in wanted]
-        return ValidationReport(results, queries=ev.queries)
+        return ValidationReport(results, queries=queries)
+
+    def _focus_jobs(self, ev: Evaluation, wanted: set[Term]) -> list[tuple[Shape, Source]]:
+        """For each targeted shape, the requested nodes that are its targets (shapes with none are
+        skipped); one cheap query per shape, then every constraint runs on just those nodes."""
+        nonblank = sorted((n for n in wanted if not isinstance(n, ox.BlankNode)), key=str)
+        has_blank = len(nonblank) < len(wanted)
+        jobs: list[tuple[Shape, Source]] = []
+        for shape in self.targeted:
+            target = TargetSource(shape.targets)
+            matched: set[Term] = set()
+            if nonblank:
+                matched.update(
+                    r["this"] for r in ev.select(target.matching("this", nonblank, Names()), shape)
+                )
+            if has_blank:
+                rows = ev.select(target.blank_targets("this", Names()), shape)
+                matched.update(r["this"] for r in rows if r["this"] in wanted)
+            if matched:
+                jobs.append((shape, NodesSource(frozenset(matched))))
+        return jobs

@@ -31,7 +31,9 @@ def _class(c: Constraint, v: str) -> str:
 def _node_kind(c: Constraint, v: str) -> str:
     kind = c.params["nodeKind"]
     tests = {
-        SH.IRI: f"isIRI(?{v})", SH.BlankNode: f"isBlank(?{v})", SH.Literal: f"isLiteral(?{v})",
+        SH.IRI: f"isIRI(?{v})",
+        SH.BlankNode: f"isBlank(?{v})",
+        SH.Literal: f"isLiteral(?{v})",
         SH.BlankNodeOrIRI: f"(isBlank(?{v}) || isIRI(?{v}))",
         SH.BlankNodeOrLiteral: f"(isBlank(?{v}) || isLiteral(?{v}))",
         SH.IRIOrLiteral: f"(isIRI(?{v}) || isLiteral(?{v}))",
@@ -42,12 +44,14 @@ def _node_kind(c: Constraint, v: str) -> str:
 def _compare(op: str, key: str) -> Callable[[Constraint, str], str]:
     def expr(c: Constraint, v: str) -> str:
         return f"(isLiteral(?{v}) && ?{v} {op} {sparql_term(c.params[key])})"
+
     return expr
 
 
 def _length(op: str, key: str) -> Callable[[Constraint, str], str]:
     def expr(c: Constraint, v: str) -> str:
         return f"(!isBlank(?{v}) && STRLEN(STR(?{v})) {op} {c.params[key]})"
+
     return expr
 
 
@@ -98,7 +102,7 @@ class ValueLevel:
 def _kind(c: Constraint) -> str:
     v = c.component.value
     if v.startswith(SH.base) and v.endswith("ConstraintComponent"):
-        return v[len(SH.base): -len("ConstraintComponent")]
+        return v[len(SH.base) : -len("ConstraintComponent")]
     return ""
 
 
@@ -108,16 +112,46 @@ def kind(c: Constraint) -> str:
 
 
 # --------------------------------------------------------------------------- queries
-def value_flags_query(shape: Shape, constraints: list[Constraint], source: Source, vl: ValueLevel) -> str:
-    """One query for all value-level constraints: rows (?this ?value ?k0 ?k1 ...) with a true flag per
-    failed constraint. An expression error counts as a failure, as the spec says."""
+def main_query(
+    shape: Shape,
+    constraints: list[Constraint],
+    source: Source,
+    vl: ValueLevel,
+    min_one: bool = False,
+    max_count: int | None = None,
+) -> str:
+    """One pass over a shape's (focus, value) pairs for all its value-level constraints, and for
+    sh:minCount 1 (?kmin: no value at all) and sh:maxCount 0 or 1 (?kmax) of a property shape.
+    Rows: ?this ?value and a true flag per failed constraint (?k0, ?k1 ...). An expression error
+    counts as a failure, as the spec says."""
     names = Names()
-    binds = " ".join(f"BIND(!COALESCE({vl.expr(c, 'value')}, false) AS ?k{i})"
-                     for i, c in enumerate(constraints))
-    flags = " ".join(f"?k{i}" for i in range(len(constraints)))
-    any_flag = " || ".join(f"?k{i}" for i in range(len(constraints)))
-    return (f"SELECT DISTINCT ?this ?value {flags} WHERE {{ "
-            f"{pairs_pattern(source, shape.path, 'this', 'value', names)} {binds} FILTER({any_flag}) }}")
+    optional = min_one and shape.path is not None
+    if optional:
+        assert shape.path is not None
+        body = f"{source.pattern('this', names)} OPTIONAL {{ {path_step('this', shape.path, 'value')} }}"
+    else:
+        body = pairs_pattern(source, shape.path, "this", "value", names)
+    guard = "BOUND(?value) && " if optional else ""
+    binds = [
+        f"BIND({guard}!COALESCE({vl.expr(c, 'value')}, false) AS ?k{i})" for i, c in enumerate(constraints)
+    ]
+    flags = [f"?k{i}" for i in range(len(constraints))]
+    if optional:
+        binds.append("BIND(!BOUND(?value) AS ?kmin)")
+        flags.append("?kmin")
+    if max_count is not None and shape.path is not None:
+        if max_count == 0:
+            binds.append(f"BIND({guard or 'true && '}true AS ?kmax)")
+        else:
+            binds.append(
+                f"BIND({guard}EXISTS {{ ?this {shape.path.sparql()} ?_shother "
+                f"FILTER(!sameTerm(?_shother, ?value)) }} AS ?kmax)"
+            )
+        flags.append("?kmax")
+    return (
+        f"SELECT DISTINCT ?this ?value {' '.join(flags)} WHERE {{ {body} {' '.join(binds)} "
+        f"FILTER({' || '.join(flags)}) }}"
+    )
 
 
 def count_query(shape: Shape, min_count: int | None, max_count: int | None, source: Source) -> str:
@@ -132,16 +166,33 @@ def count_query(shape: Shape, min_count: int | None, max_count: int | None, sour
         body = pairs_pattern(source, shape.path, "this", "value", names)
     else:
         body = f"{source.pattern('this', names)} OPTIONAL {{ {path_step('this', shape.path, 'value')} }}"
-    return (f"SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ {body} }} "
-            f"GROUP BY ?this HAVING ({' || '.join(tests)})")
+    return (
+        f"SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ {body} }} "
+        f"GROUP BY ?this HAVING ({' || '.join(tests)})"
+    )
 
 
 def min_one_query(shape: Shape, source: Source) -> str:
     """sh:minCount 1 alone: focus nodes without any value (cheaper than counting)."""
     names = Names()
     assert shape.path is not None
-    return (f"SELECT ?this WHERE {{ {source.pattern('this', names)} "
-            f"FILTER NOT EXISTS {{ {path_step('this', shape.path, 'value')} }} }}")
+    return (
+        f"SELECT DISTINCT ?this WHERE {{ {source.pattern('this', names)} "
+        f"FILTER NOT EXISTS {{ {path_step('this', shape.path, 'value')} }} }}"
+    )
+
+
+def max_query(shape: Shape, max_count: int, source: Source) -> str:
+    """sh:maxCount 0 or 1 alone: focus nodes with a value / with two different values."""
+    names = Names()
+    assert shape.path is not None
+    p = shape.path.sparql()
+    if max_count == 0:
+        return f"SELECT DISTINCT ?this WHERE {{ {source.pattern('this', names)} ?this {p} ?value }}"
+    return (
+        f"SELECT DISTINCT ?this WHERE {{ {source.pattern('this', names)} ?this {p} ?value . "
+        f"?this {p} ?_shother FILTER(!sameTerm(?value, ?_shother)) }}"
+    )
 
 
 def has_value_query(shape: Shape, c: Constraint, source: Source) -> str:
@@ -151,7 +202,7 @@ def has_value_query(shape: Shape, c: Constraint, source: Source) -> str:
         test = "false"  # a blank node of the shapes graph is never a node of the data graph
     else:
         test = has_value_expr("this", shape.path, sparql_term(node))
-    return f"SELECT ?this WHERE {{ {source.pattern('this', names)} FILTER(!({test})) }}"
+    return f"SELECT DISTINCT ?this WHERE {{ {source.pattern('this', names)} FILTER(!({test})) }}"
 
 
 def pair_query(shape: Shape, c: Constraint, source: Source) -> str:
@@ -165,22 +216,28 @@ def pair_query(shape: Shape, c: Constraint, source: Source) -> str:
     if k in ("LessThan", "LessThanOrEquals"):
         op = "<" if k == "LessThan" else "<="
         # one result per (value, other value) pair, as the spec says
-        return (f"SELECT DISTINCT ?this ?value ?_shother WHERE {{ {pairs} ?this {other} ?_shother "
-                f"FILTER(!COALESCE(?value {op} ?_shother, false)) }}")
+        return (
+            f"SELECT DISTINCT ?this ?value ?_shother WHERE {{ {pairs} ?this {other} ?_shother "
+            f"FILTER(!COALESCE(?value {op} ?_shother, false)) }}"
+        )
     # Equals: values of the path missing from the property, and values of the property missing from the path
     names2 = Names()
     mine = has_value_expr("this", shape.path, "?value")
-    return (f"SELECT DISTINCT ?this ?value WHERE {{ "
-            f"{{ {pairs} FILTER NOT EXISTS {{ ?this {other} ?value }} }} "
-            f"UNION {{ {source.pattern('this', names2)} ?this {other} ?value FILTER(!({mine})) }} }}")
+    return (
+        f"SELECT DISTINCT ?this ?value WHERE {{ "
+        f"{{ {pairs} FILTER NOT EXISTS {{ ?this {other} ?value }} }} "
+        f"UNION {{ {source.pattern('this', names2)} ?this {other} ?value FILTER(!({mine})) }} }}"
+    )
 
 
 def unique_lang_query(shape: Shape, source: Source) -> str:
     names = Names()
     pairs = pairs_pattern(source, shape.path, "this", "value", names)
-    return (f"SELECT ?this ?lang WHERE {{ {pairs} BIND(lang(?value) AS ?lang) "
-            f"FILTER(isLiteral(?value) && ?lang != \"\") }} "
-            f"GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?value) > 1)")
+    return (
+        f"SELECT ?this ?lang WHERE {{ {pairs} BIND(lang(?value) AS ?lang) "
+        f'FILTER(isLiteral(?value) && ?lang != "") }} '
+        f"GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?value) > 1)"
+    )
 
 
 def closed_query(shape: Shape, c: Constraint, allowed: list[Term], source: Source) -> str:

@@ -19,8 +19,24 @@ _X = XSD.base
 # XSD types Oxigraph can cast to (XPath constructor functions)
 CASTABLE = {
     _X + n
-    for n in ("boolean", "decimal", "integer", "float", "double", "date", "dateTime", "time", "duration",
-              "dayTimeDuration", "yearMonthDuration", "gYear", "gYearMonth", "gMonth", "gMonthDay", "gDay")
+    for n in (
+        "boolean",
+        "decimal",
+        "integer",
+        "float",
+        "double",
+        "date",
+        "dateTime",
+        "time",
+        "duration",
+        "dayTimeDuration",
+        "yearMonthDuration",
+        "gYear",
+        "gYearMonth",
+        "gMonth",
+        "gMonthDay",
+        "gDay",
+    )
 }
 INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
     _X + "nonNegativeInteger": (0, None),
@@ -36,8 +52,10 @@ INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
     _X + "unsignedShort": (0, 2**16 - 1),
     _X + "unsignedByte": (0, 255),
 }
-_NAME_START = (r"A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D"
-               r"\\u037F-\\u1FFF\\u200C-\\u200D")
+_NAME_START = (
+    r"A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D"
+    r"\\u037F-\\u1FFF\\u200C-\\u200D"
+)
 _NAME_CHAR = _NAME_START + r"\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040"
 PATTERNS: dict[str, str] = {
     _X + "normalizedString": r"^[^\\r\\n\\t]*$",
@@ -48,8 +66,8 @@ PATTERNS: dict[str, str] = {
     _X + "NCName": f"^[{_NAME_START}][{_NAME_CHAR}]*$",
     _X + "hexBinary": r"^([0-9a-fA-F]{2})*$",
     _X + "base64Binary": r"^(\\s*[A-Za-z0-9+/]\\s*[A-Za-z0-9+/]\\s*[A-Za-z0-9+/]\\s*[A-Za-z0-9+/])*"
-                         r"(\\s*[A-Za-z0-9+/]\\s*[A-Za-z0-9+/]\\s*[A-Za-z0-9+/]\\s*=|"
-                         r"\\s*[A-Za-z0-9+/]\\s*[A-Za-z0-9+/]\\s*=\\s*=)?\\s*$",
+    r"(\\s*[A-Za-z0-9+/]\\s*[A-Za-z0-9+/]\\s*[A-Za-z0-9+/]\\s*=|"
+    r"\\s*[A-Za-z0-9+/]\\s*[A-Za-z0-9+/]\\s*=\\s*=)?\\s*$",
 }
 
 
@@ -59,21 +77,24 @@ def datatype_check(var: str, datatype: ox.NamedNode, lenient_integers: bool = Tr
     dt = datatype.value
     same = f"datatype({v}) = <{dt}>"
     if datatype == RDF.langString:
-        return f"(isLiteral({v}) && lang({v}) != \"\")"
+        return f'(isLiteral({v}) && lang({v}) != "")'
     if datatype == XSD.string:
         return f"(isLiteral({v}) && {same})"
     if dt in CASTABLE:
         return f"(isLiteral({v}) && {same} && COALESCE(isLiteral(<{dt}>(STR({v}))), false))"
     if dt == _X + "dateTimeStamp":
-        return (f"(isLiteral({v}) && {same} && COALESCE(isLiteral(<{_X}dateTime>(STR({v}))), false)"
-                f" && REGEX(STR({v}), \"(Z|[+-][0-9][0-9]:[0-9][0-9])$\"))")
+        return (
+            f"(isLiteral({v}) && {same} && COALESCE(isLiteral(<{_X}dateTime>(STR({v}))), false)"
+            f' && REGEX(STR({v}), "(Z|[+-][0-9][0-9]:[0-9][0-9])$"))'
+        )
     if dt in INTEGER_RANGES:
         lo, hi = INTEGER_RANGES[dt]
         n = f"<{_X}integer>(STR({v}))"
         bounds = " && ".join(
-            [f"{n} >= {lo}" if lo is not None else "true", f"{n} <= {hi}" if hi is not None else "true"])
+            [f"{n} >= {lo}" if lo is not None else "true", f"{n} <= {hi}" if hi is not None else "true"]
+        )
         types = f"({same} || datatype({v}) = <{_X}integer>)" if lenient_integers else same
         return f"(isLiteral({v}) && {types} && COALESCE(isLiteral({n}) && {bounds}, false))"
     if dt in PATTERNS:
-        return f"(isLiteral({v}) && {same} && REGEX(STR({v}), \"{PATTERNS[dt]}\"))"
+        return f'(isLiteral({v}) && {same} && REGEX(STR({v}), "{PATTERNS[dt]}"))'
     return f"(isLiteral({v}) && {same})"

@@ -46,21 +46,43 @@ class Hit:
     row: dict[str, Term] = field(default_factory=dict)
 
 
-class Evaluation:
-    """One validate() call over one data graph."""
+def _true(term: Term | None) -> bool:
+    return isinstance(term, ox.Literal) and term.value == "true"
 
-    def __init__(self, run: Run, query_cache: dict[tuple[Any, ...], str], recursive: set[int],
-                 shapes_graph: ox.NamedNode | None, lenient_integers: bool) -> None:
+
+class Shared:
+    """What the evaluations of one validate() call share. They may run in several threads: the
+    caches are plain dicts, and at worst two threads compute the same entry."""
+
+    def __init__(self, query_cache: dict[tuple[Any, ...], str]) -> None:
+        self.query_cache = query_cache  # per Shapes object: texts of queries over stable sources
+        self.run_queries: dict[tuple[Any, ...], str] = {}
+        self.failing: dict[tuple[int, str], frozenset[Term]] = {}
+        self.pairs: dict[tuple[str, str], list[tuple[Term, Term]]] = {}
+        self.focus: dict[str, list[Term]] = {}
+
+
+class Evaluation:
+    """Evaluates shapes over sources for one validate() call (one per thread)."""
+
+    def __init__(
+        self,
+        run: Run,
+        shared: Shared,
+        recursive: set[int],
+        shapes_graph: ox.NamedNode | None,
+        lenient_integers: bool,
+    ) -> None:
         self._run = run
-        self.query_cache = query_cache
+        self.shared = shared
         self.recursive = recursive
         self.shapes_graph = shapes_graph
         self.vl = comp.ValueLevel(lenient_integers)
         self.stack: list[tuple[Shape, Source]] = []
         self.in_progress: dict[int, set[Term]] = defaultdict(set)
-        self.failing_cache: dict[tuple[int, str], frozenset[Term]] = {}
-        self.pairs_cache: dict[tuple[str, str], list[tuple[Term, Term]]] = {}
-        self.focus_cache: dict[str, list[Term]] = {}
+        self.failing_cache = shared.failing
+        self.pairs_cache = shared.pairs
+        self.focus_cache = shared.focus
         self.queries = 0
 
     # ------------------------------------------------------------------ running queries
@@ -80,16 +102,20 @@ class Evaluation:
             where = f"shape {shape.label}: " if shape is not None else ""
             raise ValidationFailure(f"{where}query failed: {e}") from e
 
-    def cached(self, key: tuple[Any, ...], build: Callable[[], str]) -> str:
-        text = self.query_cache.get(key)
+    def cached(self, key: tuple[Any, ...], source: Source, build: Callable[[], str]) -> str:
+        """The text of the query ``key`` over ``source``, built once (per Shapes object when the
+        source is the same from one validation to the next)."""
+        cache = self.shared.query_cache if source.stable else self.shared.run_queries
+        full = (*key, source.key)
+        text = cache.get(full)
         if text is None:
-            text = self.query_cache[key] = build()
+            text = cache[full] = build()
         return text
 
     def focus_nodes(self, source: Source) -> list[Term]:
         nodes = self.focus_cache.get(source.key)
         if nodes is None:
-            rows = self.select(f"SELECT ?this WHERE {{ {source.pattern('this', Names())} }}")
+            rows = self.select(f"SELECT DISTINCT ?this WHERE {{ {source.pattern('this', Names())} }}")
             nodes = self.focus_cache[source.key] = [r["this"] for r in rows]
         return nodes
 
@@ -104,16 +130,22 @@ class Evaluation:
             found = self.pairs_cache[key] = [(r["this"], r["value"]) for r in self.select(text, shape)]
         return found
 
-    def pairs_with_values(self, shape: Shape, source: Source, values: frozenset[Term]
-                          ) -> list[tuple[Term, Term]]:
+    def pairs_with_values(
+        self, shape: Shape, source: Source, values: frozenset[Term]
+    ) -> list[tuple[Term, Term]]:
         """The pairs whose value is in ``values``; pushes a small set of values into the query."""
-        if (shape.path is None or len(values) > PAIRS_VALUES_LIMIT
-                or any(isinstance(v, ox.BlankNode) for v in values)
-                or (shape.path.sparql() if shape.path else "", source.key) in self.pairs_cache):
+        if (
+            shape.path is None
+            or len(values) > PAIRS_VALUES_LIMIT
+            or any(isinstance(v, ox.BlankNode) for v in values)
+            or (shape.path.sparql() if shape.path else "", source.key) in self.pairs_cache
+        ):
             return [(f, v) for f, v in self.pairs(shape, source) if v in values]
         restrict = values_block("value", sorted(values, key=str))
-        text = (f"SELECT DISTINCT ?this ?value WHERE {{ {restrict} "
-                f"{pairs_pattern(source, shape.path, 'this', 'value', Names())} }}")
+        text = (
+            f"SELECT DISTINCT ?this ?value WHERE {{ {restrict} "
+            f"{pairs_pattern(source, shape.path, 'this', 'value', Names())} }}"
+        )
         return [(r["this"], r["value"]) for r in self.select(text, shape)]
 
     # ------------------------------------------------------------------ recursion guard
@@ -137,8 +169,9 @@ class Evaluation:
         return [n for n in nodes if n in sup] if sup is not None else nodes
 
     # ------------------------------------------------------------------ report mode
-    def results(self, shape: Shape, source: Source, weights: dict[Term, int] | None = None
-                ) -> list[ValidationResult]:
+    def results(
+        self, shape: Shape, source: Source, weights: dict[Term, int] | None = None
+    ) -> list[ValidationResult]:
         """All validation results of ``shape`` (and its property shapes) for the nodes of ``source``.
 
         ``weights``: how many times each focus node is reached from the top-level focus nodes, when it
@@ -204,27 +237,24 @@ class Evaluation:
     # ------------------------------------------------------------------ one shape's own constraints
     def own(self, shape: Shape, source: Source) -> list[Hit]:
         hits: list[Hit] = []
-        value_level = [c for c in shape.constraints if self.vl.handles(c)]
-        if value_level:
-            hits.extend(self._value_level(shape, value_level, source))
-        counts = {comp.kind(c): c for c in shape.constraints if comp.kind(c) in ("MinCount", "MaxCount")}
-        if counts:
-            hits.extend(self._counts(shape, counts, source))
+        hits.extend(self._main(shape, source))
         qualified_done = False
         for c in shape.constraints:
             k = comp.kind(c)
             if self.vl.handles(c) or k in ("MinCount", "MaxCount"):
-                continue
+                continue  # done by _main
             if k == "HasValue":
-                text = self.cached(("hasValue", id(c), source.key),
-                                   lambda c=c: comp.has_value_query(shape, c, source))
+                text = self.cached(
+                    ("hasValue", id(c)), source, lambda c=c: comp.has_value_query(shape, c, source)
+                )
                 hits.extend(Hit(r["this"], None, c) for r in self.select(text, shape))
             elif k in ("Equals", "Disjoint", "LessThan", "LessThanOrEquals"):
-                text = self.cached(("pair", id(c), source.key), lambda c=c: comp.pair_query(shape, c, source))
+                text = self.cached(("pair", id(c)), source, lambda c=c: comp.pair_query(shape, c, source))
                 hits.extend(Hit(r["this"], r["value"], c) for r in self.select(text, shape))
             elif k == "UniqueLang":
-                text = self.cached(("uniqueLang", id(c), source.key),
-                                   lambda: comp.unique_lang_query(shape, source))
+                text = self.cached(
+                    ("uniqueLang", id(c)), source, lambda: comp.unique_lang_query(shape, source)
+                )
                 hits.extend(Hit(r["this"], None, c) for r in self.select(text, shape))
             elif k == "Closed":
                 hits.extend(self._closed(shape, c, source))
@@ -240,40 +270,62 @@ class Evaluation:
                 hits.extend(self._select(shape, c, source))
         return hits
 
-    def _value_level(self, shape: Shape, constraints: list[Constraint], source: Source) -> list[Hit]:
-        text = self.cached(("values", id(shape), source.key),
-                           lambda: comp.value_flags_query(shape, constraints, source, self.vl))
-        hits = []
-        for r in self.select(text, shape):
-            focus, value = r["this"], r["value"]
-            for i, c in enumerate(constraints):
-                flag = r[f"k{i}"]
-                if flag is not None and flag.value == "true":
-                    hits.append(Hit(focus, value, c))
-        return hits
-
-    def _counts(self, shape: Shape, counts: dict[str, Constraint], source: Source) -> list[Hit]:
-        cmin, cmax = counts.get("MinCount"), counts.get("MaxCount")
-        lo = cmin.params["minCount"] if cmin else None
-        hi = cmax.params["maxCount"] if cmax else None
-        if lo == 1 and hi is None and cmin is not None:
-            text = self.cached(("min1", id(shape), source.key), lambda: comp.min_one_query(shape, source))
-            return [Hit(r["this"], None, cmin) for r in self.select(text, shape)]
-        text = self.cached(("count", id(shape), source.key), lambda: comp.count_query(shape, lo, hi, source))
-        hits = []
-        for r in self.select(text, shape):
-            n = int(r["n"].value)
-            if cmin is not None and lo is not None and n < lo:
-                hits.append(Hit(r["this"], None, cmin))
-            if cmax is not None and hi is not None and n > hi:
-                hits.append(Hit(r["this"], None, cmax))
+    def _main(self, shape: Shape, source: Source) -> list[Hit]:
+        """Value-level constraints and sh:minCount / sh:maxCount, in as few queries as possible."""
+        value_level = [c for c in shape.constraints if self.vl.handles(c)]
+        cmin = next((c for c in shape.constraints if comp.kind(c) == "MinCount"), None)
+        cmax = next((c for c in shape.constraints if comp.kind(c) == "MaxCount"), None)
+        lo = cmin.params["minCount"] if cmin is not None else None
+        hi = cmax.params["maxCount"] if cmax is not None else None
+        simple_path = shape.path is not None and not shape.path.nullable
+        fold_min = cmin is not None and lo == 1 and simple_path
+        fold_max = cmax is not None and hi is not None and hi <= 1 and simple_path
+        hits: list[Hit] = []
+        key = ("main", id(shape))
+        if value_level or (fold_min and fold_max):
+            text = self.cached(
+                key,
+                source,
+                lambda: comp.main_query(
+                    shape, value_level, source, self.vl, fold_min, hi if fold_max else None
+                ),
+            )
+            seen_max: set[Term] = set()
+            for r in self.select(text, shape):
+                focus, value = r["this"], r["value"]
+                for i, c in enumerate(value_level):
+                    flag = r[f"k{i}"]
+                    if flag is not None and flag.value == "true":
+                        hits.append(Hit(focus, value, c))
+                if fold_min and _true(r["kmin"]):
+                    hits.append(Hit(focus, None, cmin))  # type: ignore[arg-type]
+                if fold_max and _true(r["kmax"]) and focus not in seen_max:
+                    seen_max.add(focus)
+                    hits.append(Hit(focus, None, cmax))  # type: ignore[arg-type]
+        elif fold_min:
+            text = self.cached(key, source, lambda: comp.min_one_query(shape, source))
+            hits.extend(Hit(r["this"], None, cmin) for r in self.select(text, shape))  # type: ignore[arg-type]
+        elif fold_max:
+            text = self.cached(key, source, lambda: comp.max_query(shape, hi, source))  # type: ignore[arg-type]
+            hits.extend(Hit(r["this"], None, cmax) for r in self.select(text, shape))  # type: ignore[arg-type]
+        count_lo = lo if cmin is not None and not fold_min and lo else None
+        count_hi = hi if cmax is not None and not fold_max else None
+        if count_lo is not None or count_hi is not None:
+            text = self.cached(
+                ("count", id(shape)), source, lambda: comp.count_query(shape, count_lo, count_hi, source)
+            )
+            for r in self.select(text, shape):
+                n = int(r["n"].value)
+                if count_lo is not None and n < count_lo:
+                    hits.append(Hit(r["this"], None, cmin))  # type: ignore[arg-type]
+                if count_hi is not None and n > count_hi:
+                    hits.append(Hit(r["this"], None, cmax))  # type: ignore[arg-type]
         return hits
 
     def _closed(self, shape: Shape, c: Constraint, source: Source) -> list[Hit]:
         allowed: list[Term] = [p.path.iri for p in shape.properties if isinstance(p.path, PredicatePath)]
         allowed += [i for i in c.params["ignored"] if i not in allowed]
-        text = self.cached(("closed", id(c), source.key),
-                           lambda: comp.closed_query(shape, c, allowed, source))
+        text = self.cached(("closed", id(c)), source, lambda: comp.closed_query(shape, c, allowed, source))
         return [Hit(r["this"], r["_sho"], c, path=r["_shp"], path_set=True) for r in self.select(text, shape)]
 
     def _logical(self, shape: Shape, c: Constraint, k: str, source: Source) -> list[Hit]:
@@ -296,8 +348,7 @@ class Evaluation:
             common = frozenset.intersection(*fails)
             return [Hit(f, v, c) for f, v in self.pairs_with_values(shape, source, common)] if common else []
         # Xone: exactly one member shape conforms (duplicates in the list count twice)
-        return [Hit(f, v, c) for f, v in self.pairs(shape, source)
-                if sum(v not in bad for bad in fails) != 1]
+        return [Hit(f, v, c) for f, v in self.pairs(shape, source) if sum(v not in bad for bad in fails) != 1]
 
     def _qualified(self, shape: Shape, source: Source) -> list[Hit]:
         hits = []
@@ -358,8 +409,13 @@ class Evaluation:
         path = hit.path if hit.path_set else shape.path
         if isinstance(path, PredicatePath):
             path = path.iri
-        bindings: dict[str, Term | None] = {**c.bindings, **hit.row, "this": hit.focus,
-                                            "focusNode": hit.focus, "value": hit.value}
+        bindings: dict[str, Term | None] = {
+            **c.bindings,
+            **hit.row,
+            "this": hit.focus,
+            "focusNode": hit.focus,
+            "value": hit.value,
+        }
         if isinstance(path, ox.NamedNode):
             bindings["path"] = path
         templates = shape.messages or c.messages

@@ -145,8 +145,10 @@ def parse_path(graph: ShapesGraph, node: Term, _seen: frozenset[Term] = frozense
         return SequencePath(tuple(parse_path(graph, m, seen) for m in members))
     kinds = [p for p in (SH.inversePath, SH.alternativePath, *_REPEAT) if graph.has(node, p)]
     if len(kinds) != 1:
-        raise PathError("a path blank node needs exactly one of sh:inversePath, sh:alternativePath, "
-                        "sh:zeroOrMorePath, sh:oneOrMorePath, sh:zeroOrOnePath")
+        raise PathError(
+            "a path blank node needs exactly one of sh:inversePath, sh:alternativePath, "
+            "sh:zeroOrMorePath, sh:oneOrMorePath, sh:zeroOrOnePath"
+        )
     kind = kinds[0]
     values = graph.objects(node, kind)
     if len(values) != 1:

@@ -37,8 +37,14 @@ class ValidationResult:
         return self.result_path.sparql()
 
     def key(self) -> tuple[Any, ...]:
-        return (self.focus_node, self.path_sparql, self.value, self.source_shape,
-                self.source_constraint_component, self.source_constraint)
+        return (
+            self.focus_node,
+            self.path_sparql,
+            self.value,
+            self.source_shape,
+            self.source_constraint_component,
+            self.source_constraint,
+        )
 
     def message(self, language: str = "en") -> str:
         """The message in ``language`` if the shape gives one, else the first message."""

@@ -24,8 +24,14 @@ NODE_KINDS = {SH.BlankNode, SH.IRI, SH.Literal, SH.BlankNodeOrIRI, SH.BlankNodeO
 SHAPE_PARAMS = (SH.node, SH.property, SH.qualifiedValueShape, SH["not"])
 SHAPE_LIST_PARAMS = (SH["and"], SH["or"], SH.xone)
 TARGET_PARAMS = (SH.targetNode, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf)
-PROPERTY_ONLY = (SH.minCount, SH.maxCount, SH.lessThan, SH.lessThanOrEquals, SH.uniqueLang,
-                 SH.qualifiedValueShape)
+PROPERTY_ONLY = (
+    SH.minCount,
+    SH.maxCount,
+    SH.lessThan,
+    SH.lessThanOrEquals,
+    SH.uniqueLang,
+    SH.qualifiedValueShape,
+)
 
 
 def _is_true(term: Term | None) -> bool:
@@ -107,8 +113,9 @@ class _Parser:
 
     def _string(self, shape: Shape, p: ox.NamedNode, value: Term) -> str:
         if not isinstance(value, ox.Literal) or value.language or value.datatype != XSD.string:
-            raise self._fail(shape, f"the value of {short(p)} must be an xsd:string literal, "
-                                    f"not {short(value)}")
+            raise self._fail(
+                shape, f"the value of {short(p)} must be an xsd:string literal, not {short(value)}"
+            )
         return value.value
 
     def _fill(self, shape: Shape) -> None:
@@ -144,8 +151,9 @@ class _Parser:
         shape.properties = [self.shape(p) for p in g.objects(node, SH.property)]
         for p in shape.properties:
             if not p.is_property:
-                raise self._fail(shape, f"the value {p.label} of sh:property must be a property shape "
-                                        "(with sh:path)")
+                raise self._fail(
+                    shape, f"the value {p.label} of sh:property must be a property shape (with sh:path)"
+                )
 
     def _targets(self, shape: Shape) -> Targets:
         g, node = self.g, shape.node
@@ -155,8 +163,9 @@ class _Parser:
             if isinstance(v, ox.BlankNode):
                 raise self._fail(shape, "sh:targetNode values must be IRIs or literals")
         t.classes = [self._iri(shape, SH.targetClass, v) for v in g.objects(node, SH.targetClass)]
-        t.subjects_of = [self._iri(shape, SH.targetSubjectsOf, v)
-                         for v in g.objects(node, SH.targetSubjectsOf)]
+        t.subjects_of = [
+            self._iri(shape, SH.targetSubjectsOf, v) for v in g.objects(node, SH.targetSubjectsOf)
+        ]
         t.objects_of = [self._iri(shape, SH.targetObjectsOf, v) for v in g.objects(node, SH.targetObjectsOf)]
         if isinstance(node, ox.NamedNode) and g.is_instance_of(node, RDFS.Class) and node not in t.classes:
             t.classes.append(node)  # implicit class target
@@ -178,9 +187,12 @@ class _Parser:
             add("Datatype", {"datatype": self._iri(shape, SH.datatype, v)}, {"datatype": v})
         if (v := self._one(shape, SH.nodeKind)) is not None:
             if v not in NODE_KINDS:
-                raise self._fail(shape, "sh:nodeKind must be one of sh:IRI, sh:BlankNode, sh:Literal, "
-                                        "sh:BlankNodeOrIRI, sh:BlankNodeOrLiteral, sh:IRIOrLiteral, "
-                                        f"not {short(v)}")
+                raise self._fail(
+                    shape,
+                    "sh:nodeKind must be one of sh:IRI, sh:BlankNode, sh:Literal, "
+                    "sh:BlankNodeOrIRI, sh:BlankNodeOrLiteral, sh:IRIOrLiteral, "
+                    f"not {short(v)}",
+                )
             add("NodeKind", {"nodeKind": v}, {"nodeKind": v})
         for name in ("minCount", "maxCount"):
             if (v := self._one(shape, SH[name])) is not None:
@@ -198,8 +210,11 @@ class _Parser:
         if flags.strip(" smixq"):
             raise self._fail(shape, f"unsupported sh:flags {flags!r} (allowed: s, m, i, x, q)")
         for v in g.objects(node, SH.pattern):
-            add("Pattern", {"pattern": self._string(shape, SH.pattern, v), "flags": flags},
-                {"pattern": v, **({"flags": flags_node} if flags_node is not None else {})})
+            add(
+                "Pattern",
+                {"pattern": self._string(shape, SH.pattern, v), "flags": flags},
+                {"pattern": v, **({"flags": flags_node} if flags_node is not None else {})},
+            )
         if (v := self._one(shape, SH.languageIn)) is not None:
             langs = [self._string(shape, SH.languageIn, x) for x in self._list(shape, SH.languageIn, v)]
             add("LanguageIn", {"languageIn": langs}, {"languageIn": v})
@@ -223,8 +238,10 @@ class _Parser:
         if self._bool(shape, SH.closed):
             ignored: list[Term] = []
             if (v := self._one(shape, SH.ignoredProperties)) is not None:
-                ignored = [self._iri(shape, SH.ignoredProperties, x)
-                           for x in self._list(shape, SH.ignoredProperties, v)]
+                ignored = [
+                    self._iri(shape, SH.ignoredProperties, x)
+                    for x in self._list(shape, SH.ignoredProperties, v)
+                ]
             add("Closed", {"ignored": ignored}, {"closed": self._one(shape, SH.closed)})  # type: ignore[dict-item]
         out.extend(self._qualified(shape))
         out.extend(self._sparql_constraints(shape))
@@ -238,15 +255,24 @@ class _Parser:
         disjoint = self._bool(shape, SH.qualifiedValueShapesDisjoint)
         out: list[Constraint] = []
         for v in g.objects(node, SH.qualifiedValueShape):
-            params = {"shape": self.shape(v), "min": qmin, "max": qmax,
-                      "siblings": self.siblings(shape, v) if disjoint else []}
+            params = {
+                "shape": self.shape(v),
+                "min": qmin,
+                "max": qmax,
+                "siblings": self.siblings(shape, v) if disjoint else [],
+            }
             for name, n in (("qualifiedMinCount", qmin), ("qualifiedMaxCount", qmax)):
                 if n is None:
                     continue
                 count_node = self._one(shape, SH[name])
                 assert count_node is not None
-                out.append(Constraint(SH[name[0].upper() + name[1:] + "ConstraintComponent"], dict(params),
-                                      {"qualifiedValueShape": v, name: count_node}))
+                out.append(
+                    Constraint(
+                        SH[name[0].upper() + name[1:] + "ConstraintComponent"],
+                        dict(params),
+                        {"qualifiedValueShape": v, name: count_node},
+                    )
+                )
         return out
 
     def siblings(self, shape: Shape, value_shape_node: Term) -> list[Shape]:
@@ -269,8 +295,9 @@ class _Parser:
                     prefix = self.g.value(d, SH.prefix)
                     namespace = self.g.value(d, SH.namespace)
                     if not isinstance(prefix, ox.Literal) or not isinstance(namespace, ox.Literal):
-                        raise self._fail(owner, f"prefix declaration {short(d)} needs sh:prefix and "
-                                                "sh:namespace literals")
+                        raise self._fail(
+                            owner, f"prefix declaration {short(d)} needs sh:prefix and sh:namespace literals"
+                        )
                     if decls.get(prefix.value, namespace.value) != namespace.value:
                         raise self._fail(owner, f"prefix {prefix.value!r} is declared with two namespaces")
                     decls[prefix.value] = namespace.value
@@ -285,8 +312,9 @@ class _Parser:
                     todo.append(imp)
         return out
 
-    def _query(self, owner: Shape, node: Term, key: ox.NamedNode, prebound: set[str],
-               required: set[str]) -> tuple[str, Query]:
+    def _query(
+        self, owner: Shape, node: Term, key: ox.NamedNode, prebound: set[str], required: set[str]
+    ) -> tuple[str, Query]:
         values = self.g.objects(node, key)
         if len(values) != 1:
             raise self._fail(owner, f"{short(node)} must have exactly one {short(key)}")
@@ -319,8 +347,14 @@ class _Parser:
                 raise self._fail(shape, f"sh:select of {short(c)} must be a SELECT query")
             if _is_true(deactivated):
                 continue
-            out.append(Constraint(SH.SPARQLConstraintComponent, {"query": query, "kind": "select"},
-                                  source_constraint=c, messages=self._messages(shape, c)))
+            out.append(
+                Constraint(
+                    SH.SPARQLConstraintComponent,
+                    {"query": query, "kind": "select"},
+                    source_constraint=c,
+                    messages=self._messages(shape, c),
+                )
+            )
         return out
 
     def _custom(self, shape: Shape) -> list[Constraint]:
@@ -386,8 +420,9 @@ def _parse_components(g: ShapesGraph) -> list[_Component]:
         for p in g.objects(node, SH.parameter):
             path = g.value(p, SH.path)
             if not isinstance(path, ox.NamedNode):
-                raise ShapesError(f"constraint component {short(node)}: "
-                                  "each sh:parameter needs an IRI sh:path")
+                raise ShapesError(
+                    f"constraint component {short(node)}: each sh:parameter needs an IRI sh:path"
+                )
             comp.params.append((path, _is_true(g.value(p, SH.optional))))
         if not comp.params:
             raise ShapesError(f"constraint component {short(node)} declares no sh:parameter")

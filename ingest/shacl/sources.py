@@ -33,74 +33,86 @@ def values_block(var: str, nodes: list[Term]) -> str:
 
 
 class Source:
-    """Base class: ``pattern(var, names)`` is a group pattern binding ``?var`` to distinct nodes."""
+    """Base class: ``pattern(var, names)`` is a group pattern binding ``?var`` to the nodes (possibly
+    more than once: queries built on a source must not depend on the multiplicity)."""
 
     def pattern(self, var: str, names: Names) -> str:
         raise NotImplementedError
 
     @property
     def key(self) -> str:
-        """A stable identity (the pattern text) for caches."""
+        """The identity of the node set, for caches (not always the pattern text: two materialised
+        sets of blank nodes have the same pattern)."""
         cached = getattr(self, "_key", None)
         if cached is None:
-            cached = self.pattern("x", Names())
+            cached = self._identity()
             object.__setattr__(self, "_key", cached)
         return cached
+
+    def _identity(self) -> str:
+        return self.pattern("x", Names())
 
     @property
     def superset_of(self) -> frozenset[Term] | None:
         """For a materialised source that had to include extra blank nodes: the nodes it stands for."""
         return None
 
+    @property
+    def stable(self) -> bool:
+        """Whether the pattern is the same from one validation to the next (so queries can be cached)."""
+        return False
+
 
 @dataclass(frozen=True, eq=False)
 class TargetSource(Source):
-    """The target nodes of a shape, optionally restricted to given focus nodes."""
+    """The target nodes of a shape. The pattern may bind a node more than once (a node with two
+    classes of the target); every query built on a source is written to be safe with duplicates,
+    which is cheaper than a DISTINCT sub-query over a large target set."""
 
     targets: Targets
-    restrict: tuple[Term, ...] | None = None  # IRIs and literals the caller asked for
-    restrict_blank: bool = False  # the caller asked for blank nodes too (filtered in Python later)
 
-    def _branches(self, var: str, names: Names) -> list[str]:
+    def branches(self, var: str, names: Names) -> list[str]:
         t = self.targets
         out = []
-        nodes = t.nodes if self.restrict is None else [n for n in t.nodes if n in set(self.restrict)]
-        if nodes:
-            out.append(values_block(var, nodes))
+        if t.nodes:
+            out.append(values_block(var, t.nodes))
         for c in t.classes:
-            out.append(f"?{var} {RDF_TYPE}/{SUBCLASS_OF}* {sparql_term(c)}")
+            out.append(f"?{var} {RDF_TYPE}/{SUBCLASS_OF}* {sparql_term(c)} .")
         for p in t.subjects_of:
-            out.append(f"?{var} {sparql_term(p)} ?{names.fresh('o')}")
+            out.append(f"?{var} {sparql_term(p)} ?{names.fresh('o')} .")
         for p in t.objects_of:
-            out.append(f"?{names.fresh('s')} {sparql_term(p)} ?{var}")
+            out.append(f"?{names.fresh('s')} {sparql_term(p)} ?{var} .")
         return out
 
     def pattern(self, var: str, names: Names) -> str:
-        branches = self._branches(var, names)
+        branches = self.branches(var, names)
         if not branches:
             return "{ FILTER(false) }"
-        union = " UNION ".join("{ " + b + " }" for b in branches)
-        if self.restrict is None:
-            return f"{{ SELECT DISTINCT ?{var} WHERE {{ {union} }} }}"
+        return "{ " + " UNION ".join("{ " + b + " }" for b in branches) + " }"
+
+    def matching(self, var: str, nodes: list[Term], names: Names) -> str:
+        """A query for the nodes among ``nodes`` (IRIs and literals) that are targets."""
+        t = self.targets
+        wanted = set(nodes)
+        direct = [n for n in t.nodes if n in wanted]
+        others = TargetSource(Targets([], t.classes, t.subjects_of, t.objects_of)).branches(var, names)
         parts = []
-        nonblank = [n for n in self.restrict if not isinstance(n, ox.BlankNode)]
-        if nonblank:
-            # targetNode targets were intersected in Python; the other target kinds are joined here
-            others = [b for b in branches if not b.startswith("VALUES")]
-            nodes_branch = [b for b in branches if b.startswith("VALUES")]
-            inner = []
-            if nodes_branch:
-                inner.append("{ " + nodes_branch[0] + " }")
-            if others:
-                inner.append("{ " + values_block(var, nonblank) + " "
-                             + " UNION ".join("{ " + b + " }" for b in others) + " }")
-            if inner:
-                parts.append(" UNION ".join(inner))
-        if self.restrict_blank:
-            parts.append(f"{{ {union} FILTER(isBlank(?{var})) }}")
+        if direct:
+            parts.append(values_block(var, direct))
+        if others and nodes:
+            union = " UNION ".join("{ " + b + " }" for b in others)
+            parts.append(f"{values_block(var, nodes)} {{ {union} }}")
         if not parts:
-            return "{ FILTER(false) }"
-        return f"{{ SELECT DISTINCT ?{var} WHERE {{ {' UNION '.join('{ ' + p + ' }' for p in parts)} }} }}"
+            return f"SELECT ?{var} WHERE {{ FILTER(false) }}"
+        return f"SELECT DISTINCT ?{var} WHERE {{ {' UNION '.join('{ ' + p + ' }' for p in parts)} }}"
+
+    @property
+    def stable(self) -> bool:
+        return True
+
+    def blank_targets(self, var: str, names: Names) -> str:
+        """A query for all blank-node targets (a requested blank focus node cannot be written in a query)."""
+        return f"SELECT DISTINCT ?{var} WHERE {{ {self.pattern(var, names)} FILTER(isBlank(?{var})) }}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,6 +134,9 @@ class NodesSource(Source):
         if not parts:
             return "{ FILTER(false) }"
         return f"{{ SELECT DISTINCT ?{var} WHERE {{ {' UNION '.join('{ ' + p + ' }' for p in parts)} }} }}"
+
+    def _identity(self) -> str:
+        return "nodes:" + " ".join(sorted(str(n) for n in self.nodes))
 
     @property
     def has_blank(self) -> bool:
@@ -149,12 +164,21 @@ class ValueSource(Source):
 
     def pattern(self, var: str, names: Names) -> str:
         f = names.fresh("f")
-        return (f"{{ SELECT DISTINCT ?{var} WHERE {{ {self.parent.pattern(f, names)} "
-                f"{path_step(f, self.path, var)} }} }}")
+        return (
+            f"{{ SELECT DISTINCT ?{var} WHERE {{ {self.parent.pattern(f, names)} "
+            f"{path_step(f, self.path, var)} }} }}"
+        )
 
     @property
     def superset_of(self) -> frozenset[Term] | None:
         return None
+
+    @property
+    def stable(self) -> bool:
+        return self.parent.stable
+
+    def _identity(self) -> str:
+        return f"values({self.parent.key}) {self.path.sparql()}"
 
 
 def value_source(parent: Source, path: Path | None) -> Source:

@@ -35,19 +35,25 @@ def _values(bindings: dict[str, Term]) -> str:
     return f"VALUES ({names}) {{ ({row}) }}"
 
 
-def constant_bindings(query: Query, shape: Shape, constraint: Constraint,
-                      shapes_graph: ox.NamedNode | None) -> dict[str, Term]:
+def constant_bindings(
+    query: Query, shape: Shape, constraint: Constraint, shapes_graph: ox.NamedNode | None
+) -> dict[str, Term]:
     """Values for the pre-bound variables other than $this / $value that the query uses."""
     out: dict[str, Term] = {}
     used = query.variables()
     if "currentShape" in used:
         node = shape.node
-        out["currentShape"] = node if not isinstance(node, ox.BlankNode) else ox.NamedNode(
-            f"urn:x-coopgraph:shacl:bnode:{node.value}")
+        out["currentShape"] = (
+            node
+            if not isinstance(node, ox.BlankNode)
+            else ox.NamedNode(f"urn:x-coopgraph:shacl:bnode:{node.value}")
+        )
     if "shapesGraph" in used:
         if shapes_graph is None:
-            raise Unsupported("the query uses $shapesGraph, but validate() was not told which graph of the "
-                              "dataset holds the shapes (shapes_graph=...)")
+            raise Unsupported(
+                "the query uses $shapesGraph, but validate() was not told which graph of the "
+                "dataset holds the shapes (shapes_graph=...)"
+            )
         out["shapesGraph"] = shapes_graph
     for name, term in constraint.params.get("params", {}).items():
         if name in used:
@@ -55,8 +61,9 @@ def constant_bindings(query: Query, shape: Shape, constraint: Constraint,
     return out
 
 
-def select_query(shape: Shape, constraint: Constraint, source: Source,
-                 shapes_graph: ox.NamedNode | None) -> tuple[str, list[str]]:
+def select_query(
+    shape: Shape, constraint: Constraint, source: Source, shapes_graph: ox.NamedNode | None
+) -> tuple[str, list[str]]:
     """The batch form of a SELECT constraint/validator: SELECT * over (focus source) LATERAL (query)."""
     query: Query = constraint.params["query"]
     if shape.path is not None:
@@ -64,13 +71,14 @@ def select_query(shape: Shape, constraint: Constraint, source: Source,
     consts = constant_bindings(query, shape, constraint, shapes_graph)
     inner = query.select_projecting(["this", *consts])
     names = Names()
-    text = (f"{query.prologue}SELECT * WHERE {{ {source.pattern('this', names)} {_values(consts)} "
-            f"LATERAL {{ {inner} }} }}")
+    text = (
+        f"{query.prologue}SELECT * WHERE {{ {source.pattern('this', names)} {_values(consts)} "
+        f"LATERAL {{ {inner} }} }}"
+    )
     return text, list(consts)
 
 
-def ask_query(shape: Shape, constraint: Constraint, source: Source,
-              shapes_graph: ox.NamedNode | None) -> str:
+def ask_query(shape: Shape, constraint: Constraint, source: Source, shapes_graph: ox.NamedNode | None) -> str:
     """The batch form of an ASK validator: the (focus, value) pairs for which the ASK is false."""
     query: Query = constraint.params["query"]
     if shape.path is not None:
@@ -78,8 +86,10 @@ def ask_query(shape: Shape, constraint: Constraint, source: Source,
     consts = constant_bindings(query, shape, constraint, shapes_graph)
     names = Names()
     pairs = pairs_pattern(source, shape.path, "this", "value", names)
-    return (f"{query.prologue}SELECT DISTINCT ?this ?value WHERE {{ {pairs} {_values(consts)} "
-            f"FILTER NOT EXISTS {query.ask_group()} }}")
+    return (
+        f"{query.prologue}SELECT DISTINCT ?this ?value WHERE {{ {pairs} {_values(consts)} "
+        f"FILTER NOT EXISTS {query.ask_group()} }}"
+    )
 
 
 def fill_template(message: ox.Literal, bindings: dict[str, Term | None]) -> ox.Literal:

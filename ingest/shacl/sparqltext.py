@@ -13,21 +13,28 @@ from dataclasses import dataclass
 _CH = "A-Za-z0-9_\u00b7\u00c0-\uffff"  # characters of names
 _NS = f"[A-Za-z\u00c0-\uffff](?:[{_CH}.\\-]*[{_CH}\\-])?"  # the prefix of a prefixed name
 _LOCAL = f"[{_CH}:%\\-\\\\](?:[{_CH}.:%\\-\\\\]*[{_CH}:%\\-\\\\])?"  # its local part
-_TOKEN = re.compile("|".join([
-    r"(?P<ws>\s+)",
-    r"(?P<comment>#[^\n]*)",
-    r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*')",
-    r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
-    f"(?P<var>[?$][{_CH}]+)",
-    f"(?P<bnode>_:[{_CH}](?:[{_CH}.\\-]*[{_CH}\\-])?)",
-    f"(?P<pname>(?:{_NS})?:(?:{_LOCAL})?)",
-    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)",
-    r"(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)",
-    r"(?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
-    r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*+\-/|^!=<>?])",
-    r"(?P<other>.)",
-]), re.DOTALL)
+_TOKEN = re.compile(
+    "|".join(
+        [
+            r"(?P<ws>\s+)",
+            r"(?P<comment>#[^\n]*)",
+            r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""'
+            r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+            r'|"(?:[^"\\\n]|\\.)*"'
+            r"|'(?:[^'\\\n]|\\.)*')",
+            r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
+            f"(?P<var>[?$][{_CH}]+)",
+            f"(?P<bnode>_:[{_CH}](?:[{_CH}.\\-]*[{_CH}\\-])?)",
+            f"(?P<pname>(?:{_NS})?:(?:{_LOCAL})?)",
+            r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)",
+            r"(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)",
+            r"(?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
+            r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*+\-/|^!=<>?])",
+            r"(?P<other>.)",
+        ]
+    ),
+    re.DOTALL,
+)
 
 FORBIDDEN = ("MINUS", "SERVICE", "VALUES")
 
@@ -198,8 +205,10 @@ class Query:
                     names = list(self.in_scope(g_open, g_close))
                 missing = sorted(required - set(names))
                 if missing:
-                    raise SparqlError("a sub-query must return the pre-bound variable(s) "
-                                      + ", ".join("$" + m for m in missing))
+                    raise SparqlError(
+                        "a sub-query must return the pre-bound variable(s) "
+                        + ", ".join("$" + m for m in missing)
+                    )
 
     # ----------------------------------------------------------------- rewriting
     def substitute_path(self, path_sparql: str) -> Query:
@@ -208,7 +217,7 @@ class Query:
         last = 0
         for t in self.tokens:
             if t.kind == "var" and t.text[1:] == "PATH":
-                parts.append(self.body[last:t.start])
+                parts.append(self.body[last : t.start])
                 parts.append(path_sparql)
                 last = t.end
         if not parts:
@@ -230,7 +239,7 @@ class Query:
             head = self.body[: self.tokens[first].start]
             proj = " ".join("?" + n for n in [*add, *projected_now]) or "?" + names[0]
             star_at = end - 1 if end > first else first
-            rest = self.body[self.tokens[star_at].end:]
+            rest = self.body[self.tokens[star_at].end :]
             text = head + proj + " " + rest
             return Query(self.prologue, text, tokenize(text), "SELECT").select_projecting(names)
         add = [n for n in names if n not in projected]
@@ -246,7 +255,7 @@ class Query:
         aggs = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
         if any(t.upper in aggs for t in self.tokens[first:end]):
             return True
-        return any(t.upper in ("GROUP", "HAVING") for t in self.tokens[g_close + 1:])
+        return any(t.upper in ("GROUP", "HAVING") for t in self.tokens[g_close + 1 :])
 
     @staticmethod
     def _group_by(q: Query, add: list[str]) -> str:
@@ -265,9 +274,9 @@ class Query:
         if self.form != "ASK":
             raise SparqlError("expected an ASK query")
         g_open, g_close = self.where_span(0)
-        if any(t.kind != "punct" or t.text != "}" for t in self.tokens[g_close + 1:]):
+        if any(t.kind != "punct" or t.text != "}" for t in self.tokens[g_close + 1 :]):
             raise SparqlError("solution modifiers after an ASK validator's WHERE clause are not supported")
-        return self.body[self.tokens[g_open].start: self.tokens[g_close].end]
+        return self.body[self.tokens[g_open].start : self.tokens[g_close].end]
 
     def check_no_dataset(self) -> None:
         for t in self.tokens:

@@ -63,7 +63,7 @@ def short(term: object) -> str:
     if isinstance(term, ox.NamedNode):
         for prefix, ns in (("sh", SH), ("rdf", RDF), ("rdfs", RDFS), ("xsd", XSD), ("owl", OWL)):
             if term.value.startswith(ns.base):
-                return f"{prefix}:{term.value[len(ns.base):]}"
+                return f"{prefix}:{term.value[len(ns.base) :]}"
         return f"<{term.value}>"
     if isinstance(term, ox.Literal):
         return str(term)
