@@ -133,15 +133,30 @@ class Shapes:
                 jobs = self._focus_jobs(evaluation(), wanted)
         queries = 0
 
-        def work(job: tuple[Shape, Source]) -> tuple[list[ValidationResult], int]:
-            ev = evaluation()
-            return ev.results(*job), ev.queries
+        # Smaller jobs keep the threads busy: a node shape's own constraints and each of its property
+        # shapes (same focus nodes) are separate jobs; the property jobs start with the node shape on
+        # the evaluation stack, as if they had been reached from it.
+        split: list[tuple[Shape, Source, Shape | None]] = []
+        for shape, source in jobs:
+            if shape.path is None and shape.properties:
+                split.append((shape, source, None))
+                split.extend((prop, source, shape) for prop in shape.properties)
+            else:
+                split.append((shape, source, None))
 
-        if workers > 1 and len(jobs) > 1:
+        def work(job: tuple[Shape, Source, Shape | None]) -> tuple[list[ValidationResult], int]:
+            shape, source, parent = job
+            ev = evaluation()
+            if parent is None:
+                return ev.results(shape, source, properties=shape.path is not None), ev.queries
+            ev.stack.append((parent, source))
+            return ev.results(shape, source), ev.queries
+
+        if workers > 1 and len(split) > 1:
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                done = list(pool.map(work, jobs))
+                done = list(pool.map(work, split))
         else:
-            done = [work(job) for job in jobs]
+            done = [work(job) for job in split]
         results: list[ValidationResult] = []
         for found, n in done:
             results.extend(found)

@@ -170,9 +170,14 @@ class Evaluation:
 
     # ------------------------------------------------------------------ report mode
     def results(
-        self, shape: Shape, source: Source, weights: dict[Term, int] | None = None
+        self,
+        shape: Shape,
+        source: Source,
+        weights: dict[Term, int] | None = None,
+        properties: bool = True,
     ) -> list[ValidationResult]:
-        """All validation results of ``shape`` (and its property shapes) for the nodes of ``source``.
+        """All validation results of ``shape`` (and its property shapes unless ``properties`` is
+        False) for the nodes of ``source``.
 
         ``weights``: how many times each focus node is reached from the top-level focus nodes, when it
         is more than once (a value of several focus nodes of an enclosing property shape): the spec
@@ -196,7 +201,7 @@ class Evaluation:
                 for f, v in self.pairs(shape, entered):
                     counted[v] += weights.get(f, 1) if weights else 1
                 sub_weights = {v: n for v, n in counted.items() if n > 1}
-            for prop in shape.properties:
+            for prop in shape.properties if properties else ():
                 out.extend(self.results(prop, values, sub_weights))
         finally:
             self.stack.pop()
