@@ -14,7 +14,7 @@ import pytest
 import rdflib
 import rdflib.compare
 
-from ingest.shacl import Shapes, ShapesError, ValidationReport
+from ingest.shacl import Shapes, ShapesError, ValidationFailure, ValidationReport
 from ingest.shacl import api as shacl_api
 from ingest.shacl.paths import SequencePath
 
@@ -796,3 +796,51 @@ def test_report_graph_matches_pyshacl(pair: int) -> None:
         suite.actual_report(ours, messages), suite.actual_report(expected, messages)
     )
     assert len(ours) > 0
+
+
+def test_shapes_graph_and_current_shape_prebinding() -> None:
+    ttl = """
+    ex:S a sh:NodeShape ; sh:targetNode ex:a ; ex:limit 2 ;
+      sh:sparql [ sh:select \"\"\"SELECT $this ?value WHERE {
+          GRAPH $shapesGraph { $currentShape <http://example.org/limit> ?limit }
+          $this <http://example.org/n> ?value . FILTER (?value > ?limit) }\"\"\" ] .
+    """
+    shapes = shapes_of(ttl)
+    store = store_of("ex:a ex:n 1, 3 .")
+    graph = ox.NamedNode(EX + "shapes")
+    store.load(PREFIXES + ttl, format=ox.RdfFormat.TURTLE, to_graph=graph)
+    report = shapes.validate(store, shapes_graph=graph)
+    assert [(r[0], r[2]) for r in rows(report)] == [("ex:a", '"3"^^xsd:integer')]
+    with pytest.raises(ShapesError, match=r"\$shapesGraph"):
+        shapes.validate(store)
+
+
+def test_sparql_failure_variable_aborts_validation() -> None:
+    shapes = shapes_of(
+        'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select "SELECT $this ?failure '
+        'WHERE { BIND (true AS ?failure) }" ] .'
+    )
+    with pytest.raises(ValidationFailure):
+        shapes.validate(store_of("ex:a ex:p 1 ."))
+
+
+def test_sparql_constraint_inside_a_nested_shape() -> None:
+    shapes = """
+    ex:S a sh:NodeShape ; sh:targetClass ex:Agreement ; sh:property [ sh:path ex:party ; sh:node ex:Party ] .
+    ex:Party sh:sparql [ sh:select \"\"\"SELECT $this WHERE {
+        FILTER NOT EXISTS { $this <http://example.org/country> ?c } }\"\"\" ] .
+    """
+    data = (
+        "ex:m a ex:Agreement ; ex:party ex:p1, ex:p2 . ex:p1 ex:country ex:VN . "
+        "ex:n a ex:Agreement ; ex:party ex:p1 ."
+    )
+    assert [(r[0], r[2], r[3]) for r in rows(validate(shapes, data))] == [
+        ("ex:m", "ex:p2", "sh:NodeConstraintComponent")
+    ]
+
+
+def test_threads_give_the_same_results() -> None:
+    shapes, store = shapes_of(FOCUS_SHAPES), store_of(FOCUS_DATA)
+    one = shapes.validate(store, workers=1)
+    two = shapes.validate(store, workers=2)
+    assert rows(one) == rows(two) and len(one.results) == 99

@@ -73,10 +73,11 @@ class Shapes:
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_rdflib(cls, graph: Any) -> Shapes:
+        """Shapes from an rdflib Graph (for a Dataset or ConjunctiveGraph: the union of its graphs)."""
         bnodes: dict[str, ox.BlankNode] = {}
         triples = [
             ox.Triple(from_rdflib(s, bnodes), from_rdflib(p, bnodes), from_rdflib(o, bnodes))  # type: ignore[arg-type]
-            for s, p, o in graph
+            for s, p, o in graph.triples((None, None, None))
         ]
         return cls(triples)
 
