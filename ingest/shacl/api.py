@@ -164,7 +164,7 @@ class Shapes:
             queries += n
         if wanted is not None:
             results = [r for r in results if r.focus_node in wanted]
-        return ValidationReport(results, queries=queries)
+        return ValidationReport(results, queries=queries, shapes_graph=self.graph)
 
     def _focus_jobs(self, ev: Evaluation, wanted: set[Term]) -> list[tuple[Shape, Source]]:
         """For each targeted shape, the requested nodes that are its targets (shapes with none are

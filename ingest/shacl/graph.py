@@ -80,6 +80,19 @@ class ShapesGraph:
             node = rests[0]
         return out
 
+    def description(self, node: Term, seen: set[Term]) -> Iterator[tuple[Term, ox.NamedNode, Term]]:
+        """The triples about a blank node, following blank-node objects (its concise bounded
+        description); nodes in ``seen`` are not described again."""
+        todo = [node]
+        while todo:
+            subject = todo.pop()
+            for p, objects in self._sp.get(subject, {}).items():
+                for o in objects:
+                    yield subject, p, o
+                    if isinstance(o, ox.BlankNode) and o not in seen:
+                        seen.add(o)
+                        todo.append(o)
+
     def is_list(self, node: Term) -> bool:
         return node == RDF_NIL or self.has(node, RDF_FIRST)
 

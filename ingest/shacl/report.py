@@ -81,6 +81,8 @@ def path_node(path: ResultPath, out: list[tuple[Term, ox.NamedNode, Term]]) -> T
 class ValidationReport:
     results: list[ValidationResult]
     queries: int = 0  # number of SPARQL queries the validation ran
+    # the shapes graph, to describe blank-node shapes in the report graph (a bare "[]" says nothing)
+    shapes_graph: Any = field(default=None, repr=False, compare=False)
 
     @property
     def conforms(self) -> bool:
@@ -95,9 +97,16 @@ class ValidationReport:
         report = ox.BlankNode()
         yield report, RDF_TYPE, SH.ValidationReport
         yield report, SH.conforms, ox.Literal("true" if self.conforms else "false", datatype=XSD.boolean)
+        described: set[Term] = set()
         for r in self.results:
             yield report, SH.result, (node := ox.BlankNode())
             yield from _result_triples(node, r)
+            if self.shapes_graph is None:
+                continue
+            for source in (r.source_shape, r.source_constraint):
+                if isinstance(source, ox.BlankNode) and source not in described:
+                    described.add(source)
+                    yield from self.shapes_graph.description(source, described)
 
     def to_quads(self, graph_name: ox.NamedNode | ox.BlankNode | None = None) -> list[ox.Quad]:
         g = graph_name if graph_name is not None else ox.DefaultGraph()
