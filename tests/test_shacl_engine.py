@@ -868,3 +868,17 @@ def test_threads_give_the_same_results() -> None:
     one = shapes.validate(store, workers=1)
     two = shapes.validate(store, workers=2)
     assert rows(one) == rows(two) and len(one.results) == 99
+
+
+def test_requested_blank_node_is_checked_only_against_its_own_shapes() -> None:
+    shapes = shapes_of(
+        "ex:A a sh:NodeShape ; sh:targetClass ex:Org ; sh:property [ sh:path ex:name ; sh:minCount 1 ] . "
+        "ex:B a sh:NodeShape ; sh:targetClass ex:Person ; sh:property [ sh:path ex:email ; sh:minCount 1 ] ."
+    )
+    store = store_of("[] a ex:Org . [] a ex:Person .")
+    org = next(iter(store.query("SELECT ?o WHERE { ?o a <http://example.org/Org> }")))["o"]
+    person = next(iter(store.query("SELECT ?o WHERE { ?o a <http://example.org/Person> }")))["o"]
+    report = shapes.validate(store, focus=[org, person])
+    assert sorted((str(r.focus_node), show(r.result_path)) for r in report.results) == sorted(
+        [(str(org), "ex:name"), (str(person), "ex:email")]
+    )

@@ -59,7 +59,11 @@ def validate(data_graph: Any, shapes_graph: Any) -> Any:
 
     from rdflib import Graph
 
+    def back(term: Term) -> Any:
+        original = originals.get(term)  # (an rdflib Literal can be falsy: compare with None)
+        return original if original is not None else to_rdflib(term)
+
     out = Graph()
     for s, p, o in report.triples():
-        out.add(tuple(originals.get(t) or to_rdflib(t) for t in (s, p, o)))  # type: ignore[arg-type]
+        out.add((back(s), back(p), back(o)))
     return out

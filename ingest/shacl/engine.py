@@ -191,7 +191,11 @@ class Evaluation:
         self.stack.append((shape, entered))
         try:
             out = []
-            for h in self.own(shape, entered):
+            hits = self.own(shape, entered)
+            sup = entered.superset_of
+            if sup is not None:  # blank nodes that only came with the superset pattern
+                hits = [h for h in hits if h.focus in sup]
+            for h in hits:
                 r = self.result(shape, h)
                 out.extend([r] * (weights.get(h.focus, 1) if weights else 1))
             values = value_source(entered, shape.path)

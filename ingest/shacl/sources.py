@@ -1,4 +1,4 @@
-"""Focus-node sources: SPARQL group patterns that bind one variable to a set of distinct nodes.
+"""Focus-node sources: SPARQL group patterns that bind one variable to a set of nodes.
 
 Every constraint query is built around a source, so the same compiled constraint runs for the targets of
 a shape, for the value nodes of an enclosing shape (nested sh:node, sh:or ..., evaluated for all nodes
@@ -122,9 +122,9 @@ class TargetSource(Source):
 
 @dataclass(frozen=True, eq=False)
 class NodesSource(Source):
-    """A materialised set of nodes (used to cut recursion). Blank nodes cannot be written into a query,
-    so when there are any, every blank node of the data joins the source and results are intersected
-    with ``nodes`` in Python (``superset_of``)."""
+    """A materialised set of nodes (requested focus nodes that are targets; nodes at a recursion cut).
+    Blank nodes cannot be written into a query, so when there are any, every blank node of the data
+    joins the source and results are intersected with ``nodes`` in Python (``superset_of``)."""
 
     nodes: frozenset[Term]
 
