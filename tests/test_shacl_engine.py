@@ -474,7 +474,9 @@ def test_default_messages_are_english_text() -> None:
         'ex:a ex:p "soon" .',
     )
     (result,) = report.results
-    assert result.messages == [ox.Literal('"soon" is not a well-formed literal of datatype xsd:date')]
+    assert result.messages == [
+        ox.Literal('"soon" is not a well-formed literal of datatype xsd:date', language="en")
+    ]
 
 
 # --------------------------------------------------------------------------- ill-typed literals

@@ -432,7 +432,7 @@ class Evaluation:
             messages = [fill_template(m, bindings) for m in templates]
         else:
             extra = {"path": path} if isinstance(path, ox.NamedNode) else None
-            messages = [ox.Literal(comp.default_message(c, hit.value, extra))]  # type: ignore[arg-type]
+            messages = [ox.Literal(comp.default_message(c, hit.value, extra), language="en")]  # type: ignore[arg-type]
         return ValidationResult(
             focus_node=hit.focus,
             result_path=path,
