@@ -371,7 +371,7 @@ class _Parser:
                 if vals:
                     values.append(vals)
                     names.append(_local(param))
-            if not present:
+            if not present or not values:
                 continue
             validator = comp.property_validator if shape.is_property else comp.node_validator
             if validator is None:
