@@ -27,14 +27,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def coopgraph(*args: str, store: Path | None = None, env: dict[str, str] | None = None,
-              timeout: float = 300, check: bool = False) -> subprocess.CompletedProcess[str]:
+def coopgraph(
+    *args: str,
+    store: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+    check: bool = False,
+) -> subprocess.CompletedProcess[str]:
     """Run the command line as a user would, in a process of its own."""
     full_env = dict(os.environ, **(env or {}))
     if store is not None:
         full_env["COOPGRAPH_STORE"] = str(store)
-    return subprocess.run([*COOPGRAPH, *args], cwd=PROJECT, env=full_env, capture_output=True, text=True,
-                          timeout=timeout, check=check)
+    return subprocess.run(
+        [*COOPGRAPH, *args],
+        cwd=PROJECT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=check,
+    )
 
 
 @dataclass
@@ -60,11 +72,23 @@ class Server:
                 self.process.wait()
 
 
-def start_server(store: Path, *, seed: bool = True, token: str | None = TOKEN, workers: int = 2,
-                 query_timeout: float = 30.0, extra_env: dict[str, str] | None = None) -> Server:
+def start_server(
+    store: Path,
+    *,
+    seed: bool = True,
+    token: str | None = TOKEN,
+    workers: int = 2,
+    query_timeout: float = 30.0,
+    extra_env: dict[str, str] | None = None,
+) -> Server:
     port = free_port()
-    env = dict(os.environ, COOPGRAPH_STORE=str(store), COOPGRAPH_WORKERS=str(workers),
-               COOPGRAPH_QUERY_TIMEOUT=str(query_timeout), **(extra_env or {}))
+    env = dict(
+        os.environ,
+        COOPGRAPH_STORE=str(store),
+        COOPGRAPH_WORKERS=str(workers),
+        COOPGRAPH_QUERY_TIMEOUT=str(query_timeout),
+        **(extra_env or {}),
+    )
     env.pop("COOPGRAPH_WRITE_TOKEN", None)
     if token:
         env["COOPGRAPH_WRITE_TOKEN"] = token
@@ -108,7 +132,7 @@ def store_copy(seeded_store: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory, seeded_store: Path) -> Iterator[Server]:
-    """One server for read-only tests: the seed dataset, writes enabled with a token (tests must not write)."""
+    """One server for read-only tests: the seed dataset; writes take a token (tests must not write)."""
     store = tmp_path_factory.mktemp("served") / "store"
     shutil.copytree(seeded_store, store, symlinks=True)
     running = start_server(store)

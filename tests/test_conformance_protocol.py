@@ -19,9 +19,22 @@ def test_protocol_graph_store_and_service_description_suites(tmp_path: Path) -> 
     server = start_server(tmp_path / "store", seed=False)
     try:
         run = subprocess.run(
-            [sys.executable, str(RUNNER), "--query-url", server.url + "/sparql", "--update-url",
-             server.url + "/update", "--gsp-url", server.url + "/graphs", "--header", f"Authorization: Bearer {TOKEN}"],
-            capture_output=True, text=True, timeout=600)
+            [
+                sys.executable,
+                str(RUNNER),
+                "--query-url",
+                server.url + "/sparql",
+                "--update-url",
+                server.url + "/update",
+                "--gsp-url",
+                server.url + "/graphs",
+                "--header",
+                f"Authorization: Bearer {TOKEN}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     finally:
         server.stop()
     print(run.stdout[-3000:])

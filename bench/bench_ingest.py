@@ -1,0 +1,240 @@
+"""Ingest throughput: coopgraph's pipeline against pyoxigraph's raw bulk_load, in the same run.
+
+Cases (each repeated, alternating, each in a process of its own so that its peak RSS is its own):
+
+* ``raw``     pyoxigraph ``Store(dir).bulk_load(path=...)`` of the N-Triples file into a new on-disk store
+* ``plain``   ``coopgraph ingest`` of the same file into a store holding the ontology, vocabularies, shapes
+              and seed data; its triples are outside every shape's targets (the pipeline's own cost)
+* ``domain``  ``coopgraph ingest`` of 1M triples of organisations that the shapes do target: checksums,
+              literal checks, load, the validation gate over every new node, catalogue, publication
+* ``csvw``    ``coopgraph ingest`` of a CSV on the Web table (100k rows) mapped by its metadata
+
+    python bench/bench_ingest.py [--triples 1000000] [--rows 100000] [--repeat 3]
+
+Prints a table with triples/s, the ratio to raw bulk_load and peak RSS; writes nothing to the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+ARTICLE = "https://w3id.org/coopgraph/id/article/bqn-3389250-fr"
+COUNTRIES = ("vn", "cn", "jp", "de")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+
+
+def write_domain(path: Path, triples: int) -> int:
+    """Organisations as the shapes want them: two labels, a country of the scheme, a year, a source."""
+    rng = random.Random(7)
+    written = 0
+    with open(path, "w", encoding="utf-8") as out:
+        i = 0
+        while written < triples:
+            s = f"<https://w3id.org/coopgraph/id/organization/bench-{i}>"
+            out.write(f"{s} {RDF_TYPE} <https://w3id.org/coopgraph/ontology#University> .\n")
+            out.write(f'{s} {LABEL} "Trường Đại học số {i}"@vi .\n')
+            out.write(f'{s} {LABEL} "University number {i}"@en .\n')
+            out.write(
+                f"{s} <https://w3id.org/coopgraph/ontology#country> "
+                f"<https://w3id.org/coopgraph/vocab/country/{rng.choice(COUNTRIES)}> .\n"
+            )
+            out.write(f'{s} <http://schema.org/foundingDate> "{rng.randrange(1900, 2025)}"^^<{XSD}gYear> .\n')
+            out.write(f"{s} <http://purl.org/dc/terms/source> <{ARTICLE}> .\n")
+            written += 6
+            i += 1
+    return written
+
+
+def write_plain(path: Path, triples: int) -> int:
+    """Data no shape targets (another vocabulary), with the same mix of IRIs and literals."""
+    rng = random.Random(7)
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(0, triples, 5):
+            s = f"<http://example.org/bench/thing/{i}>"
+            out.write(f"{s} {RDF_TYPE} <http://example.org/bench/Thing> .\n")
+            out.write(f'{s} <http://example.org/bench/name> "Thing {i}"@en .\n')
+            place = f"<http://example.org/bench/place/{rng.randrange(200)}>"
+            out.write(f"{s} <http://example.org/bench/in> {place} .\n")
+            out.write(f'{s} <http://example.org/bench/year> "{rng.randrange(1900, 2025)}"^^<{XSD}gYear> .\n')
+            following = f"<http://example.org/bench/thing/{rng.randrange(triples)}>"
+            out.write(f"{s} <http://example.org/bench/next> {following} .\n")
+    return triples
+
+
+def write_table(folder: Path, rows: int) -> Path:
+    rng = random.Random(7)
+    folder.mkdir(parents=True, exist_ok=True)
+    table = folder / "institutions.csv"
+    with open(table, "w", encoding="utf-8") as out:
+        out.write("id,name_vi,name_en,country,founded\n")
+        for i in range(rows):
+            country, year = rng.choice(COUNTRIES), rng.randrange(1900, 2025)
+            out.write(f"bench-{i},Trường số {i},Institution {i},{country},{year}\n")
+    metadata = {
+        "@context": "http://www.w3.org/ns/csvw",
+        "url": "institutions.csv",
+        "tableSchema": {
+            "aboutUrl": "https://w3id.org/coopgraph/id/organization/{id}",
+            "columns": [
+                {"name": "id", "titles": "id", "suppressOutput": True},
+                {"name": "name_vi", "titles": "name_vi", "propertyUrl": "rdfs:label", "lang": "vi"},
+                {"name": "name_en", "titles": "name_en", "propertyUrl": "rdfs:label", "lang": "en"},
+                {
+                    "name": "country",
+                    "titles": "country",
+                    "propertyUrl": "https://w3id.org/coopgraph/ontology#country",
+                    "valueUrl": "https://w3id.org/coopgraph/vocab/country/{country}",
+                },
+                {
+                    "name": "founded",
+                    "titles": "founded",
+                    "propertyUrl": "http://schema.org/foundingDate",
+                    "datatype": "gYear",
+                },
+                {
+                    "name": "type",
+                    "virtual": True,
+                    "propertyUrl": "rdf:type",
+                    "valueUrl": "https://w3id.org/coopgraph/ontology#University",
+                },
+                {
+                    "name": "source",
+                    "virtual": True,
+                    "propertyUrl": "http://purl.org/dc/terms/source",
+                    "valueUrl": ARTICLE,
+                },
+            ],
+        },
+    }
+    (folder / "institutions.csv-metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    return table
+
+
+# ------------------------------------------------------------------------------------------ one case
+def run_one(case: str, source: Path, store: Path) -> dict[str, float]:
+    """Runs in a child process; prints its timing and peak RSS as JSON."""
+    started = time.perf_counter()
+    if case == "raw":
+        import pyoxigraph
+
+        target = pyoxigraph.Store(str(store))
+        target.bulk_load(
+            path=str(source),
+            format=pyoxigraph.RdfFormat.N_TRIPLES,
+            to_graph=pyoxigraph.NamedNode("http://example.org/bench/graph"),
+        )
+        target.flush()
+        del target
+        loaded = None
+    else:
+        from coopgraph.store.local import LocalStore
+        from ingest.batch import run
+        from ingest.progress import Progress
+        from ingest.sources import discover
+
+        local = LocalStore(store)
+        sources, problems = discover([source])
+        assert not problems, problems
+        result = run(local, sources, progress=Progress(1, enabled=False))
+        loaded = result.triples
+        gate = result.report
+        local.close()
+    seconds = time.perf_counter() - started
+    out = {"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    if loaded is not None:
+        out["triples"] = loaded
+        out["gate_seconds"] = gate.seconds if gate is not None else 0.0
+        out["violations"] = gate.counts.get("Violation", 0) if gate is not None else 0
+    return out
+
+
+def measure(case: str, source: Path, work: Path, seeded: Path | None) -> dict[str, float]:
+    store = work / f"store-{case}"
+    shutil.rmtree(store, ignore_errors=True)
+    if seeded is not None:
+        shutil.copytree(seeded, store, symlinks=True)
+    child = subprocess.run(
+        [sys.executable, __file__, "--one", case, str(source), str(store)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+    )
+    if child.returncode != 0:
+        raise SystemExit(f"{case} failed: {child.stderr[-3000:]}")
+    shutil.rmtree(store, ignore_errors=True)
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--triples", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=None, help="a scratch folder (default: a temporary one)")
+    parser.add_argument("--one", nargs=3, metavar=("CASE", "SOURCE", "STORE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        case, source, store = args.one
+        print(json.dumps(run_one(case, Path(source), Path(store))))
+        return
+    work = Path(args.work or tempfile.mkdtemp(prefix="coopgraph-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    domain, plain = work / "domain.nt", work / "plain.nt"
+    n_domain = write_domain(domain, args.triples)
+    n_plain = write_plain(plain, args.triples)
+    table = write_table(work / "table", args.rows)
+    seeded = work / "seeded"
+    shutil.rmtree(seeded, ignore_errors=True)
+    init = subprocess.run(
+        [sys.executable, "-m", "coopgraph.cli.main", "init", "--store", str(seeded)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+    )
+    if init.returncode != 0:
+        raise SystemExit(init.stderr)
+    results: dict[str, list[dict[str, float]]] = {"raw": [], "plain": [], "domain": [], "csvw": []}
+    for _ in range(args.repeat):  # alternate, so that a slow moment of the machine hits every case alike
+        results["raw"].append(measure("raw", domain, work, None))
+        results["plain"].append(measure("plain", plain, work, seeded))
+        results["domain"].append(measure("domain", domain, work, seeded))
+        results["csvw"].append(measure("csvw", table, work, seeded))
+    raw = statistics.median(r["seconds"] for r in results["raw"])
+    print(
+        f"machine: {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; "
+        f"{n_domain:,} domain triples, {n_plain:,} plain triples, {args.rows:,} CSV rows; "
+        f"median of {args.repeat}"
+    )
+    print(f"{'case':8} {'seconds':>8} {'triples/s':>11} {'vs raw':>7} {'gate s':>7} {'peak RSS':>9}")
+    for case, runs in results.items():
+        seconds = statistics.median(r["seconds"] for r in runs)
+        triples = runs[0].get("triples", n_domain)
+        rate = triples / seconds
+        ratio = (triples / seconds) / (n_domain / raw)
+        gate = statistics.median(r.get("gate_seconds", 0.0) for r in runs)
+        rss = max(r["rss_mb"] for r in runs)
+        extra = f"  ({args.rows / seconds:,.0f} rows/s)" if case == "csvw" else ""
+        print(f"{case:8} {seconds:8.2f} {rate:11,.0f} {ratio:7.0%} {gate:7.2f} {rss:7.0f} MB{extra}")
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
