@@ -50,14 +50,19 @@ class Source:
         return tuple(p.resolve().as_uri() for p in (self.mapping, self.context) if p is not None)
 
     def checksum(self) -> str:
-        """SHA-256 of the data file, chained with its mapping or context when it has one."""
-        digest = hashlib.sha256()
-        for part in (self.path, self.mapping, self.context):
-            if part is None:
-                continue
+        """SHA-256 of the data file; when it has a mapping or context too, the SHA-256 of the parts'
+        digests in turn (data file first), so that a change to any of them changes the checksum."""
+        parts = [p for p in (self.path, self.mapping, self.context) if p is not None]
+        digests = []
+        for part in parts:
             with open(part, "rb") as fh:
-                digest.update(hashlib.file_digest(fh, "sha256").digest())
-        return digest.hexdigest()
+                digests.append(hashlib.file_digest(fh, "sha256"))
+        if len(digests) == 1:
+            return digests[0].hexdigest()
+        chained = hashlib.sha256()
+        for digest in digests:
+            chained.update(digest.digest())
+        return chained.hexdigest()
 
 
 def _is_mapping(path: Path) -> bool:

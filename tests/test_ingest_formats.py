@@ -174,11 +174,6 @@ def test_an_rdf_file_becomes_one_graph_with_exactly_its_triples(
     assert record.used == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the catalogue's spdx:checksumValue of a file with no mapping or context is the "
-    "SHA-256 of the file's SHA-256 digest (Source.checksum chains digests), not the file's SHA-256",
-)
 def test_the_catalogue_checksum_of_an_rdf_file_is_its_sha256(store: LocalStore, tmp_path: Path) -> None:
     path = tmp_path / "agreement.ttl"
     path.write_text(TURTLE, encoding="utf-8")
