@@ -17,6 +17,11 @@ import pytest
 import requests
 
 PROJECT = Path(__file__).resolve().parent.parent
+#: The W3C suites and their runners: ``../shared/conformance`` beside the checkout, or where
+#: ``COOPGRAPH_CONFORMANCE`` points.
+CONFORMANCE = Path(os.environ.get("COOPGRAPH_CONFORMANCE") or PROJECT.parent / "shared" / "conformance")
+if not CONFORMANCE.is_dir() and Path("/work/shared/conformance").is_dir():
+    CONFORMANCE = Path("/work/shared/conformance")
 COOPGRAPH = [sys.executable, "-m", "coopgraph.cli.main"]
 TOKEN = "test-write-token"
 

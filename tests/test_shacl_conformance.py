@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CONFORMANCE
+
 ROOT = Path(__file__).resolve().parent.parent
-RUNNER = Path("/work/shared/conformance/tools/run_shacl_suite.py")
+RUNNER = CONFORMANCE / "tools" / "run_shacl_suite.py"
 XFAIL = Path(__file__).resolve().parent / "shacl_xfail.txt"
 
 
-@pytest.mark.skipif(not RUNNER.exists(), reason="the shared W3C conformance suite is not available")
+@pytest.mark.skipif(not RUNNER.exists(), reason=f"the W3C conformance suites are not at {CONFORMANCE}")
 def test_w3c_shacl_suite() -> None:
     cmd = [
         sys.executable,

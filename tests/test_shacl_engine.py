@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -17,6 +16,7 @@ import rdflib.compare
 from ingest.shacl import Shapes, ShapesError, ValidationFailure, ValidationReport
 from ingest.shacl import api as shacl_api
 from ingest.shacl.paths import SequencePath
+from tests.conftest import CONFORMANCE
 
 EX = "http://example.org/"
 SH = "http://www.w3.org/ns/shacl#"
@@ -765,7 +765,7 @@ def copy_graph(graph: rdflib.Graph, prefixes_of: rdflib.Graph) -> rdflib.Graph:
     return out
 
 
-TOOLS = Path("/work/shared/conformance/tools")
+TOOLS = CONFORMANCE / "tools"
 
 PYSHACL_PAIRS = [
     (

@@ -23,8 +23,9 @@ import pyoxigraph as ox
 import pytest
 
 from coopgraph.sparql_text import QueryInfo, ScanError, UpdateInfo, resolve_iri, scan_query, scan_update
+from tests.conftest import CONFORMANCE
 
-TESTS = Path("/work/shared/conformance/rdf-tests/sparql")
+TESTS = CONFORMANCE / "rdf-tests" / "sparql"
 EX = "http://example.org/"
 
 
