@@ -458,12 +458,6 @@ def test_a_store_held_by_another_writer_exits_5_naming_it(own_store: Path, setup
     ok(coopgraph("ingest", "--wait", "0", "--force", str(setup.files["agreement.ttl"]), store=own_store))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: when CURRENT names a generation that is not on disk, 'query' exits 6 (query error) and "
-    "'graphs' exits 1 (internal error), both with 'could not hold a generation (it kept changing)', "
-    "instead of 5 (store unavailable) with what is wrong",
-)
 def test_a_store_whose_current_generation_is_gone_exits_5(own_store: Path) -> None:
     name = (own_store / "CURRENT").read_text(encoding="ascii").strip()
     shutil.rmtree(own_store / "gens" / name)

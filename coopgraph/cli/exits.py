@@ -43,6 +43,10 @@ def open_store(args: argparse.Namespace, create: bool = False):
 
     store_dir: Path = settings(args).store
     try:
-        return LocalStore(store_dir, create=create)
+        store = LocalStore(store_dir, create=create)
+        store.view()  # hold the published generation now: a damaged store is reported as such
     except StoreMissing as e:
         raise Failure(STORE, f"error: {e}") from None
+    except OSError as e:  # Oxigraph cannot open the generation, or the directory cannot be written
+        raise Failure(STORE, f"error: {store_dir}: the store cannot be opened: {e}") from None
+    return store

@@ -107,6 +107,16 @@ class Generations:
             name = self.current()
             if name is None:
                 raise StoreMissing(f"{self.root}: no coopgraph store here (no CURRENT file)")
+            if not (self.gens / name).is_dir():
+                # Names only grow and the current generation is never collected: if CURRENT still
+                # names it, it was current all along, and it is gone.
+                if self.current() == name:
+                    raise StoreMissing(
+                        f"{self.root}: CURRENT names generation {name}, but {self.gens / name} does "
+                        "not exist; the store is damaged (restore it from a backup, or ingest into a "
+                        "new store)"
+                    )
+                continue
             lock_path = self.gens / f"{name}.lock"
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
             fcntl.flock(fd, fcntl.LOCK_SH)
