@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from coopgraph.saved_queries import load_all
 from coopgraph.settings import Settings
 from server.graph_store import graph_store
+from server.ontology_page import add_routes as add_ontology_routes
 from server.saved_queries import add_routes as add_saved_queries
 from server.sparql_endpoint import sparql
 from server.state import State
@@ -55,6 +56,7 @@ def _api(state: State) -> FastAPI:
         )
     # The query page (server/ui.py) and its files.
     api.add_route("/", query_page, methods=["GET", "HEAD"], include_in_schema=False)
+    add_ontology_routes(api)
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
     return api
 
