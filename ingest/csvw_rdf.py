@@ -7,13 +7,17 @@ A table may be CSV/TSV, or a sheet of an XLSX workbook (metadata ``url`` ``book.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import dataclasses
 import datetime
 import decimal
 import io
 import json
 import logging
+import os
 import re
+import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -188,69 +192,106 @@ class _Mapper:
         return Literal(text, datatype=NamedNode(datatype))
 
 
-def _check_header(table: Table, data: Path, header: list[str], mapping: Path) -> None:
+def _check_header(table: Table, data: Path, header: list[str], mapping: Path, line: int = 1) -> None:
     known = [c for c in table.tableSchema.columns if not c.virtual]
     problems = []
     for index, title in enumerate(header, start=1):
-        if not any(c.has_title(title) for c in known):
+        if not title:
+            problems.append(
+                Problem(
+                    str(data),
+                    f"column {index} has no title; give it one that {mapping.name} maps, or remove it",
+                    line=line,
+                    column=index,
+                )
+            )
+        elif not any(c.has_title(title) for c in known):
             problems.append(
                 Problem(
                     str(data),
                     f"unknown column '{title}': {mapping.name} does not map it; "
                     "add it to the mapping or remove it from the table",
-                    line=1,
+                    line=line,
                     column=index,
                 )
             )
     for column in known:
         if not any(column.has_title(h) for h in header):
             problems.append(
-                Problem(str(data), f"column '{column}' of {mapping.name} is missing from the table", line=1)
+                Problem(
+                    str(data), f"column '{column}' of {mapping.name} is missing from the table", line=line
+                )
             )
     if problems:
         raise IngestError(problems)
 
 
-def _xlsx_as_csv(path: Path, sheet: str | None) -> tuple[io.StringIO, dict[int, int]]:
-    """A sheet as CSV text, and the CSV line where each sheet row starts (for messages)."""
+def _xlsx_as_csv(path: Path, sheet: str | None, dialect: Any) -> tuple[str, str, dict[int, int]]:
+    """A sheet as CSV text in the mapping's dialect, the sheet's name, and the sheet row where each CSV
+    line starts (for messages)."""
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
         raise IngestError(Problem(str(path), f"not a readable XLSX workbook: {e}")) from None
-    if sheet is not None and sheet not in book.sheetnames:
-        raise IngestError(
-            Problem(str(path), f"no sheet named '{sheet}' (sheets: {', '.join(book.sheetnames)})")
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise IngestError(
+                Problem(str(path), f"no sheet named '{sheet}' (sheets: {', '.join(book.sheetnames)})")
+            )
+        ws = book[sheet] if sheet else book.worksheets[0]
+        out = io.StringIO()
+        writer = csv.writer(
+            out,
+            delimiter=dialect.delimiter,
+            quotechar=dialect.quoteChar or '"',
+            doublequote=dialect.doubleQuote,
+            escapechar=None if dialect.doubleQuote else dialect.escape_character,
+            lineterminator="\n",
         )
-    ws = book[sheet] if sheet else book.worksheets[0]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    lines: dict[int, int] = {}
-    line = 1
-    for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
-        cells = [
-            "" if v is None else (v.isoformat() if isinstance(v, datetime.date) else str(v)) for v in row
-        ]
-        if not any(cells):
-            continue
-        lines[line] = number
-        writer.writerow(cells)
-        line += 1 + sum(c.count("\n") for c in cells)
-    book.close()
-    out.seek(0)
-    return out, lines
+        rows: list[tuple[int, list[str]]] = []
+        for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = [
+                "" if v is None else (v.isoformat() if isinstance(v, datetime.date) else str(v)) for v in row
+            ]
+            while cells and not cells[-1]:  # a sheet's formatted but empty columns are no columns
+                cells.pop()
+            if cells:
+                rows.append((number, cells))
+        width = max((len(cells) for _, cells in rows), default=0)
+        lines: dict[int, int] = {}
+        line = 1
+        for number, cells in rows:
+            lines[line] = number
+            writer.writerow(cells + [""] * (width - len(cells)))
+            line += 1 + sum(c.count("\n") for c in cells)
+        return out.getvalue(), ws.title, lines
+    finally:
+        book.close()
+
+
+def _sheet_file(path: Path, sheet: str | None, dialect: Any) -> tuple[Path, str, dict[int, int]]:
+    """The sheet written as a temporary CSV file (csvw reads tables from files), which the caller removes;
+    the sheet's name and the sheet row of each CSV line."""
+    text, name, lines = _xlsx_as_csv(path, sheet, dialect)
+    try:
+        data = text.encode(dialect.python_encoding)
+    except (UnicodeEncodeError, LookupError) as e:
+        raise IngestError(
+            Problem(str(path), f"sheet '{name}' cannot be read in the mapping's encoding: {e}")
+        ) from None
+    fd, temporary = tempfile.mkstemp(prefix="coopgraph-sheet-", suffix=".csv")
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    return Path(temporary), name, lines
 
 
 def _raw_cells(table: Table, handle: Any, lines: set[int]) -> dict[tuple[int, str], str]:
     """The raw text of the cells on the given lines, by (line, header)."""
     dialect = table._get_dialect()
-    if isinstance(handle, io.StringIO):
-        text = io.StringIO(handle.getvalue())
-    else:
-        text = open(handle, encoding=dialect.encoding, newline="")  # noqa: SIM115 - closed below
     cells: dict[tuple[int, str], str] = {}
-    with text:
+    with open(handle, encoding=dialect.python_encoding, newline="") as text:
         reader = csv.reader(text, delimiter=dialect.delimiter, quotechar=dialect.quoteChar or '"')
         header: list[str] = []
         start = 1
@@ -281,44 +322,87 @@ def _cell_problems(messages: list[str], table: Table, data: Path, handle: Any, w
     return problems
 
 
+def _check_encoding(data: Path, encoding: str, python_encoding: str) -> None:
+    """Refuse a table that is not valid text in its encoding, naming the line and the byte (from the
+    start of the file) of the first bad byte; read in blocks, so that large tables cost no memory."""
+    try:
+        decoder = codecs.getincrementaldecoder(python_encoding)(errors="strict")
+    except LookupError:
+        raise IngestError(Problem(str(data), f"unknown encoding '{encoding}' in the CSVW dialect")) from None
+    offset = newlines = 0  # bytes read before the block, and the line ends among them
+    with open(data, "rb") as fh:
+        while True:
+            block = fh.read(1 << 20)
+            pending = len(decoder.getstate()[0])  # bytes of an unfinished character from the last block
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as e:
+                at = offset - pending + e.start
+                line = newlines + block.count(b"\n", 0, max(at - offset, 0)) + 1
+                raise IngestError(
+                    Problem(str(data), f"not valid {encoding} text: {e.reason} at byte {at}", line=line)
+                ) from None
+            if not block:
+                return
+            offset += len(block)
+            newlines += block.count(b"\n")
+
+
 def table_quads(data: Path, mapping: Path, graph: str) -> Iterator[Quad]:
-    """The RDF of one table described by a CSVW mapping; raises :class:`IngestError` naming row and column."""
+    """The RDF of one table described by a CSVW mapping; raises :class:`IngestError` naming row and column.
+
+    A sheet of a workbook is named in each problem (``record``), with its file and the sheet's row.
+    """
     table = _table_for(data, mapping)
+    dialect = table._get_dialect()
     sheet_lines: dict[int, int] | None = None
+    sheet_name: str | None = None
     if data.suffix.lower() == ".xlsx":
         fragment = str(table.url.string).partition("#")[2]
         sheet = fragment.removeprefix("sheet=") if fragment.startswith("sheet=") else None
-        handle: Any
-        handle, sheet_lines = _xlsx_as_csv(data, sheet)
-        header = next(csv.reader(io.StringIO(handle.getvalue().split("\n", 1)[0])), [])
+        handle, sheet_name, sheet_lines = _sheet_file(data, sheet, dialect)
     else:
-        try:
-            text_head = data.open(encoding=table._get_dialect().encoding).readline()
-        except UnicodeDecodeError as e:
-            raise IngestError(
-                Problem(
-                    str(data),
-                    f"not valid {table._get_dialect().encoding} text: {e.reason} at byte {e.start}",
-                    line=1,
-                )
-            ) from None
-        dialect = table._get_dialect()
-        header = next(
-            csv.reader([text_head], delimiter=dialect.delimiter, quotechar=dialect.quoteChar or '"'), []
-        )
+        _check_encoding(data, dialect.encoding, dialect.python_encoding)
         handle = data
-    if table._get_dialect().header:
-        _check_header(table, data, [h.strip() for h in header], mapping)
+    try:
+        yield from _rows_quads(table, data, handle, mapping, graph, sheet_lines)
+    except IngestError as e:
+        if sheet_name is None:
+            raise
+        raise IngestError(
+            [
+                dataclasses.replace(p, record=f"sheet '{sheet_name}'") if p.path == str(data) else p
+                for p in e.problems
+            ]
+        ) from None
+    finally:
+        if handle != data:
+            handle.unlink(missing_ok=True)
+
+
+def _rows_quads(
+    table: Table, data: Path, handle: Path, mapping: Path, graph: str, sheet_lines: dict[int, int] | None
+) -> Iterator[Quad]:
+    """The quads of the rows of ``handle`` (``data`` itself, or a sheet of it as CSV)."""
+    dialect = table._get_dialect()
+
+    def where(line: int) -> int:
+        return sheet_lines.get(line, line) if sheet_lines is not None else line
+
+    if dialect.header:
+        encoding = "utf-8-sig" if dialect.python_encoding == "utf-8" else dialect.python_encoding  # as csvw
+        with open(handle, encoding=encoding, newline="") as fh:
+            header = next(
+                csv.reader([fh.readline()], delimiter=dialect.delimiter, quotechar=dialect.quoteChar or '"'),
+                [],
+            )
+        _check_header(table, data, [h.strip() for h in header], mapping, where(1))
     mapper = _Mapper(table, data, NamedNode(graph))
     collector = _Collector()
     log = logging.getLogger(f"coopgraph.csvw.{id(collector)}")
     log.propagate = False
     log.addHandler(collector)
     problems: list[Problem] = []
-
-    def where(line: int) -> int:
-        return sheet_lines.get(line, line) if sheet_lines is not None else line
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -330,10 +414,12 @@ def table_quads(data: Path, mapping: Path, graph: str) -> Iterator[Quad]:
                     yield from mapper.row_quads(row, rownum, where(line))
                 except IngestError as e:
                     problems.extend(e.problems)
-    except UnicodeDecodeError as e:
-        raise IngestError(Problem(str(data), f"not valid UTF-8 text: {e.reason} at byte {e.start}")) from None
+    except UnicodeDecodeError as e:  # checked before; kept for a file that changed meanwhile
+        raise IngestError(Problem(str(data), f"not valid {dialect.encoding} text: {e.reason}")) from None
     except ValueError as e:
-        raise IngestError(Problem(str(data), str(e))) from None
+        raise IngestError(Problem(str(data), str(e).replace(str(handle), str(data)))) from None
+    finally:
+        log.removeHandler(collector)
     if collector.messages:
         problems.extend(_cell_problems(collector.messages, table, data, handle, where))
     if problems:

@@ -276,8 +276,6 @@ CASES: dict[str, Bad] = {
 }
 
 BUGS = {
-    "csv-invalid-utf8": "BUG: an invalid UTF-8 byte in a CSV body is reported on line 1 (the header "
-    "line), not on the line that holds it",
     "yaml-record-bad-date": "BUG: an impossible unquoted YAML date (2024-13-45) is reported as "
     "'FILE: month must be in 1..12': no line and not the value, while JSON records give both",
 }
@@ -393,11 +391,6 @@ def test_bad_input_is_refused_naming_file_place_and_problem(bench: Bench, name: 
         assert shown["rest"].startswith(f"column '{expected_column}': ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an invalid UTF-8 byte beyond the first 8 KiB of a CSV is reported with no line and "
-    "a byte offset counted from the start of the decoder's chunk, not from the start of the file",
-)
 def test_an_invalid_utf8_byte_deep_in_a_csv_is_placed_where_it_is(tmp_path: Path) -> None:
     (tmp_path / "late.csv").write_bytes(LATE_LATIN1_CSV)
     (tmp_path / "late.csv-metadata.json").write_text(mapping("late.csv"), encoding="utf-8")

@@ -345,12 +345,6 @@ def test_a_tab_separated_table_with_a_csvw_dialect(store: LocalStore, tmp_path: 
     assert stored_lines(store, data_graph("things.tsv")) == _expected_things(_csv_rows(THINGS_CSV))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: every XLSX ingest fails with 'internal error: TypeError: expected str, bytes or "
-    "os.PathLike object, not StringIO' (csvw's Table.iterdicts does not take the StringIO that "
-    "ingest.csvw_rdf._xlsx_as_csv makes of the sheet)",
-)
 def test_an_xlsx_sheet_with_its_csvw_mapping(store: LocalStore, tmp_path: Path) -> None:
     from openpyxl import Workbook
 
