@@ -39,6 +39,44 @@ def _yaml_default(value: Any) -> str:
     raise TypeError(f"cannot represent {type(value).__name__} in JSON-LD")
 
 
+class _RecordLoader(yaml.SafeLoader):
+    """YAML's safe loader, noting impossible unquoted dates (``2024-13-45``) with their line instead of
+    failing on the first without one."""
+
+    def __init__(self, stream: str, path: Path) -> None:
+        super().__init__(stream)
+        self.path = path
+        self.bad_dates: list[Problem] = []
+
+    def construct_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return self.construct_yaml_timestamp(node)
+        except ValueError as e:
+            kind = "date" if len(str(node.value)) <= 10 else "dateTime"
+            self.bad_dates.append(
+                Problem(
+                    str(self.path),
+                    f"'{node.value}' is not a valid {kind} ({e})",
+                    line=node.start_mark.line + 1,
+                )
+            )
+            return node.value
+
+
+_RecordLoader.add_constructor("tag:yaml.org,2002:timestamp", _RecordLoader.construct_timestamp)
+
+
+def _load_yaml(text: str, path: Path) -> Any:
+    loader = _RecordLoader(text, path)
+    try:
+        data = loader.get_single_data()
+    finally:
+        loader.dispose()
+    if loader.bad_dates:
+        raise IngestError(loader.bad_dates)
+    return data
+
+
 def as_jsonld(path: Path, context_file: Path) -> tuple[bytes, int]:
     """The file as a JSON-LD document, and how many lines were added before the file's first line."""
     try:
@@ -72,7 +110,7 @@ def as_jsonld(path: Path, context_file: Path) -> tuple[bytes, int]:
         inserted = '"@context": ' + json.dumps(context, ensure_ascii=False) + ", "
         return (text[: brace + 1] + inserted + text[brace + 1 :]).encode(), 0
     try:
-        data = yaml.safe_load(text)
+        data = _load_yaml(text, path)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
