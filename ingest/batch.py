@@ -86,9 +86,10 @@ def _load_rdf(tx: Transaction, source: Source, progress: Progress) -> None:
         if not fmt.has_graphs:
             tx.load(stream, fmt.oxigraph, source.graph, base_iri=base, bulk=source.path.stat().st_size > BULK)
             return
-        # A dataset file is one source: its graphs are merged into the source's graph.
+        # A dataset file is one source: its graphs are merged into the source's graph. Its blank node
+        # labels mean something only inside it: the parser gives them fresh names (as the loaders do).
         graph = graph_node(source.graph)
-        quads = pyoxigraph.parse(stream, format=fmt.oxigraph, base_iri=base)
+        quads = pyoxigraph.parse(stream, format=fmt.oxigraph, base_iri=base, rename_blank_nodes=True)
         tx.add(Quad(q.subject, q.predicate, q.object, graph) for q in quads)
 
 

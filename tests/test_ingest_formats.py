@@ -190,17 +190,9 @@ BLANK_NODE_FILES = {
     "trig": ("trig", '@prefix ex: <http://example.org/> .\nex:g {{ _:x ex:p "{v}" . }}\n'),
     "json-ld": ("jsonld", '{{"@id": "_:x", "http://example.org/p": "{v}"}}'),
 }
-_MERGED = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: dataset files are read with pyoxigraph.parse, which keeps blank node labels, so "
-    "'_:x' in two different files becomes one node shared by their two graphs",
-)
 
 
-@pytest.mark.parametrize(
-    "case",
-    [pytest.param(c, marks=_MERGED if c in ("n-quads", "trig", "json-ld") else ()) for c in BLANK_NODE_FILES],
-)
+@pytest.mark.parametrize("case", list(BLANK_NODE_FILES))
 def test_blank_nodes_of_two_files_stay_two_nodes(store: LocalStore, tmp_path: Path, case: str) -> None:
     """A blank node label means something only inside its document (RDF 1.1 Concepts, 3.4)."""
     ext, text = BLANK_NODE_FILES[case]
