@@ -21,8 +21,10 @@ default stays unbound and matches anything.
 
 from __future__ import annotations
 
+import keyword
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,22 @@ TYPES: dict[str, str | None] = {
 }
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+#: Query-string names the server gives a meaning of its own, so no parameter may take them: ``format``
+#: chooses the result format; ``query`` and ``update`` are the SPARQL protocol's (a saved query's URL
+#: must never read as a protocol request); ``request`` is the name the routes give the HTTP request.
+RESERVED = frozenset({"format", "request", "query", "update"})
+_TZ = r"(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?"
+_YEAR = r"-?([1-9][0-9]{4,}|[0-9]{4})"
+#: The lexical forms of the types that have no JSON Schema type or format of their own, in ASCII
+#: digits, as the OpenAPI document gives them (ECMA-262 and Python read these patterns alike).
+PATTERNS: dict[str, str] = {
+    "gYear": f"^{_YEAR}{_TZ}$",
+    "gYearMonth": f"^{_YEAR}-(0[1-9]|1[0-2]){_TZ}$",
+}
+#: A JSON number (how a client writes a ``number`` or an ``integer`` in a URL): 1e5, 2.5E-3, 5.0.
+_JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+#: The largest exponent taken from such a number (XSD's decimals and integers have none: 1e5 is 100000).
+_MAX_EXPONENT = 64
 
 
 class SavedQueryError(ValueError):
@@ -83,9 +101,45 @@ class Parameter:
             return Literal(value)
         datatype = TYPES[self.type]
         assert datatype is not None
-        if not valid(datatype, value) or value.strip() != value or not value:
+        if (
+            self.type in ("integer", "decimal")
+            and _JSON_NUMBER.fullmatch(value)
+            and not valid(datatype, value)
+        ):
+            value = self._from_json_number(value)
+        pattern = PATTERNS.get(self.type)
+        if (
+            not value
+            or not value.isascii()  # Python's \d takes any script's digits; XSD's lexical forms do not
+            or not valid(datatype, value)
+            or (pattern is not None and not re.fullmatch(pattern, value))
+        ):
             raise BadParameter(f"{self.name}: '{value}' is not a valid {self.type}")
         return Literal(value, datatype=NamedNode(XSD + datatype))
+
+    def _from_json_number(self, value: str) -> str:
+        """A JSON number that XSD writes otherwise (1e5, 2.5E-3; 5.0 for an integer), as XSD writes it."""
+        number = Decimal(value)
+        exponent = number.as_tuple().exponent
+        assert isinstance(exponent, int)
+        if abs(exponent) > _MAX_EXPONENT or abs(number.adjusted()) > _MAX_EXPONENT:
+            raise BadParameter(f"{self.name}: '{value}' is out of range for a {self.type}")
+        if self.type == "integer":
+            if number != number.to_integral_value():
+                raise BadParameter(f"{self.name}: '{value}' is not a valid integer")
+            return str(int(number))
+        return format(number, "f")
+
+    def json_value(self, value: str) -> Any:
+        """A valid value as the JSON its OpenAPI schema describes (``5``, ``true``, ``12.5``, "en")."""
+        if self.type == "integer":
+            return int(value)
+        if self.type == "decimal":
+            number = Decimal(self.bind(value).value)
+            return int(number) if number == number.to_integral_value() else float(number)
+        if self.type == "boolean":
+            return value in ("true", "1")
+        return value
 
 
 @dataclass(frozen=True)
@@ -120,6 +174,29 @@ class SavedQuery:
             bound[p.name] = p.bind(value)
         return bound
 
+    def with_defaults(self) -> str:
+        """The query to run as it stands (on ``/sparql``, or in the query page's editor): the parameters
+        that have a default are bound to it by a ``VALUES`` clause at the top of the ``WHERE`` clause,
+        written from the project's own headers, never from a caller's value; the others stay unbound.
+
+        ``VALUES`` binds the variables in that group, whereas the substitution ``/queries/{name}``
+        applies also reaches groups nested in it (an ``OPTIONAL`` within an ``OPTIONAL``, where these
+        queries look up some labels): with other values there, a nested label may fall back to English.
+        """
+        defaults = [(p, p.bind(p.default)) for p in self.parameters if p.default is not None]
+        if not defaults:
+            return self.query
+        start = _where_group(self.query)
+        if start is None:  # pragma: no cover - parse() has found the SELECT and its group
+            return self.query
+        variables = " ".join(f"?{p.name}" for p, _ in defaults)
+        terms = " ".join(str(term) for _, term in defaults)
+        clause = (
+            f"\n  # The parameters' defaults (GET /queries/{self.name} binds the values given)\n"
+            f"  VALUES ({variables}) {{ ({terms}) }}"
+        )
+        return self.query[: start + 1] + clause + self.query[start + 1 :]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -141,6 +218,38 @@ class SavedQuery:
                 for p in self.parameters
             ],
         }
+
+
+#: Enough of SPARQL's tokens to find a brace: comments, IRIs and strings (which may hold a brace or a
+#: keyword without being one), variables, words (a prefixed name is one word), any other character.
+_TOKEN = re.compile(
+    "|".join(
+        (
+            r"#[^\n]*",  # a comment
+            r'<[^<>"{}|^`\\\x00-\x20]*>',  # an IRI
+            r'"""(?:[^"\\]|\\.|"(?!""))*"""',
+            r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+            r'"(?:[^"\\\n]|\\.)*"',
+            r"'(?:[^'\\\n]|\\.)*'",
+            r"[?$]\w+",  # a variable
+            r"[A-Za-z_][\w-]*(?::[\w.-]*)?",  # a keyword, a prefixed name
+            r"\S",
+        )
+    ),
+    re.S,
+)
+
+
+def _where_group(query: str) -> int | None:
+    """The offset of the ``{`` that opens the query's ``WHERE`` clause (after its ``SELECT``)."""
+    selected = False
+    for token in _TOKEN.finditer(query):
+        text = token.group()
+        if text.upper() == "SELECT":
+            selected = True
+        elif selected and text == "{":
+            return token.start()
+    return None
 
 
 def _header(text: str, path: Path) -> tuple[dict[str, Any], str]:
@@ -178,13 +287,35 @@ def parse(path: Path) -> SavedQuery:
     if "*" in projection:
         projection = query
     parameters = []
-    for pname, spec in (meta.get("params") or {}).items():
+    params = meta.get("params") or {}
+    if not isinstance(params, dict):
+        raise SavedQueryError(f"{path}: params must be a mapping of parameter names to their fields")
+    for pname, spec in params.items():
+        if not isinstance(pname, str):
+            raise SavedQueryError(
+                f"{path}: parameter name {pname!r} is not a word (YAML read it as a "
+                f"{type(pname).__name__}); quote it or choose another name"
+            )
+        if not _NAME.match(pname):
+            raise SavedQueryError(f"{path}: parameter name '{pname}' must be lowercase letters, digits, _")
+        if keyword.iskeyword(pname):
+            raise SavedQueryError(
+                f"{path}: parameter name '{pname}' is a Python keyword; choose another name "
+                "(Python callers pass parameters as keyword arguments, which a keyword cannot name)"
+            )
+        if pname in RESERVED:
+            raise SavedQueryError(
+                f"{path}: parameter name '{pname}' is reserved: the server gives it a meaning of its own "
+                f"(names not available: {', '.join(sorted(RESERVED))})"
+            )
         spec = spec or {}
+        if not isinstance(spec, dict):
+            raise SavedQueryError(
+                f"{path}: parameter {pname}: its fields must be a mapping (type, default …)"
+            )
         kind = spec.get("type", "string")
         if kind not in TYPES:
             raise SavedQueryError(f"{path}: parameter {pname}: type must be one of {', '.join(TYPES)}")
-        if not _NAME.match(pname):
-            raise SavedQueryError(f"{path}: parameter name '{pname}' must be lowercase letters, digits, _")
         if not re.search(rf"[?$]{pname}\b", projection):
             raise SavedQueryError(
                 f"{path}: parameter {pname} must be a variable the query selects (?{pname}): "

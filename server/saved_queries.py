@@ -1,34 +1,129 @@
-"""``/queries``: the saved queries as an API, one documented route each, parameters bound as typed terms."""
+"""``/queries``: the saved queries as an API, one documented route each, parameters bound as typed terms.
+
+A route reads its parameters from the query string itself and documents them in the OpenAPI
+document by hand (``openapi_extra``): FastAPI would check the values with its own messages (422),
+and would describe a typed parameter read as a string with a contradictory schema.
+"""
 
 from __future__ import annotations
 
 import html
-import inspect
 import json
+from collections import Counter
 from typing import Any
+from urllib.parse import urlencode
 
-from fastapi import FastAPI, Query
+from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
-from coopgraph.saved_queries import BadParameter, SavedQuery
+from coopgraph.saved_queries import PATTERNS, BadParameter, Parameter, SavedQuery
 from server import negotiation
 from server.protocol import ProtocolError
 from server.sparql_endpoint import run
 from server.state import State
 
-#: How a parameter type is described in the OpenAPI document (values are checked by the binding).
+#: How each parameter type is described in the OpenAPI document (JSON Schema 2020-12). The binding
+#: (:meth:`Parameter.bind`) accepts every value these describe, written as a URL writes it.
 _SCHEMAS: dict[str, dict[str, Any]] = {
-    "iri": {"type": "string", "format": "uri-reference"},
+    "iri": {"type": "string", "format": "uri-reference"},  # a local name under the base is a reference
     "string": {"type": "string"},
     "integer": {"type": "integer"},
     "decimal": {"type": "number"},
     "boolean": {"type": "boolean"},
     "date": {"type": "string", "format": "date"},
-    "gYear": {"type": "string", "pattern": r"^-?\d{4,}$"},
-    "gYearMonth": {"type": "string", "pattern": r"^-?\d{4,}-(0[1-9]|1[0-2])$"},
+    "gYear": {"type": "string", "pattern": PATTERNS["gYear"]},
+    "gYearMonth": {"type": "string", "pattern": PATTERNS["gYearMonth"]},
 }
 _RESULT_TYPES = {media: {"schema": {"type": "string"}} for media in negotiation.RESULTS}
+#: ``?format=``: the short names the OpenAPI document lists, and the media types (and their aliases).
+FORMATS = ("json", "xml", "csv", "tsv")
+_FORMAT_VALUES = {
+    **{name: name for name in FORMATS},
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+_FORMAT_PARAMETER = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "description": "The result format: json, xml, csv or tsv (or its media type, such as text/csv); "
+    "without it the Accept header decides, and a browser gets an HTML table.",
+    "schema": {"type": "string", "enum": list(FORMATS)},
+}
+
+
+def result_format(value: str | None) -> str | None:
+    """The short name of the format ``?format=`` asks for (None: not given), or :class:`BadParameter`."""
+    if not value:
+        return None
+    # a "+" not percent-encoded in a URL reads as a space: application/sparql-results json
+    key = value.split(";")[0].strip().lower().replace(" ", "+")
+    if key not in _FORMAT_VALUES:
+        raise BadParameter(
+            f"format: '{value}' is not a result format; use json, xml, csv or tsv, "
+            "or one of the media types " + ", ".join(m for m in _FORMAT_VALUES if "/" in m)
+        )
+    return _FORMAT_VALUES[key]
+
+
+def parameter_schema(p: Parameter) -> dict[str, Any]:
+    """The JSON Schema of one parameter: its type, its enumeration, its default as a typed value."""
+    schema = dict(_SCHEMAS[p.type])
+    if p.values:
+        schema["enum"] = [p.json_value(v) for v in p.values]
+    if p.default is not None:
+        schema["default"] = p.json_value(p.default)
+    return schema
+
+
+def openapi_parameters(saved: SavedQuery) -> list[dict[str, Any]]:
+    """The route's parameters as the OpenAPI document gives them: each of the query's, then ``format``."""
+    documented = []
+    for p in saved.parameters:
+        description = p.description + (f" (an IRI, or its local name under {p.base})" if p.base else "")
+        documented.append(
+            {
+                "name": p.name,
+                "in": "query",
+                # without a default an optional parameter stays unbound: the query matches any value
+                "required": p.required and p.default is None,
+                "description": description,
+                "schema": parameter_schema(p),
+            }
+        )
+    return [*documented, _FORMAT_PARAMETER]
+
+
+def query_values(request: Request) -> dict[str, str]:
+    """The query string as one value by name; :class:`BadParameter` for a name given twice."""
+    items = request.query_params.multi_items()
+    repeated = sorted(name for name, count in Counter(name for name, _ in items).items() if count > 1)
+    if repeated:
+        raise BadParameter(f"{repeated[0]}: given more than once; send one value")
+    return dict(items)
+
+
+async def execute(request: Request, state: State, saved: SavedQuery) -> Response:
+    try:
+        values = query_values(request)
+        requested = result_format(values.pop("format", None))
+        bound = saved.bindings(values)
+    except BadParameter as e:
+        return PlainTextResponse(f"{e}\n", status_code=400)
+    substitutions = {k: term_spec(v) for k, v in bound.items()}
+    try:
+        if requested is None and negotiation.prefers_html(request.headers.get("accept")):
+            return await _html(request, state, saved, values, substitutions)
+        params = {"format": [requested]} if requested else {}
+        return await run(request, state, saved.query, params, substitutions=substitutions)
+    except ProtocolError as e:
+        return e.response()
 
 
 def term_spec(term: Any) -> list[str]:
@@ -40,72 +135,36 @@ def term_spec(term: Any) -> list[str]:
     return ["literal", term.value, term.datatype.value]
 
 
-async def execute(request: Request, state: State, saved: SavedQuery, values: dict[str, str]) -> Response:
-    extra = set(request.query_params) - {p.name for p in saved.parameters} - {"format"}
-    try:
-        if extra:
-            raise BadParameter(
-                f"unknown parameter(s) {', '.join(sorted(extra))}; this query takes "
-                + (", ".join(p.name for p in saved.parameters) or "none")
-            )
-        bound = saved.bindings(values)
-    except BadParameter as e:
-        return PlainTextResponse(f"{e}\n", status_code=400)
-    requested = request.query_params.get("format")
-    if requested is None and negotiation.prefers_html(request.headers.get("accept")):
-        return await _html(request, state, saved, values, bound)
-    params = {"format": [requested]} if requested else {}
-    try:
-        return await run(
-            request, state, saved.query, params, substitutions={k: term_spec(v) for k, v in bound.items()}
-        )
-    except ProtocolError as e:
-        return e.response()
-
-
 def _endpoint(state: State, saved: SavedQuery) -> Any:
-    async def endpoint(request: Request, **values: str | None) -> Response:
-        return await execute(request, state, saved, {k: v for k, v in values.items() if v is not None})
+    async def endpoint(request: Request) -> Response:
+        return await execute(request, state, saved)
 
-    parameters = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
-    for p in saved.parameters:
-        schema = dict(_SCHEMAS[p.type])
-        if p.values:
-            schema["enum"] = list(p.values)
-        description = p.description + (f" (an IRI, or its local name under {p.base})" if p.base else "")
-        parameters.append(
-            inspect.Parameter(
-                p.name,
-                inspect.Parameter.KEYWORD_ONLY,
-                annotation=str | None,
-                default=Query(p.default, description=description, json_schema_extra=schema),
-            )
-        )
-    parameters.append(
-        inspect.Parameter(
-            "format",
-            inspect.Parameter.KEYWORD_ONLY,
-            annotation=str | None,
-            default=Query(
-                None,
-                description="json, xml, csv or tsv; else the Accept header decides",
-                json_schema_extra={"enum": ["json", "xml", "csv", "tsv"]},
-            ),
-        )
-    )
-    endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     endpoint.__name__ = "query_" + saved.name.replace("-", "_")
     return endpoint
 
 
 def add_routes(api: FastAPI, state: State, queries: dict[str, SavedQuery]) -> None:
     async def catalogue(request: Request) -> Response:
-        listed = [q.as_dict() for q in queries.values()]
-        if request.query_params.get("format") == "json" or not negotiation.prefers_html(
-            request.headers.get("accept")
+        try:
+            values = query_values(request)
+            requested = (values.get("format") or "").strip().lower()
+            if requested not in ("", "json", "application/json", "html", "text/html"):
+                raise BadParameter(f"format: '{values['format']}' is not json or html")
+            if values.get("bind", "defaults") != "defaults":
+                raise BadParameter(f"bind: '{values['bind']}' is not 'defaults'")
+        except BadParameter as e:
+            return PlainTextResponse(f"{e}\n", status_code=400)
+        if requested in ("html", "text/html") or (
+            not requested and negotiation.prefers_html(request.headers.get("accept"))
         ):
-            return JSONResponse({"queries": listed})
-        return HTMLResponse(_catalogue_html(queries))
+            return HTMLResponse(_catalogue_html(queries))
+        listed = []
+        for q in queries.values():
+            entry = q.as_dict()
+            if "bind" in values:
+                entry["query"] = q.with_defaults()
+            listed.append(entry)
+        return JSONResponse({"queries": listed})
 
     async def text(name: str) -> Response:
         saved = queries.get(name)
@@ -122,6 +181,26 @@ def add_routes(api: FastAPI, state: State, queries: dict[str, SavedQuery]) -> No
         tags=["saved queries"],
         summary="The catalogue of saved queries",
         description="JSON (``?format=json`` or by default), or an HTML page for browsers.",
+        openapi_extra={
+            "parameters": [
+                {
+                    "name": "format",
+                    "in": "query",
+                    "required": False,
+                    "description": "json or html; without it the Accept header decides.",
+                    "schema": {"type": "string", "enum": ["json", "html"]},
+                },
+                {
+                    "name": "bind",
+                    "in": "query",
+                    "required": False,
+                    "description": "defaults: each query's text binds its parameters' defaults in a VALUES "
+                    "clause, to run as it stands on /sparql (the query page's examples).",
+                    "schema": {"type": "string", "enum": ["defaults"]},
+                },
+            ],
+            "responses": {"400": {"description": "An unknown format or bind value"}},
+        },
     )
     api.add_api_route(
         "/queries/{name}.rq",
@@ -141,11 +220,13 @@ def add_routes(api: FastAPI, state: State, queries: dict[str, SavedQuery]) -> No
             responses={
                 200: {
                     "description": "The answer, by content negotiation or ``?format=``",
-                    "content": _RESULT_TYPES,
+                    "content": {**_RESULT_TYPES, "text/html": {"schema": {"type": "string"}}},
                 },
-                400: {"description": "A parameter value that does not fit its type"},
+                400: {"description": "A parameter value that does not fit its type, or an unknown one"},
+                406: {"description": "None of the Accept header's types can hold query results"},
             },
             response_class=Response,
+            openapi_extra={"parameters": openapi_parameters(saved)},
         )
 
 
@@ -183,15 +264,9 @@ def _catalogue_html(queries: dict[str, SavedQuery]) -> str:
 
 
 async def _html(
-    request: Request, state: State, saved: SavedQuery, values: dict[str, str], bound: dict[str, Any]
+    request: Request, state: State, saved: SavedQuery, values: dict[str, str], substitutions: dict[str, Any]
 ) -> Response:
-    reply = await run(
-        request,
-        state,
-        saved.query,
-        {"format": ["json"]},
-        substitutions={k: term_spec(v) for k, v in bound.items()},
-    )
+    reply = await run(request, state, saved.query, {"format": ["json"]}, substitutions=substitutions)
     if reply.status_code != 200:
         return reply
     body = json.loads(reply.body)  # type: ignore[attr-defined]
@@ -209,8 +284,9 @@ async def _html(
         return f'<td lang="{html.escape(lang)}">{value}</td>' if lang else f"<td>{value}</td>"
 
     table = "".join("<tr>" + "".join(cell(r.get(v)) for v in variables) + "</tr>" for r in rows)
+    given = [(k, v) for k, v in values.items() if v]
     links = " · ".join(
-        f'<a href="?{request.url.query}&format={f}">{f.upper()}</a>' for f in ("json", "csv", "tsv", "xml")
+        f'<a href="?{html.escape(urlencode([*given, ("format", f)]))}">{f.upper()}</a>' for f in FORMATS
     )
     content = (
         f"<h1>{html.escape(saved.title)}</h1><p>{html.escape(saved.description)}</p>{_form(saved, values)}"

@@ -72,7 +72,9 @@ def render(root: str = "") -> str:
     root = root.rstrip("/")
     config = {
         "endpoint": root + "/sparql",
-        "queries": root + "/queries?format=json",
+        # The saved queries as examples, each with its parameters' defaults bound in a VALUES clause
+        # (their text alone leaves them unbound); /queries/{name} runs them with other values.
+        "queries": root + "/queries?format=json&bind=defaults",
         "method": "POST",
         "defaultQuery": default_query(),
         "persistenceId": "coopgraph-query",

@@ -429,3 +429,56 @@ def test_no_saved_queries_means_no_examples_and_no_error(
     assert browser.evaluate("document.querySelectorAll('#cg-examples button').length") == 0
     assert browser.evaluate("document.body.innerText.toLowerCase().includes('error')") is False
     _assert_stayed_home(browser, server)
+
+
+# --- the saved queries as examples, their defaults bound -----------------------------------------------
+
+MONTH = "what-happened-in-month"  # its default month (2025-04) leaves out most of what the data holds
+
+
+def _month_rows(server: Server, query: str | None = None) -> list[dict[str, Any]]:
+    accept = {"Accept": "application/sparql-results+json"}
+    if query is None:
+        response = requests.get(f"{server.url}/queries/{MONTH}", headers=accept, timeout=30)
+    else:
+        response = requests.post(server.url + "/sparql", data={"query": query}, headers=accept, timeout=30)
+    response.raise_for_status()
+    return response.json()["results"]["bindings"]
+
+
+def test_the_page_offers_the_saved_queries_with_their_defaults_bound(server: Server) -> None:
+    page = requests.get(server.url + "/", timeout=10).text
+    script = page.split('<script id="cg-config" type="application/json">', 1)[1].split("</script>", 1)[0]
+    config = json.loads(script)
+    assert config["queries"] == "/queries?format=json&bind=defaults"
+    listed = requests.get(server.url + config["queries"], timeout=10).json()["queries"]
+    example = next(q for q in listed if q["name"] == MONTH)
+    gyearmonth = "http://www.w3.org/2001/XMLSchema#gYearMonth"
+    assert f'VALUES (?month ?lang) {{ ("2025-04"^^<{gyearmonth}> "en") }}' in example["query"]
+    # bound, the example answers what the saved query's route answers; unbound, every month
+    plain = requests.get(f"{server.url}/queries/{MONTH}.rq", timeout=10).text
+    assert (
+        len(_month_rows(server, example["query"]))
+        == len(_month_rows(server))
+        < len(_month_rows(server, plain))
+    )
+
+
+@needs_chromium
+def test_a_saved_query_opens_with_its_defaults_and_answers_as_its_route(
+    server: Server, browser: DevTools
+) -> None:
+    expected = _month_rows(server)
+    assert expected and all(row["date"]["value"].startswith("2025-04") for row in expected)
+
+    _open_page(browser, server.url + "/")
+    button = f"#cg-examples button[data-name='{MONTH}']"
+    browser.wait_for(f"!!document.querySelector({json.dumps(button)})")
+    browser.click(button)
+    browser.wait_for("coopgraphYasgui.getTab().getYasqe().getValue().includes('VALUES (?month ?lang)')")
+    browser.click(".yasgui .yasqe_queryButton")
+    browser.wait_for(f"{ROWS}.length > 0", timeout=30)
+    shown = browser.evaluate(f"{ROWS}.map(tr => tr.innerText)")
+    assert len(shown) == len(expected), shown
+    assert all("2025-04" in row for row in shown), shown
+    _assert_stayed_home(browser, server)
