@@ -1,10 +1,11 @@
 """The validation gate: a batch is checked, together with the stored data it touches, before it is committed.
 
 Checked are the shapes held in the store's ``shapes`` graphs (as they will be after the batch),
-restricted to the nodes the batch adds, changes or removes statements about; when the batch
-changes the shapes themselves, everything is checked. Violations reject the batch, warnings do
-not. When a batch is large against the store, working out which nodes it touches costs more
-than checking everything, so everything is checked.
+restricted to the nodes the batch adds, changes or removes statements about, and to the nodes
+elsewhere in the store that point at a node whose statements change (a shape may follow the link);
+when the batch changes the shapes themselves, everything is checked. Violations reject the batch,
+warnings do not. When a batch is large against the store, working out which nodes it touches
+costs more than checking everything, so everything is checked.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from coopgraph import iris
-from coopgraph.store.local import Transaction
+from coopgraph.store.local import DEFAULT_GRAPH, Transaction
 from ingest.errors import Problem
 from ingest.locate import line_of
 from ingest.sources import Source
@@ -25,7 +26,13 @@ from ingest.sources import Source
 SH = iris.PREFIXES["sh"]
 #: Findings described in full (labels, file and line); the rest are counted.
 DETAILED = 500
-_TOUCHED = "SELECT DISTINCT ?n WHERE { { ?n ?p ?o } UNION { ?s ?p ?n FILTER(!isLiteral(?n)) } }"
+_SUBJECTS = "SELECT DISTINCT ?n WHERE { ?n ?p ?o }"
+_OBJECTS = "SELECT DISTINCT ?n WHERE { ?s ?p ?n FILTER(!isLiteral(?n)) }"
+#: Nodes of the whole data that point at the subjects of a graph (a batch's graph, as it will be).
+_POINTING_AT_GRAPH = (
+    "SELECT DISTINCT ?s WHERE { { SELECT DISTINCT ?n WHERE { GRAPH <$GRAPH> { ?n ?x ?y } } } ?s ?p ?n }"
+)
+_POINTING_AT = "SELECT DISTINCT ?s WHERE { VALUES ?n { $NODES } ?s ?p ?n }"
 
 _LABELS = (
     iris.sparql_prologue()
@@ -218,11 +225,30 @@ class Gate:
         return changed * 4 > stored
 
     def _touched(self, tx: Transaction, graphs: list[str], replaced: set[str]) -> set[Any]:
+        """The nodes the batch states something about or stated something about before (subjects and
+        objects), and the nodes anywhere in the data that point at a node whose statements the batch
+        adds, changes or removes: a shape may follow that link (sh:class of a partner, a path)."""
         touched: set[Any] = set()
+        described: set[Any] = set()  # subjects of the batch's graphs as they will be
+        by_name: set[Any] = set()  # subjects whose referrers are looked up by name (VALUES)
         for graph in graphs:
-            touched.update(row["n"] for row in tx.query(_TOUCHED, default_graph=[graph]))
+            subjects = {row["n"] for row in tx.query(_SUBJECTS, default_graph=[graph])}
+            touched |= subjects
+            described |= subjects
+            touched.update(row["n"] for row in tx.query(_OBJECTS, default_graph=[graph]))
+            if graph == DEFAULT_GRAPH:
+                by_name |= subjects
+            else:
+                touched.update(row["s"] for row in tx.query(_POINTING_AT_GRAPH.replace("$GRAPH", graph)))
         for graph in replaced:
-            touched.update(row["n"] for row in tx.query_before(_TOUCHED, default_graph=[graph]))
+            subjects = {row["n"] for row in tx.query_before(_SUBJECTS, default_graph=[graph])}
+            touched |= subjects
+            touched.update(row["n"] for row in tx.query_before(_OBJECTS, default_graph=[graph]))
+            by_name |= subjects - described  # no longer described: who still points at them?
+        named = sorted((n for n in by_name if isinstance(n, NamedNode)), key=lambda n: n.value)
+        for chunk in _chunks(named, 500):
+            query = _POINTING_AT.replace("$NODES", " ".join(str(n) for n in chunk))
+            touched.update(row["s"] for row in tx.query(query))
         return touched
 
     def _findings(

@@ -379,12 +379,6 @@ def test_new_shapes_are_checked_against_the_data_already_stored(tmp_path: Path) 
     assert dump(store) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the gate checks only the nodes the batch states something about; replacing a graph "
-    "so that a thing another graph points at (ex:partner) is no longer an ex:Thing passes the gate, "
-    "and 'coopgraph validate' then reports the violation in the store",
-)
 def test_replacing_a_graph_others_point_into_is_checked_for_them(tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "store")
     ingest(store, write(tmp_path / "shapes" / "things-shapes.ttl", SHAPES), role="shapes")
