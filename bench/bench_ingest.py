@@ -39,7 +39,7 @@ LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 
 
 def write_domain(path: Path, triples: int) -> int:
-    """Organisations as the shapes want them: two labels, a country of the scheme, a year, a source."""
+    """Organisations as the shapes want them: labels in three languages, a country, a year, a source."""
     rng = random.Random(7)
     written = 0
     with open(path, "w", encoding="utf-8") as out:
@@ -49,13 +49,14 @@ def write_domain(path: Path, triples: int) -> int:
             out.write(f"{s} {RDF_TYPE} <https://w3id.org/coopgraph/ontology#University> .\n")
             out.write(f'{s} {LABEL} "Trường Đại học số {i}"@vi .\n')
             out.write(f'{s} {LABEL} "University number {i}"@en .\n')
+            out.write(f'{s} {LABEL} "Université numéro {i}"@fr .\n')
             out.write(
                 f"{s} <https://w3id.org/coopgraph/ontology#country> "
                 f"<https://w3id.org/coopgraph/vocab/country/{rng.choice(COUNTRIES)}> .\n"
             )
             out.write(f'{s} <http://schema.org/foundingDate> "{rng.randrange(1900, 2025)}"^^<{XSD}gYear> .\n')
             out.write(f"{s} <http://purl.org/dc/terms/source> <{ARTICLE}> .\n")
-            written += 6
+            written += 7
             i += 1
     return written
 

@@ -10,6 +10,7 @@ costs more than checking everything, so everything is checked.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 from coopgraph import iris
 from coopgraph.store.local import DEFAULT_GRAPH, Transaction
 from ingest.errors import Problem
-from ingest.locate import line_of
+from ingest.locate import LOCATED, forget, line_of
 from ingest.sources import Source
 
 SH = iris.PREFIXES["sh"]
@@ -137,6 +138,11 @@ class GateReport:
         }
 
 
+#: The transaction's data is a pyoxigraph Store, safe to query from several threads (each query
+#: releases the GIL while it evaluates), so shapes are checked one thread per core.
+_THREADS = min(os.cpu_count() or 1, 4)
+
+
 class _TransactionData:
     """The transaction's state as the validator's data graph (default graph: union of all graphs)."""
 
@@ -209,7 +215,7 @@ class Gate:
             shapes = self._compiled(tx, shapes_graphs)
             report.focus_nodes = None if focus is None else len(focus)
             if focus is None or focus:
-                raw = shapes.validate(_TransactionData(tx), focus=focus)
+                raw = shapes.validate(_TransactionData(tx), focus=focus, workers=_THREADS)
                 report.raw = raw
                 report.findings, report.counts = self._findings(tx, raw.results, sources)
         report.seconds = time.monotonic() - started
@@ -264,8 +270,8 @@ class Gate:
             tx, {r.source_shape for r in ordered if isinstance(r.source_shape, NamedNode)}
         )
         findings = []
-        for r in ordered:
-            file, line = self._where(tx, r.focus_node, sources)
+        for index, r in enumerate(ordered):
+            file, line = self._where(tx, r.focus_node, sources, locate=index < LOCATED)
             messages: dict[str, str] = {}
             for m in r.messages:
                 messages.setdefault(m.language or "en", m.value)
@@ -286,6 +292,7 @@ class Gate:
                     line=line,
                 )
             )
+        forget()
         return findings, counts
 
     def _labels(self, tx: Transaction, nodes: set[Any]) -> dict[Any, str]:
@@ -307,7 +314,9 @@ class Gate:
                 )
         return found
 
-    def _where(self, tx: Transaction, node: Any, sources: dict[str, Source]) -> tuple[str | None, int | None]:
+    def _where(
+        self, tx: Transaction, node: Any, sources: dict[str, Source], locate: bool = True
+    ) -> tuple[str | None, int | None]:
         if not isinstance(node, NamedNode) or not sources:
             return None, None
         values = " ".join(f"<{g}>" for g in sources)
@@ -316,7 +325,7 @@ class Gate:
         )
         for row in rows:
             source = sources[row["g"].value]
-            return str(source.path), line_of(source, node.value)
+            return str(source.path), line_of(source, node.value) if locate else None
         return None, None
 
 

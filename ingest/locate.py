@@ -1,13 +1,15 @@
 """Where a resource is written in a source file, for messages that name the line.
 
-Called only for the few nodes a report mentions, so it reads the file again rather than keeping
-positions for every triple during the load.
+Called only for the few nodes a report shows (the gate asks for the first ``LOCATED`` findings), so
+it reads the file again rather than keeping positions for every triple during the load. A file's
+text and prefixes are read once for all the nodes looked up in it (``forget`` frees them).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -16,9 +18,28 @@ from ingest.sources import Source
 _PREFIX = re.compile(r"(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
 
 
-def _forms_in_text(iri: str, text: str) -> list[str]:
+#: How many findings of a report get a line number: each costs a search through the file.
+LOCATED = 50
+
+
+@lru_cache(maxsize=2)
+def _read(path: Path, stamp: tuple[int, int]) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """The file's text and its prefix declarations; ``stamp`` (size, mtime) keys the cache."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text, tuple(_PREFIX.findall(text))
+
+
+def forget() -> None:
+    """Free the texts read for a report."""
+    _read.cache_clear()
+
+
+def _forms_in_text(iri: str, prefixes: tuple[tuple[str, str], ...]) -> list[str]:
     forms = [f"<{iri}>", f'"{iri}"']
-    for prefix, namespace in _PREFIX.findall(text):
+    for prefix, namespace in prefixes:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             forms.append(f"{prefix}:{iri[len(namespace) :]}")
     return forms
@@ -60,9 +81,13 @@ def _first_line(text: str, forms: list[str]) -> int | None:
 def line_of(source: Source, iri: str) -> int | None:
     """The first line of ``source`` that names the resource ``iri``, if it can be found."""
     try:
-        text = source.path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        info = source.path.stat()
+    except OSError:
         return None
+    read = _read(source.path, (info.st_size, info.st_mtime_ns))
+    if read is None:
+        return None
+    text, prefixes = read
     if source.kind == "table":
         # Tables name resources through URI templates; the key is usually the IRI's last segment.
         key = unquote(re.split(r"[/#]", iri.rstrip("/"))[-1])
@@ -70,7 +95,7 @@ def line_of(source: Source, iri: str) -> int | None:
             if number > 1 and re.search(rf"(^|[,;\t\"']){re.escape(key)}($|[,;\t\"'])", line):
                 return number
         return None
-    forms = _forms_in_text(iri, text)
+    forms = _forms_in_text(iri, prefixes)
     if source.kind == "records":
         forms += [iri, *_context_forms(iri, source.context)]  # YAML writes IRIs unquoted
     if source.path.suffix.lower() in (".rdf", ".owl", ".xml"):
