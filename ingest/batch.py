@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -93,15 +94,27 @@ def _load_rdf(tx: Transaction, source: Source, progress: Progress) -> None:
         tx.add(Quad(q.subject, q.predicate, q.object, graph) for q in quads)
 
 
+def _load_checked_rdf(tx: Transaction, source: Source, progress: Progress) -> None:
+    """Load an RDF file while another thread checks its literals (the loader releases the GIL, so the
+    check costs no time on a machine with two cores); ill-typed literals reject it after the load."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checked = pool.submit(check_file, source)
+        try:
+            _load_rdf(tx, source, progress)
+        except SyntaxError:
+            if checked.result():
+                raise IngestError(checked.result()) from None
+            raise
+        if checked.result():
+            raise IngestError(checked.result())
+
+
 def _load(tx: Transaction, source: Source, progress: Progress) -> None:
     """Load one source into its graph; bad input raises :class:`IngestError`."""
     offset = 0
     try:
         if source.kind == "rdf":
-            problems = check_file(source)
-            if problems:
-                raise IngestError(problems)
-            _load_rdf(tx, source, progress)
+            _load_checked_rdf(tx, source, progress)
         elif source.kind == "table":
             assert source.mapping is not None
             tx.add(table_quads(source.path, source.mapping, source.graph))
