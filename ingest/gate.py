@@ -200,6 +200,8 @@ class Gate:
         if changed & set(shapes_graphs):  # the shapes themselves changed: compile them again, check all
             shapes_graphs = {g: f"{c}+changed-{time.monotonic_ns()}" for g, c in shapes_graphs.items()}
             focus = None
+        if focus is not None:  # a shape may follow a link into what changed (sh:class of a partner)
+            focus = focus | _referrers(tx, focus)
         return self.run(tx, shapes_graphs, focus, {})
 
     def run(
@@ -251,11 +253,7 @@ class Gate:
             touched |= subjects
             touched.update(row["n"] for row in tx.query_before(_OBJECTS, default_graph=[graph]))
             by_name |= subjects - described  # no longer described: who still points at them?
-        named = sorted((n for n in by_name if isinstance(n, NamedNode)), key=lambda n: n.value)
-        for chunk in _chunks(named, 500):
-            query = _POINTING_AT.replace("$NODES", " ".join(str(n) for n in chunk))
-            touched.update(row["s"] for row in tx.query(query))
-        return touched
+        return touched | _referrers(tx, by_name)
 
     def _findings(
         self, tx: Transaction, results: list[Any], sources: dict[str, Source]
@@ -327,6 +325,16 @@ class Gate:
             source = sources[row["g"].value]
             return str(source.path), line_of(source, node.value) if locate else None
         return None, None
+
+
+def _referrers(tx: Transaction, nodes: Iterable[Any]) -> set[Any]:
+    """Subjects of statements anywhere in the transaction's data whose object is one of ``nodes``."""
+    named = sorted((n for n in nodes if isinstance(n, NamedNode)), key=lambda n: n.value)
+    found: set[Any] = set()
+    for chunk in _chunks(named, 500):
+        query = _POINTING_AT.replace("$NODES", " ".join(str(n) for n in chunk))
+        found.update(row["s"] for row in tx.query(query))
+    return found
 
 
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:

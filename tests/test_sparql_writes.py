@@ -210,3 +210,17 @@ def test_bad_payloads_are_400_with_the_line(writer: Server) -> None:
         headers={**writer.auth, "Content-Type": "application/n-triples"},
     )
     assert r.status_code == 400 and "2024-13-45" in r.text and "not a valid date" in r.text
+
+
+def test_a_write_is_checked_for_the_nodes_that_point_at_what_it_changed(writer: Server) -> None:
+    """Untyping the source article leaves every fact citing it with a dcterms:source that is no
+    schema:NewsArticle: the article itself is no longer targeted, but the facts that point at it are."""
+    article = "https://w3id.org/coopgraph/id/article/bqn-3389250-fr"
+    before = dump(writer)
+    update = f"DELETE WHERE {{ GRAPH ?g {{ <{article}> a ?type }} }}"
+    r = requests.post(writer.url + "/update", data={"update": update}, headers=writer.auth)
+    assert r.status_code == 422, r.text
+    violations = [f for f in r.json()["report"]["results"] if f["severity"] == "Violation"]
+    assert violations and all(f["constraint"] == "ClassConstraintComponent" for f in violations)
+    assert all(f["value"] == f"<{article}>" for f in violations)
+    assert dump(writer) == before
