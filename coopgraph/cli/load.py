@@ -155,6 +155,8 @@ def init(args: argparse.Namespace) -> int:
 
 
 def drop(args: argparse.Namespace) -> int:
+    from ingest.gate import Gate
+
     store = exits.open_store(args)
     try:
         records = store.records()
@@ -168,6 +170,13 @@ def drop(args: argparse.Namespace) -> int:
         with store.transaction(replace=targets) as tx:
             for graph in targets:
                 tx.drop_graph(graph)
+            # What is left must still hold: facts citing a dropped article, members of a dropped network.
+            report = Gate().check(tx, [], replaced=targets)
+            if report.violations:
+                raise exits.Failure(
+                    exits.REJECTED,
+                    "rejected: " + render.report(report) + "\nnothing was dropped",
+                )
             remaining = tx.records()
             for graph in targets:
                 remaining.pop(graph, None)
