@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -18,7 +17,7 @@ from coopgraph.settings import Settings
 from server.graph_store import graph_store
 from server.ontology_page import add_routes as add_ontology_routes
 from server.saved_queries import add_routes as add_saved_queries
-from server.sparql_endpoint import sparql
+from server.sparql_endpoint import endpoint
 from server.state import State
 from server.ui import STATIC, query_page
 from server.update_endpoint import update
@@ -72,11 +71,11 @@ def create_app(settings: Settings) -> ASGIApp:
         # The query endpoint skips FastAPI's middleware stack: on point lookups it costs more than the query.
         if scope["type"] == "http" and scope["path"] in SPARQL_PATHS:
             try:
-                response = await sparql(Request(scope, receive), state)
+                await endpoint(scope, receive, send, state)
             except Exception:
                 log.exception("error answering %s", scope["path"])
-                response = PlainTextResponse("internal error\n", status_code=500)
-            await response(scope, receive, send)
+                with contextlib.suppress(Exception):  # fails if the answer had already begun
+                    await PlainTextResponse("internal error\n", status_code=500)(scope, receive, send)
         else:
             await api(scope, receive, send)
 

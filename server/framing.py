@@ -11,11 +11,12 @@ import struct
 from typing import Any, BinaryIO
 
 HEADER, DATA, END = b"H", b"D", b"E"
-_PREFIX = struct.Struct(">cI")
-PREFIX_SIZE = _PREFIX.size
+PREFIX = struct.Struct(">cI")
+PREFIX_SIZE = PREFIX.size
+_PREFIX = PREFIX
 
 
-def frame(kind: bytes, payload: bytes = b"") -> bytes:
+def frame(kind: bytes, payload: bytes | bytearray | memoryview = b"") -> bytes:
     return _PREFIX.pack(kind, len(payload)) + payload
 
 

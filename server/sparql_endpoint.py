@@ -7,12 +7,13 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from coopgraph.sparql_text import ScanError, scan_query
-from server import negotiation, safety
+from server import framing, negotiation, safety
 from server.protocol import ProtocolError, content_type, decode, parse_form, read_body, require_utf8, single
 from server.state import State
-from server.workers import Busy, Expired, WorkerCrashed
+from server.workers import Answer, Busy, Expired, WorkerCrashed
 
 ALLOW = "GET, POST, HEAD, OPTIONS"
 
@@ -109,15 +110,15 @@ async def sparql(request: Request, state: State) -> Response:
         return e.response()
 
 
-async def run(
+def prepare(
     request: Request,
     state: State,
     query: str,
     params: dict[str, list[str]],
     substitutions: dict[str, list[str]] | None = None,
     max_bytes: int | None = None,
-) -> Response:
-    """Run one query in a worker and answer with its results (shared with saved queries)."""
+) -> dict[str, Any]:
+    """The worker request for one query, checked (raises :class:`ProtocolError`)."""
     info = _scan(query)
     if isinstance(info, ScanError):
         raise ProtocolError(400, f"the query is not valid SPARQL: {info}")
@@ -129,7 +130,7 @@ async def run(
         info, params.get("default-graph-uri", []), params.get("named-graph-uri", [])
     )
     results_type, rdf_type = _formats(request, info.form, single(params.get("format"), "format"))
-    head: dict[str, Any] = {
+    return {
         "op": "query",
         "query": query,
         "default_graph": default,
@@ -143,34 +144,59 @@ async def run(
         "substitutions": substitutions,
         "base_iri": state.base_url(request, "/sparql"),
     }
+
+
+async def run(
+    request: Request,
+    state: State,
+    query: str,
+    params: dict[str, list[str]],
+    substitutions: dict[str, list[str]] | None = None,
+    max_bytes: int | None = None,
+) -> Response:
+    """Run one query in a worker and answer with its results (shared with saved queries)."""
+    head = prepare(request, state, query, params, substitutions, max_bytes)
     return await answer(state, head, request.method == "HEAD")
+
+
+def _failure(error: Exception, timeout: float) -> Response:
+    if isinstance(error, Busy):
+        return PlainTextResponse(
+            f"the server is busy: {error}; try again shortly\n", status_code=503, headers={"Retry-After": "5"}
+        )
+    if isinstance(error, Expired):
+        return PlainTextResponse(
+            f"the query ran longer than the {timeout:g} s limit and was stopped\n", status_code=503
+        )
+    return PlainTextResponse(f"the query could not be completed: {error}\n", status_code=500)
+
+
+@lru_cache(maxsize=64)
+def _content_type(media: str) -> str:
+    if (
+        media.startswith("text/")
+        or media.endswith(("json", "xml"))
+        or media in ("application/n-triples", "application/n-quads", "application/trig")
+    ):
+        return media + "; charset=utf-8"
+    return media
 
 
 async def answer(state: State, head: dict[str, Any], head_only: bool = False) -> Response:
     timeout = state.settings.query_timeout
     try:
         reply = await state.queries.call(head, timeout)
-    except Busy as e:
-        return PlainTextResponse(
-            f"the server is busy: {e}; try again shortly\n", status_code=503, headers={"Retry-After": "5"}
-        )
-    except Expired:
-        return PlainTextResponse(
-            f"the query ran longer than the {timeout:g} s limit and was stopped\n", status_code=503
-        )
-    except WorkerCrashed as e:
-        return PlainTextResponse(f"the query could not be completed: {e}\n", status_code=500)
+    except (Busy, Expired, WorkerCrashed) as e:
+        return _failure(e, timeout)
+    return await _response(state, reply, head_only)
+
+
+async def _response(state: State, reply: Answer, head_only: bool) -> Response:
     headers = {"Vary": "Accept"}
     if reply.status != 200:
         message = reply.head.get("error", "error")
         return PlainTextResponse(message + "\n", status_code=reply.status, headers=headers)
-    media = reply.head["media_type"]
-    if (
-        media.startswith("text/")
-        or media.endswith(("json", "xml"))
-        or media in ("application/n-triples", "application/n-quads", "application/trig")
-    ):
-        media += "; charset=utf-8"
+    media = _content_type(reply.head["media_type"])
     if reply.body is not None:
         if head_only:
             headers["Content-Length"] = str(len(reply.body))
@@ -182,3 +208,101 @@ async def answer(state: State, head: dict[str, Any], head_only: bool = False) ->
             pass
         return Response(b"", media_type=media, headers=headers)
     return StreamingResponse(stream, media_type=media, headers=headers)
+
+
+# ---------------------------------------------------------------------------------------------- fast path
+#: Prepared GET requests kept per server: the worker's request frame, or the protocol error to answer.
+PREPARED_MAX = 2048
+#: Longer query strings are prepared each time (bounds the cache to about 10 MB).
+PREPARED_MAX_QUERY = 2048
+_VARY = (b"vary", b"Accept")
+
+
+@lru_cache(maxsize=64)
+def _content_type_header(media: str) -> tuple[bytes, bytes]:
+    return (b"content-type", _content_type(media).encode("latin-1"))
+
+
+def _prepare_get(scope: Scope, state: State) -> bytes | ProtocolError | None:
+    """A GET/HEAD request's worker frame; None when it is not a query (the slow path answers it)."""
+    request = Request(scope)
+    try:
+        params: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            params.setdefault(key, []).append(value)
+        if "update" in params:
+            raise ProtocolError(405, "updates are sent with POST to /update", {"Allow": ALLOW})
+        query = single(params.get("query"), "query")
+        if query is None:
+            return None
+        return framing.header(prepare(request, state, query, params))
+    except ProtocolError as e:
+        return e
+
+
+async def endpoint(scope: Scope, receive: Receive, send: Send, state: State) -> None:
+    """``/sparql`` as a raw ASGI app: GET and HEAD queries skip Starlette's request and response objects
+    (their checked worker request is cached by query string and headers); the rest goes through
+    :func:`sparql`."""
+    method = scope["method"]
+    if method == "GET" or method == "HEAD":
+        accept = host = None
+        for name, value in scope["headers"]:
+            if name == b"accept":
+                if accept is None:
+                    accept = value
+            elif name == b"host" and host is None:
+                host = value
+        query_string = scope["query_string"]
+        key = (
+            method,
+            query_string,
+            accept,
+            host,
+            scope.get("scheme"),
+            scope.get("server"),
+            scope.get("root_path"),
+        )
+        cache: dict[Any, Any] = state.extra.setdefault("sparql_prepared", {})
+        prepared = cache.get(key)
+        if prepared is None:
+            prepared = _prepare_get(scope, state)
+            if prepared is not None and len(query_string) <= PREPARED_MAX_QUERY:
+                if len(cache) >= PREPARED_MAX:
+                    del cache[next(iter(cache))]  # the oldest
+                cache[key] = prepared
+        if type(prepared) is bytes:
+            await _answer_raw(state, prepared, method == "HEAD", scope, receive, send)
+            return
+        if prepared is not None:
+            await prepared.response()(scope, receive, send)
+            return
+    response = await sparql(Request(scope, receive), state)
+    await response(scope, receive, send)
+
+
+async def _answer_raw(
+    state: State, frame: bytes, head_only: bool, scope: Scope, receive: Receive, send: Send
+) -> None:
+    timeout = state.settings.query_timeout
+    try:
+        reply = await state.queries.request(frame, timeout)
+    except (Busy, Expired, WorkerCrashed) as e:
+        await _failure(e, timeout)(scope, receive, send)
+        return
+    body = reply.body
+    if body is None or reply.status != 200:
+        await (await _response(state, reply, head_only))(scope, receive, send)
+        return
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                _VARY,
+                (b"content-length", b"%d" % len(body)),
+                _content_type_header(reply.head["media_type"]),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": b"" if head_only else body})

@@ -30,11 +30,13 @@ from pyoxigraph import (
 
 from coopgraph import iris
 from coopgraph.store.local import LocalStore, graph_node
+from coopgraph.store.local import _query as query_view
 from server import framing
 
 #: Answers up to this size are sent whole, with a Content-Length; larger ones are streamed.
 BUFFERED = 1 << 20
 CHUNK = 1 << 16
+_END = framing.frame(framing.END)
 
 
 class TooLarge(Exception):
@@ -69,11 +71,12 @@ class FrameWriter:
         pass
 
     def finish(self) -> None:
-        if not self.streaming:
-            self.out.write(framing.header({**self.head, "length": len(self.buffer)}))
+        """The rest of the answer, with the end frame, in one write."""
+        parts = [] if self.streaming else [framing.header({**self.head, "length": len(self.buffer)})]
         if self.buffer:
-            self.out.write(framing.frame(framing.DATA, bytes(self.buffer)))
-        self.out.write(framing.frame(framing.END))
+            parts.append(framing.frame(framing.DATA, self.buffer))
+        parts.append(_END)
+        self.out.write(b"".join(parts))
         self.out.flush()
 
 
@@ -88,10 +91,11 @@ def fail(out: BinaryIO, writer: FrameWriter, status: int, message: str) -> None:
 
 
 def send(out: BinaryIO, head: dict[str, Any], body: bytes = b"") -> None:
-    out.write(framing.header({**head, "length": len(body)}))
+    parts = [framing.header({**head, "length": len(body)})]
     if body:
-        out.write(framing.frame(framing.DATA, body))
-    out.write(framing.frame(framing.END))
+        parts.append(framing.frame(framing.DATA, body))
+    parts.append(_END)
+    out.write(b"".join(parts))
     out.flush()
 
 
@@ -107,9 +111,20 @@ def term(spec: list[str]) -> Any:
     return Literal(value, datatype=NamedNode(extra) if extra else None)
 
 
+_RESULTS_FORMATS: dict[str, Any] = {}
+_RDF_FORMATS: dict[str, Any] = {}
+
+
+def _format(cache: dict[str, Any], kind: Any, media: str) -> Any:
+    fmt = cache.get(media)
+    if fmt is None:
+        fmt = cache[media] = kind.from_media_type(media)
+    return fmt
+
+
 def run_query(store: LocalStore, request: dict[str, Any], out: BinaryIO) -> None:
-    subs = {k: term(v) for k, v in (request.get("substitutions") or {}).items()}
-    view = store.view()
+    subs = request.get("substitutions")
+    view = store.view()  # the published generation, kept open while it stays the current one
     missing = [g for g in request.get("require_graphs") or () if not view.contains_named_graph(NamedNode(g))]
     if missing:
         send(
@@ -123,12 +138,13 @@ def run_query(store: LocalStore, request: dict[str, Any], out: BinaryIO) -> None
         )
         return
     try:
-        results = store.query(
+        results = query_view(
+            view,
             request["query"],
-            default_graph=request.get("default_graph"),
-            named_graphs=request.get("named_graphs"),
-            substitutions=subs or None,
-            base_iri=request.get("base_iri"),
+            request.get("default_graph"),
+            request.get("named_graphs"),
+            {k: term(v) for k, v in subs.items()} if subs else None,
+            request.get("base_iri"),
         )
     except SyntaxError as e:
         send(out, {"status": 400, "error": f"the query is not valid SPARQL: {e}"})
@@ -138,14 +154,14 @@ def run_query(store: LocalStore, request: dict[str, Any], out: BinaryIO) -> None
         if not media:
             send(out, {"status": 406, "error": "no acceptable format for query results (SELECT or ASK)"})
             return
-        fmt: Any = QueryResultsFormat.from_media_type(media)
+        fmt: Any = _format(_RESULTS_FORMATS, QueryResultsFormat, media)
         kind = "boolean" if isinstance(results, QueryBoolean) else "solutions"
     else:
         media = request.get("rdf_type")
         if not media:
             send(out, {"status": 406, "error": "no acceptable RDF format for a CONSTRUCT or DESCRIBE answer"})
             return
-        fmt = RdfFormat.from_media_type(media)
+        fmt = _format(_RDF_FORMATS, RdfFormat, media)
         kind = "graph"
     writer = FrameWriter(out, {"status": 200, "kind": kind, "media_type": media}, request["max_bytes"])
     try:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 from coopgraph import bootstrap
 from coopgraph.cli import exits, render
+from coopgraph.store.generations import StoreBusy
+from coopgraph.store.local import LocalStore
 from ingest.batch import BatchRejected, run
 from ingest.errors import IngestError
 
@@ -16,24 +19,55 @@ def prepare(args: argparse.Namespace, seed: bool) -> None:
     the ontology, vocabularies and shapes changed on disk (the seed data is the steward's to change)."""
     store = exits.open_store(args, create=True)
     try:
-        new = not store.records()
-        sources, problems = bootstrap.sources(seed=seed and new)
-        if problems:
-            raise exits.Failure(exits.BAD_INPUT, render.problems(problems))
-        result = run(store, sources)
-        if result.loaded:
-            print(
-                f"loaded {len(result.loaded)} graph(s), {result.triples:,} triples in {result.seconds:.1f} s",
-                file=sys.stderr,
-            )
-    except IngestError as e:
-        raise exits.Failure(exits.BAD_INPUT, render.problems(e.problems)) from None
-    except BatchRejected as e:
-        raise exits.Failure(
-            exits.REJECTED, "the bundled data does not conform: " + render.report(e.report)
-        ) from None
+        try:
+            new = not store.records()
+            sources, problems = bootstrap.sources(seed=seed and new)
+            if problems:
+                raise exits.Failure(exits.BAD_INPUT, render.problems(problems))
+            result = run(store, sources)
+            if result.loaded:
+                print(
+                    f"loaded {len(result.loaded)} graph(s), {result.triples:,} triples "
+                    f"in {result.seconds:.1f} s",
+                    file=sys.stderr,
+                )
+        except IngestError as e:
+            raise exits.Failure(exits.BAD_INPUT, render.problems(e.problems)) from None
+        except BatchRejected as e:
+            raise exits.Failure(
+                exits.REJECTED, "the bundled data does not conform: " + render.report(e.report)
+            ) from None
+        compact(store)
     finally:
         store.close()
+
+
+#: Left in a generation that :func:`compact` wrote (RocksDB ignores files it did not name).
+COMPACTED = "coopgraph-compacted"
+
+
+def compact(store: LocalStore) -> None:
+    """Publish a compacted copy of the store unless the current generation already is one.
+
+    Ingests and transactions leave their changes in small level-0 files (and the write-ahead log) beside
+    the bulk-loaded ones, and every read merges them: scans and aggregates ran 1.3-1.5x slower than on the
+    same data compacted. Compacting takes about a second per million triples; it is done here, before the
+    workers open the store, and skipped if another writer holds the store.
+    """
+    gens = store.generations
+    if (gens.gens / store.generation / COMPACTED).exists():
+        return
+    started = time.perf_counter()
+    try:
+        with store.transaction(wait=0) as tx:
+            tx.store.optimize()
+            # Under the write lock the newest generation is the one this transaction is writing.
+            building = max(p for p in gens.gens.iterdir() if p.is_dir())
+            (building / COMPACTED).touch()
+    except StoreBusy:
+        return
+    store.collect()
+    print(f"compacted the store in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
 def serve(args: argparse.Namespace) -> int:
