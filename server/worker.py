@@ -37,6 +37,8 @@ from server import framing
 BUFFERED = 1 << 20
 CHUNK = 1 << 16
 _END = framing.frame(framing.END)
+#: Parsed request headers kept by a query worker (its requests are never changed after parsing).
+PARSED_MAX, PARSED_MAX_BYTES = 1024, 4096
 
 
 class TooLarge(Exception):
@@ -208,12 +210,19 @@ def serve(store_dir: Path, role: str, inp: BinaryIO, out: BinaryIO) -> None:
         from server.writes import Writes
 
         writes = Writes(store)
+    parsed: dict[bytes, dict[str, Any]] = {}  # the server sends the same few request headers again and again
     while True:
         try:
             kind, payload = framing.read_frame(inp)
         except EOFError:
             return
-        request = json.loads(payload)
+        request = parsed.get(payload) if role == "query" else None
+        if request is None:
+            request = json.loads(payload)
+            if role == "query" and len(payload) <= PARSED_MAX_BYTES:
+                if len(parsed) >= PARSED_MAX:
+                    parsed.clear()
+                parsed[payload] = request
         body = bytearray()
         if request.get("has_body"):
             while True:
