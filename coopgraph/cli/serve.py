@@ -50,7 +50,7 @@ def compact(store: LocalStore) -> None:
     """Publish a compacted copy of the store unless the current generation already is one.
 
     Ingests and transactions leave their changes in small level-0 files (and the write-ahead log) beside
-    the bulk-loaded ones, and every read merges them: scans and aggregates ran 1.3-1.5x slower than on the
+    the bulk-loaded ones, and every read merges them: scans and aggregates ran 1.2-1.6x slower than on the
     same data compacted. Compacting takes about a second per million triples; it is done here, before the
     workers open the store, and skipped if another writer holds the store.
     """
