@@ -82,7 +82,7 @@ def _table_for(data: Path, mapping: Path) -> Table:
     raise IngestError(Problem(str(mapping), f"the mapping describes no table with url '{data.name}'"))
 
 
-def _datatype_iri(column: Column) -> str | None:
+def _datatype_iri(column: Column | _Column) -> str | None:
     datatype = column.inherit("datatype")
     if datatype is None:
         return None
@@ -93,7 +93,7 @@ def _datatype_iri(column: Column) -> str | None:
     return _SPECIAL_TYPES.get(base, XSD + base)
 
 
-def _lexical(value: Any, column: Column) -> str:
+def _lexical(value: Any, column: Column | _Column) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     base = column.inherit("datatype").base if column.inherit("datatype") is not None else None
@@ -115,23 +115,62 @@ def _lexical(value: Any, column: Column) -> str:
     return datatype.formatted(value) if datatype is not None else str(value)
 
 
+class _Column:
+    """A column whose inherited properties are looked up once, not once per cell (csvw walks the
+    table, schema and group for each lookup)."""
+
+    def __init__(self, column: Column) -> None:
+        self.column = column
+        self.name, self.header, self.virtual = column.name, column.header, column.virtual
+        self._inherited: dict[str, Any] = {}
+
+    def inherit(self, name: str) -> Any:
+        try:
+            return self._inherited[name]
+        except KeyError:
+            value = self._inherited[name] = self.column.inherit(name)
+            return value
+
+    def __str__(self) -> str:
+        return str(self.column)
+
+
+#: A template that starts with a URL scheme (not one of csvw's prefixes, none of which has ``//``).
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 class _Mapper:
     """Turns the rows of one table into quads."""
 
     def __init__(self, table: Table, data: Path, graph: NamedNode) -> None:
         self.table, self.data, self.graph = table, data, graph
-        self.columns = [c for c in table.tableSchema.columns if not c.inherit("suppressOutput")]
+        self.columns = [_Column(c) for c in table.tableSchema.columns if not c.inherit("suppressOutput")]
         self.base_url = f"{data.resolve().as_uri()}"
+        self._constant: dict[tuple[int, str | None], str] = {}
 
     def _expand(
-        self, template: Any, row: dict[str, Any], rownum: int, column: Column, qname: bool = False
+        self, template: Any, row: dict[str, Any], rownum: int, column: _Column, qname: bool = False
     ) -> str:
         if template is None:
             return ""
-        value = self.table.expand(template, row, _row=rownum, _name=column.name)
-        return str(value)
+        # csvw's own expansion tries every known prefix and resolves against the table's URL for each
+        # cell; a template with no variable gives one IRI for the whole table, and an absolute one
+        # needs no prefix and no base: both are done once, or by uritemplate alone.
+        key = (id(template), column.name)
+        constant = self._constant.get(key)
+        if constant is not None:
+            return constant
+        if not template.variable_names:
+            constant = self._constant[key] = str(
+                self.table.expand(template, row, _row=rownum, _name=column.name)
+            )
+            return constant
+        if _ABSOLUTE.match(template.uri):
+            values = {k: v for k, v in row.items() if isinstance(k, str)}
+            return str(template.expand(_row=rownum, _name=column.name, **values))
+        return str(self.table.expand(template, row, _row=rownum, _name=column.name))
 
-    def _iri(self, text: str, line: int, column: Column) -> NamedNode:
+    def _iri(self, text: str, line: int, column: _Column) -> NamedNode:
         if text.startswith("file:") or "://" in text or text.startswith(("urn:", "mailto:", "tag:")):
             try:
                 return NamedNode(text)
@@ -144,9 +183,18 @@ class _Mapper:
 
     def row_quads(self, row: dict[str, Any], rownum: int, line: int) -> Iterator[Quad]:
         row_node = BlankNode()
+        subjects: dict[Any, NamedNode] = {}  # the row's subject, expanded once (unless it uses _name)
         for column in self.columns:
             about = column.inherit("aboutUrl")
-            subject = self._iri(self._expand(about, row, rownum, column), line, column) if about else row_node
+            if about:
+                key = (id(about), column.name) if "_name" in about.variable_names else id(about)
+                subject = subjects.get(key)
+                if subject is None:
+                    subject = subjects[key] = self._iri(
+                        self._expand(about, row, rownum, column), line, column
+                    )
+            else:
+                subject = row_node
             prop = column.inherit("propertyUrl")
             if prop:
                 predicate = self._iri(self._expand(prop, row, rownum, column), line, column)
@@ -176,7 +224,7 @@ class _Mapper:
                     obj = self._literal(item, column, line)
                 yield Quad(subject, predicate, obj, self.graph)
 
-    def _literal(self, value: Any, column: Column, line: int) -> Literal:
+    def _literal(self, value: Any, column: _Column, line: int) -> Literal:
         datatype = _datatype_iri(column)
         text = _lexical(value, column)
         base = datatype.removeprefix(XSD) if datatype else "string"
