@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("serve", "Serve the SPARQL endpoint, saved queries and pages.")
     p.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 8000)")
-    p.add_argument("--workers", type=int, help="query worker processes (default 2)")
+    p.add_argument("--workers", type=int, help="query worker processes (default: two per core, at most 8)")
     p.add_argument("--query-timeout", type=float, metavar="SECONDS", help="query time limit (default 30)")
     p.add_argument("--no-seed", action="store_true", help="on first start, leave the seed dataset out")
     p.set_defaults(run=_serve)
