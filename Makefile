@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT    := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
-.PHONY: serve test lint python system-deps
+.PHONY: serve test lint python system-deps bench
 
 # Python 3.11+ with venv; Debian's python3 if the machine has none.
 python:
@@ -33,3 +33,10 @@ lint: $(STAMP)
 
 test: system-deps lint
 	$(BIN)/python -m pytest
+
+# The benchmarks of bench/RESULTS.md (not tests: they compare against the peers and print ratios).
+bench: $(STAMP)
+	@command -v wrk >/dev/null || ($(APT) update -qq && $(APT) install -y -qq wrk >/dev/null)
+	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_validation.py --sizes 100k,1M
+	$(BIN)/python bench/bench_endpoint.py
