@@ -68,8 +68,10 @@ WORD = "korivan"
 YEAR, COUNTRY = 2010, 7
 POINT_IDS = 1000
 QUERIES = ("point", "join", "aggregate", "text")
-CONTENDERS = ("ours", "rdflib", "oxigraph", "inprocess")
-SERVERS = ("ours", "rdflib", "oxigraph")
+CONTENDERS = ("ours", "rdflib", "oxigraph", "inprocess", "floor", "floor-thread")
+SERVERS = ("ours", "rdflib", "oxigraph", "floor", "floor-thread")
+#: Run by default; the floors are asked for by name (--contenders ours,oxigraph,floor,floor-thread).
+DEFAULT_CONTENDERS = ("ours", "rdflib", "oxigraph", "inprocess")
 
 
 # ----------------------------------------------------------------------------------------------- data
@@ -163,6 +165,48 @@ def serve_rdflib(store: str, data: str, port: int) -> None:
     dataset = Dataset(store=OxigraphStore(store=inner), default_union=True)
     app = SparqlEndpoint(graph=dataset, path="/sparql", cors_enabled=False)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def serve_floor(store: str, port: int, mode: str) -> None:
+    """The least a Python server can do per query: uvicorn (httptools, uvloop) and a bare ASGI function
+    that answers ``?query=`` from a read-only pyoxigraph store, with nothing else (no protocol checks, no
+    negotiation, no limits). ``inline`` evaluates on the event loop, so one slow query stops every
+    other request; ``thread`` evaluates on a thread pool, the least a server that keeps its event loop
+    free must do (and the query still cannot be stopped). A ceiling for any Python front, not a peer."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyoxigraph as ox
+    import uvicorn
+
+    st = ox.Store.read_only(store)
+    pool = ThreadPoolExecutor(os.cpu_count() or 1)
+    headers = [(b"content-type", b"application/sparql-results+json")]
+
+    def answer(query: str) -> bytes:
+        results = st.query(query, use_default_graph_as_union=True)
+        return results.serialize(format=ox.QueryResultsFormat.JSON)
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        query = urllib.parse.parse_qs(scope["query_string"].decode()).get("query", ["ASK {}"])[0]
+        if mode == "inline":
+            body = answer(query)
+        else:
+            body = await asyncio.get_running_loop().run_in_executor(pool, answer, query)
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+    )
 
 
 def serve_inprocess(store: str) -> None:
@@ -345,6 +389,18 @@ def start_contenders(work: Path, data: Path, args: argparse.Namespace) -> dict[s
                     stderr=subprocess.STDOUT,
                 )
             started["oxigraph"] = Contender("oxigraph", process, "/query", port, log)
+        for mode in ("inline", "thread"):
+            name = "floor" if mode == "inline" else "floor-thread"
+            if name not in enabled:
+                continue
+            port, log = free_port(), work / f"{name}.log"
+            with open(log, "wb") as out:
+                process = subprocess.Popen(
+                    [sys.executable, __file__, "--child-floor", str(ox_store), str(port), mode],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            started[name] = Contender(name, process, "/sparql", port, log)
         if "inprocess" in enabled:
             process = subprocess.Popen(
                 [sys.executable, __file__, "--child-inprocess", str(ox_store)],
@@ -601,6 +657,13 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
                 f"{ratio(rps('point', c, 'ours'), rps('point', c, 'rdflib'))} [≥ 10], "
                 f"ours/oxigraph-server {ratio(rps('point', c, 'ours'), rps('point', c, 'oxigraph'))} [≥ 0.5]"
             )
+            for floor in ("floor", "floor-thread"):
+                if rps("point", c, floor):
+                    print(
+                        f"  {n} point lookup req/s c={c}: {floor}/oxigraph-server "
+                        f"{ratio(rps('point', c, floor), rps('point', c, 'oxigraph'))}, "
+                        f"ours/{floor} {ratio(rps('point', c, 'ours'), rps('point', c, floor))}"
+                    )
         lat = r["latency"].get("aggregate", {})
         print(
             f"  {n} aggregate latency ours/pyoxigraph-in-process "
@@ -613,6 +676,9 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child-rdflib":
         serve_rdflib(sys.argv[2], sys.argv[3], int(sys.argv[4]))
         return
+    if len(sys.argv) > 1 and sys.argv[1] == "--child-floor":
+        serve_floor(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+        return
     if len(sys.argv) > 1 and sys.argv[1] == "--child-inprocess":
         serve_inprocess(sys.argv[2])
         return
@@ -620,7 +686,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000", help="triples, comma-separated")
     parser.add_argument("--duration", type=float, default=10.0, help="wrk seconds for point lookups")
     parser.add_argument("--quick", action="store_true", help="100k only, 2 s wrk runs, fewer latency samples")
-    parser.add_argument("--contenders", default=",".join(CONTENDERS), help="some of " + ",".join(CONTENDERS))
+    parser.add_argument(
+        "--contenders",
+        default=",".join(DEFAULT_CONTENDERS),
+        help="some of " + ",".join(CONTENDERS) + " (default: " + ",".join(DEFAULT_CONTENDERS) + ")",
+    )
     parser.add_argument("--ours-workers", type=int, help="query workers of ours (default: its default)")
     parser.add_argument("--queries", default=",".join(QUERIES), help="some of " + ",".join(QUERIES))
     parser.add_argument("--ours-root", help="run ours from this checkout (before/after comparisons)")
