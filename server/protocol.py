@@ -54,6 +54,14 @@ def decode(body: bytes) -> str:
         raise ProtocolError(400, f"the request body is not valid UTF-8 (byte {e.start})") from None
 
 
+def url_params(request: Request) -> dict[str, list[str]]:
+    """The parameters of the request's URL, each name with all its values in order."""
+    params: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        params.setdefault(key, []).append(value)
+    return params
+
+
 def parse_form(body: bytes) -> dict[str, list[str]]:
     """An ``application/x-www-form-urlencoded`` body, percent-decoded once (``100%2541`` is ``100%41``)."""
     try:

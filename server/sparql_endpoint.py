@@ -11,7 +11,16 @@ from starlette.types import Receive, Scope, Send
 
 from coopgraph.sparql_text import ScanError, scan_query
 from server import framing, negotiation, safety
-from server.protocol import ProtocolError, content_type, decode, parse_form, read_body, require_utf8, single
+from server.protocol import (
+    ProtocolError,
+    content_type,
+    decode,
+    parse_form,
+    read_body,
+    require_utf8,
+    single,
+    url_params,
+)
 from server.state import State
 from server.workers import Answer, Busy, Expired, WorkerCrashed
 
@@ -61,15 +70,19 @@ def _formats(request: Request, form: str, requested: str | None) -> tuple[str | 
     return results, graph
 
 
+def _read_get(request: Request) -> tuple[str | None, dict[str, list[str]]]:
+    """The query text and the protocol parameters of a GET or HEAD request."""
+    params = url_params(request)
+    if "update" in params:
+        raise ProtocolError(405, "updates are sent with POST to /update", {"Allow": ALLOW})
+    return single(params.get("query"), "query"), params
+
+
 async def _read_request(request: Request, state: State) -> tuple[str | None, dict[str, list[str]]]:
     """The query text and the protocol parameters, by method and media type."""
-    params: dict[str, list[str]] = {}
-    for key, value in request.query_params.multi_items():
-        params.setdefault(key, []).append(value)
     if request.method in ("GET", "HEAD"):
-        if "update" in params:
-            raise ProtocolError(405, "updates are sent with POST to /update", {"Allow": ALLOW})
-        return single(params.get("query"), "query"), params
+        return _read_get(request)
+    params = url_params(request)
     media, ctype = content_type(request)
     body = await read_body(request, state.settings.max_body_bytes)
     if media == "application/x-www-form-urlencoded":
@@ -227,12 +240,7 @@ def _prepare_get(scope: Scope, state: State) -> bytes | ProtocolError | None:
     """A GET/HEAD request's worker frame; None when it is not a query (the slow path answers it)."""
     request = Request(scope)
     try:
-        params: dict[str, list[str]] = {}
-        for key, value in request.query_params.multi_items():
-            params.setdefault(key, []).append(value)
-        if "update" in params:
-            raise ProtocolError(405, "updates are sent with POST to /update", {"Allow": ALLOW})
-        query = single(params.get("query"), "query")
+        query, params = _read_get(request)
         if query is None:
             return None
         return framing.header(prepare(request, state, query, params))

@@ -9,7 +9,16 @@ from coopgraph import iris
 from coopgraph.sparql_text import ScanError, UpdateInfo, scan_update
 from server import safety
 from server.auth import require_writer
-from server.protocol import ProtocolError, content_type, decode, parse_form, read_body, require_utf8, single
+from server.protocol import (
+    ProtocolError,
+    content_type,
+    decode,
+    parse_form,
+    read_body,
+    require_utf8,
+    single,
+    url_params,
+)
 from server.state import State
 from server.write_calls import write
 
@@ -39,9 +48,7 @@ async def update(request: Request) -> Response:
         return PlainTextResponse("send updates with POST\n", status_code=405, headers={"Allow": "POST"})
     try:
         require_writer(request, state)
-        params: dict[str, list[str]] = {}
-        for key, value in request.query_params.multi_items():
-            params.setdefault(key, []).append(value)
+        params = url_params(request)
         media, ctype = content_type(request)
         body = await read_body(request, state.settings.max_body_bytes)
         if media == "application/x-www-form-urlencoded":

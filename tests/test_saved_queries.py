@@ -1241,24 +1241,21 @@ SELECT ?s ?{name} WHERE {{ ?s ?p ?{name} }} ORDER BY ?s
 """
 
 
-@pytest.mark.parametrize("name", ["format", "request", "query", "update"])
-def test_a_reserved_parameter_name_is_refused(tmp_path: Path, name: str) -> None:
-    path = tmp_path / "reserved.rq"
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [(name, "reserved") for name in ("format", "request", "query", "update")]
+    + [
+        (name, "Python keyword")
+        for name in ("from", "in", "class", "is", "not", "lambda", "async", "await", "with")
+    ],
+)
+def test_a_reserved_or_keyword_parameter_name_is_refused(tmp_path: Path, name: str, says: str) -> None:
+    path = tmp_path / "refused.rq"
     path.write_text(HEADER.format(name=name), encoding="utf-8")
     with pytest.raises(SavedQueryError) as refused:
         parse(path)
     message = str(refused.value)
-    assert message.startswith(f"{path}: ") and f"'{name}'" in message and "reserved" in message
-
-
-@pytest.mark.parametrize("name", ["from", "in", "class", "is", "not", "lambda", "async", "await", "with"])
-def test_a_python_keyword_as_parameter_name_is_refused(tmp_path: Path, name: str) -> None:
-    path = tmp_path / "keyword.rq"
-    path.write_text(HEADER.format(name=name), encoding="utf-8")
-    with pytest.raises(SavedQueryError) as refused:
-        parse(path)
-    message = str(refused.value)
-    assert message.startswith(f"{path}: ") and f"'{name}'" in message and "Python keyword" in message
+    assert message.startswith(f"{path}: ") and f"'{name}'" in message and says in message
 
 
 @pytest.mark.parametrize(
