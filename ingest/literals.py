@@ -17,7 +17,7 @@ from pyoxigraph import Literal, NamedNode
 from coopgraph import iris
 from ingest.errors import Problem
 from ingest.lexical import CHECKED, XSD, valid
-from ingest.locate import line_of
+from ingest.locate import forget, line_of
 from ingest.sources import Source
 
 LIMIT = 50
@@ -90,6 +90,8 @@ def check_file(source: Source) -> list[Problem]:
         return _scan_parsed(source)
     except (SyntaxError, ValueError):
         return []  # the load reports it, with its position
+    finally:
+        forget()  # the text line_of read
 
 
 def check_document(source: Source, document: bytes) -> list[Problem]:
@@ -114,4 +116,7 @@ def check_document(source: Source, document: bytes) -> list[Problem]:
                     line=line,
                 )
             )
-    return problems[:LIMIT]
+            if len(problems) >= LIMIT:
+                break
+    forget()
+    return problems
