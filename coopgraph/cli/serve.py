@@ -61,9 +61,7 @@ def compact(store: LocalStore) -> None:
     try:
         with store.transaction(wait=0) as tx:
             tx.store.optimize()
-            # Under the write lock the newest generation is the one this transaction is writing.
-            building = max(p for p in gens.gens.iterdir() if p.is_dir())
-            (building / COMPACTED).touch()
+            (tx.path / COMPACTED).touch()
     except StoreBusy:
         return
     store.collect()

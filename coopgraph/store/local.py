@@ -123,9 +123,13 @@ def graph_node(graph: str) -> NamedNode | pyoxigraph.DefaultGraph:
 class Transaction:
     """Changes to a private copy of the store, published whole by :meth:`LocalStore.transaction`."""
 
-    def __init__(self, store: pyoxigraph.Store, before: Callable[[], pyoxigraph.Store | None]) -> None:
+    def __init__(
+        self, store: pyoxigraph.Store, before: Callable[[], pyoxigraph.Store | None], path: Path
+    ) -> None:
         self.store = store
         self._before = before
+        #: The generation this transaction writes (published whole at the end).
+        self.path = path
 
     def query(
         self,
@@ -295,7 +299,7 @@ class LocalStore:
         with gens.write_lock(wait=wait, on_wait=on_wait):
             rebuild = self._rebuild_pays(replace)
             name, path = gens.begin(self.view(), empty=rebuild)
-            tx = Transaction(pyoxigraph.Store(str(path)), self.view)
+            tx = Transaction(pyoxigraph.Store(str(path)), self.view, path)
             try:
                 if rebuild:
                     copy_graphs(self.view(), tx.store, lambda g: g not in replace)
