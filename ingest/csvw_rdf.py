@@ -30,8 +30,8 @@ from csvw.metadata_utils import NAMESPACES as CSVW_PREFIXES
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from coopgraph import iris
+from coopgraph.lexical import valid
 from ingest.errors import IngestError, Problem
-from ingest.lexical import valid
 
 # The csvw package's copy of the RDFa initial context, which CSVW mappings may use, lacks two prefixes.
 CSVW_PREFIXES.setdefault("dcterms", "http://purl.org/dc/terms/")

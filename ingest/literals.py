@@ -15,8 +15,8 @@ import pyoxigraph
 from pyoxigraph import Literal, NamedNode
 
 from coopgraph import iris
+from coopgraph.lexical import CHECKED, XSD, valid
 from ingest.errors import Problem
-from ingest.lexical import CHECKED, XSD, valid
 from ingest.locate import forget, line_of
 from ingest.sources import Source
 

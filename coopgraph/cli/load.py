@@ -7,8 +7,8 @@ import json
 import sys
 from typing import Any
 
-from coopgraph import bootstrap, iris
-from coopgraph.cli import exits, render
+from coopgraph import iris
+from coopgraph.cli import bootstrap, exits, render
 from coopgraph.store.generations import StoreBusy
 from ingest import quarantine as quarantine_area
 from ingest.batch import BatchRejected, BatchResult, run

@@ -6,8 +6,7 @@ import argparse
 import sys
 import time
 
-from coopgraph import bootstrap
-from coopgraph.cli import exits, render
+from coopgraph.cli import bootstrap, exits, render
 from coopgraph.store.generations import StoreBusy
 from coopgraph.store.local import LocalStore
 from ingest.batch import BatchRejected, run

@@ -3,6 +3,13 @@ projection so a query can run for many focus nodes at once under ``LATERAL``.
 
 The queries of SPARQL-based constraints are only ever run by Oxigraph, which parses them for real; the
 tokeniser here only has to find keywords, variables, braces and the projection reliably.
+
+Why not :mod:`coopgraph.sparql_text`: that scanner decides, in microseconds per request, what an untrusted
+query would make Oxigraph do (SERVICE, LOAD, datasets), reading the text exactly as Oxigraph's parser
+does, quirks included, and it produces no token list. Rewriting a shape's query needs the opposite: a
+list of grammar tokens to cut and splice (the projection, ``$this``, ``LATERAL``), over trusted text
+written by the shapes' authors, once per shape. One tokenizer serving both would either slow the
+request path with a token list or make the rewriter follow Oxigraph's quirks.
 """
 
 from __future__ import annotations
