@@ -9,7 +9,7 @@ from typing import Any
 
 from coopgraph import bootstrap, iris
 from coopgraph.cli import exits, render
-from coopgraph.store.generations import StoreBusy
+from coopgraph.store import StoreBusy
 from ingest import quarantine as quarantine_area
 from ingest.batch import BatchRejected, BatchResult, run
 from ingest.errors import IngestError
