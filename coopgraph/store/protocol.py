@@ -10,7 +10,7 @@ none of them. Graphs are named by IRI strings; terms, quads and query results ar
 Reading::
 
     store = open_store(settings)
-    rows = store.query("SELECT ?s WHERE { ?s a ?type }", substitutions={"type": NamedNode(iri)})
+    rows = store.query("SELECT ?s ?type WHERE { ?s a ?type }", substitutions={"type": NamedNode(iri)})
     view = store.view()                      # keep it for a request: every call sees one generation
     if view.has_graph(graph):
         view.dump(out, RdfFormat.TURTLE, graph)
@@ -28,9 +28,9 @@ Writing::
 
 Queries take ``default_graph`` (graph names; None: the union of all graphs, the store's own default
 graph included; an empty list: an empty graph; :data:`DEFAULT_GRAPH` names the store's own default graph),
-``named_graphs`` (None: all), ``substitutions`` (variable name -> term, bound before evaluation) and
-``base_iri``. A view and a transaction may be queried from several threads at once (the validation gate
-does).
+``named_graphs`` (None: all), ``substitutions`` (variable name -> term, bound before evaluation; a SELECT
+names the variable among its results) and ``base_iri``. A view and a transaction may be queried from
+several threads at once (the validation gate does).
 """
 
 from __future__ import annotations
@@ -48,12 +48,12 @@ from coopgraph.store.catalog import GraphRecord
 #: A term a query variable may be bound to.
 Term = NamedNode | BlankNode | Literal
 #: In a ``default_graph`` list and as a graph name: the store's own default graph (what SPARQL Update
-#: writes without GRAPH, and what a file without graph names loads into when no graph is named).
+#: writes without GRAPH).
 DEFAULT_GRAPH = "DEFAULT"
 
 
 class StoreBusy(RuntimeError):
-    """Another process holds the store's write lock for longer than we may wait."""
+    """Another writer holds the store for longer than we may wait."""
 
 
 class StoreMissing(FileNotFoundError):
