@@ -14,9 +14,8 @@ from datetime import UTC, datetime
 import pyoxigraph
 from pyoxigraph import Quad
 
-from coopgraph import iris
-from coopgraph.store.catalog import GraphRecord
-from coopgraph.store.local import DEFAULT_GRAPH, LocalStore, Transaction, graph_node
+from coopgraph.store import DEFAULT_GRAPH, Store, StoreTransaction, graph_node
+from coopgraph.store.catalog import activity_iri, build_record
 from ingest import quarantine as quarantine_area
 from ingest.csvw_rdf import table_quads
 from ingest.errors import IngestError, Problem
@@ -79,7 +78,7 @@ def _syntax_problem(source: Source, error: Exception, line_offset: int = 0) -> P
     return Problem(str(source.path), message, line=line, column=column if isinstance(column, int) else None)
 
 
-def _load_rdf(tx: Transaction, source: Source, progress: Progress) -> None:
+def _load_rdf(tx: StoreTransaction, source: Source, progress: Progress) -> None:
     fmt = source.rdf_format
     assert fmt is not None
     base = source.location
@@ -94,7 +93,7 @@ def _load_rdf(tx: Transaction, source: Source, progress: Progress) -> None:
         tx.add(Quad(q.subject, q.predicate, q.object, graph) for q in quads)
 
 
-def _load_checked_rdf(tx: Transaction, source: Source, progress: Progress) -> None:
+def _load_checked_rdf(tx: StoreTransaction, source: Source, progress: Progress) -> None:
     """Load an RDF file while another thread checks its literals (the loader releases the GIL, so the
     check costs no time on a machine with two cores); ill-typed literals reject it after the load."""
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -109,7 +108,7 @@ def _load_checked_rdf(tx: Transaction, source: Source, progress: Progress) -> No
             raise IngestError(checked.result())
 
 
-def _load(tx: Transaction, source: Source, progress: Progress) -> None:
+def _load(tx: StoreTransaction, source: Source, progress: Progress) -> None:
     """Load one source into its graph; bad input raises :class:`IngestError`."""
     offset = 0
     try:
@@ -134,7 +133,7 @@ def _load(tx: Transaction, source: Source, progress: Progress) -> None:
 
 
 def plan(
-    store: LocalStore, sources: Iterable[Source], force: bool = False
+    store: Store, sources: Iterable[Source], force: bool = False
 ) -> tuple[list[tuple[Source, str]], list[Source]]:
     """Split sources into (source, checksum) to load and those whose checksum is already loaded."""
     records = store.records()
@@ -150,7 +149,7 @@ def plan(
 
 
 def run(
-    store: LocalStore,
+    store: Store,
     sources: list[Source],
     *,
     force: bool = False,
@@ -220,8 +219,8 @@ def run(
                 previous = records.get(source.graph)
                 if merge and previous is not None:
                     checksum = hashlib.sha256((previous.checksum + checksum).encode()).hexdigest()
-                records[source.graph] = GraphRecord(
-                    graph=source.graph,
+                records[source.graph] = build_record(
+                    source.graph,
                     role=source.role,
                     key=source.key,
                     source=source.location,
@@ -229,7 +228,7 @@ def run(
                     checksum=checksum,
                     triples=counts[source.graph],
                     loaded=now,
-                    activity=f"{iris.RESOURCE}ingest/{batch}/{n + 1}",
+                    activity=activity_iri("ingest", f"{batch}/{n + 1}"),
                     agent=agent,
                     used=source.used,
                 )

@@ -19,7 +19,7 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from coopgraph import iris
-from coopgraph.store.local import DEFAULT_GRAPH, Transaction
+from coopgraph.store import DEFAULT_GRAPH, StoreTransaction
 from ingest.errors import Problem
 from ingest.locate import LOCATED, forget, line_of
 from ingest.sources import Source
@@ -138,15 +138,15 @@ class GateReport:
         }
 
 
-#: The transaction's data is a pyoxigraph Store, safe to query from several threads (each query
-#: releases the GIL while it evaluates), so shapes are checked one thread per core.
+#: A transaction may be queried from several threads (the embedded store's queries release the GIL
+#: while they evaluate), so shapes are checked one thread per core.
 _THREADS = min(os.cpu_count() or 1, 4)
 
 
 class _TransactionData:
     """The transaction's state as the validator's data graph (default graph: union of all graphs)."""
 
-    def __init__(self, tx: Transaction) -> None:
+    def __init__(self, tx: StoreTransaction) -> None:
         self.tx = tx
 
     def query(self, sparql: str, substitutions: Mapping[str, Any] | None = None) -> Any:
@@ -160,17 +160,17 @@ class Gate:
     def __init__(self) -> None:
         self._shapes: tuple[tuple[tuple[str, str], ...], Any] | None = None
 
-    def _compiled(self, tx: Transaction, graphs: dict[str, str]) -> Any:
+    def _compiled(self, tx: StoreTransaction, graphs: dict[str, str]) -> Any:
         from ingest.shacl import Shapes  # the engine is only needed once the store holds shapes
 
         key = tuple(sorted(graphs.items()))
         if self._shapes is None or self._shapes[0] != key:
-            quads = [q for g in graphs for q in tx.store.quads_for_pattern(None, None, None, NamedNode(g))]
+            quads = [q for g in graphs for q in tx.quads(g)]
             self._shapes = (key, Shapes.from_quads(quads))
         return self._shapes[1]
 
     def check(
-        self, tx: Transaction, sources: list[Source], replaced: Iterable[str], everything: bool = False
+        self, tx: StoreTransaction, sources: list[Source], replaced: Iterable[str], everything: bool = False
     ) -> GateReport:
         """Validate a batch's transaction; ``everything`` checks all nodes, not only those touched."""
         replaced = set(replaced)
@@ -190,11 +190,11 @@ class Gate:
         return self.run(tx, shapes_graphs, focus, {s.graph: s for s in sources})
 
     def check_changes(
-        self, tx: Transaction, records: Mapping[str, Any], changed: Iterable[str], focus: set[Any] | None
+        self, tx: StoreTransaction, records: Mapping[str, Any], changed: Iterable[str], focus: set[Any] | None
     ) -> GateReport:
         """Validate a transaction made by a write: ``focus`` are the nodes it touched (None: all),
         ``records`` the catalogue as it was before the write."""
-        existing = {g.value for g in tx.store.named_graphs()}
+        existing = tx.graph_names()
         changed = set(changed)
         shapes_graphs = {g: r.checksum for g, r in records.items() if r.role == "shapes" and g in existing}
         if changed & set(shapes_graphs):  # the shapes themselves changed: compile them again, check all
@@ -206,7 +206,7 @@ class Gate:
 
     def run(
         self,
-        tx: Transaction,
+        tx: StoreTransaction,
         shapes_graphs: dict[str, str],
         focus: set[Any] | None,
         sources: dict[str, Source],
@@ -232,7 +232,7 @@ class Gate:
         changed += sum(s.path.stat().st_size for s in sources) // 100  # about 100 bytes a triple
         return changed * 4 > stored
 
-    def _touched(self, tx: Transaction, graphs: list[str], replaced: set[str]) -> set[Any]:
+    def _touched(self, tx: StoreTransaction, graphs: list[str], replaced: set[str]) -> set[Any]:
         """The nodes the batch states something about or stated something about before (subjects and
         objects), and the nodes anywhere in the data that point at a node whose statements the batch
         adds, changes or removes: a shape may follow that link (sh:class of a partner, a path)."""
@@ -256,7 +256,7 @@ class Gate:
         return touched | _referrers(tx, by_name)
 
     def _findings(
-        self, tx: Transaction, results: list[Any], sources: dict[str, Source]
+        self, tx: StoreTransaction, results: list[Any], sources: dict[str, Source]
     ) -> tuple[list[Finding], dict[str, int]]:
         counts: dict[str, int] = {}
         for r in results:
@@ -293,7 +293,7 @@ class Gate:
         forget()
         return findings, counts
 
-    def _labels(self, tx: Transaction, nodes: set[Any]) -> dict[Any, str]:
+    def _labels(self, tx: StoreTransaction, nodes: set[Any]) -> dict[Any, str]:
         labels: dict[Any, str] = {}
         for chunk in _chunks(sorted(nodes, key=lambda n: n.value), 200):
             query = _LABELS.replace("$NODES", " ".join(f"<{n.value}>" for n in chunk))
@@ -301,7 +301,7 @@ class Gate:
                 labels.setdefault(row["n"], row["label"].value)
         return labels
 
-    def _shape_text(self, tx: Transaction, shapes: set[Any]) -> dict[Any, tuple[str | None, str | None]]:
+    def _shape_text(self, tx: StoreTransaction, shapes: set[Any]) -> dict[Any, tuple[str | None, str | None]]:
         found: dict[Any, tuple[str | None, str | None]] = {}
         for chunk in _chunks(sorted(shapes, key=lambda n: n.value), 200):
             query = _SHAPE_TEXT.replace("$NODES", " ".join(f"<{n.value}>" for n in chunk))
@@ -313,7 +313,7 @@ class Gate:
         return found
 
     def _where(
-        self, tx: Transaction, node: Any, sources: dict[str, Source], locate: bool = True
+        self, tx: StoreTransaction, node: Any, sources: dict[str, Source], locate: bool = True
     ) -> tuple[str | None, int | None]:
         if not isinstance(node, NamedNode) or not sources:
             return None, None
@@ -327,7 +327,7 @@ class Gate:
         return None, None
 
 
-def _referrers(tx: Transaction, nodes: Iterable[Any]) -> set[Any]:
+def _referrers(tx: StoreTransaction, nodes: Iterable[Any]) -> set[Any]:
     """Subjects of statements anywhere in the transaction's data whose object is one of ``nodes``."""
     named = sorted((n for n in nodes if isinstance(n, NamedNode)), key=lambda n: n.value)
     found: set[Any] = set()

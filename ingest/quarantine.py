@@ -16,7 +16,7 @@ from typing import Any
 from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 
 from coopgraph import iris
-from coopgraph.store.local import Transaction
+from coopgraph.store import StoreTransaction
 from ingest.sources import Source
 
 
@@ -24,17 +24,14 @@ def area(root: Path) -> Path:
     return Path(root) / "quarantine"
 
 
-def keep(root: Path, batch: str, tx: Transaction, sources: list[Source], report: Any) -> str:
+def keep(root: Path, batch: str, tx: StoreTransaction, sources: list[Source], report: Any) -> str:
     folder = area(root) / batch
     folder.mkdir(parents=True, exist_ok=False)
     entries = []
     with open(folder / "batch.nq", "wb") as out:
         for source in sources:
             graph = NamedNode(iris.graph_iri("quarantine", f"{batch}/{source.key}"))
-            quads = (
-                Quad(q.subject, q.predicate, q.object, graph)
-                for q in tx.store.quads_for_pattern(None, None, None, NamedNode(source.graph))
-            )
+            quads = (Quad(q.subject, q.predicate, q.object, graph) for q in tx.quads(source.graph))
             serialize(quads, out, format=RdfFormat.N_QUADS)
             entries.append(
                 {

@@ -11,7 +11,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from coopgraph import iris
 from coopgraph.formats import RDF_MEDIA_TYPES
-from coopgraph.store.local import DEFAULT_GRAPH
+from coopgraph.store import DEFAULT_GRAPH
 from server import negotiation
 from server.auth import require_writer
 from server.protocol import ProtocolError, content_type, read_body, single

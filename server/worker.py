@@ -29,8 +29,7 @@ from pyoxigraph import (
 )
 
 from coopgraph import iris
-from coopgraph.store.local import LocalStore, graph_node
-from coopgraph.store.local import _query as query_view
+from coopgraph.store import Store, open_store
 from server import framing
 
 #: Answers up to this size are sent whole, with a Content-Length; larger ones are streamed.
@@ -124,10 +123,10 @@ def _format(cache: dict[str, Any], kind: Any, media: str) -> Any:
     return fmt
 
 
-def run_query(store: LocalStore, request: dict[str, Any], out: BinaryIO) -> None:
+def run_query(store: Store, request: dict[str, Any], out: BinaryIO) -> None:
     subs = request.get("substitutions")
     view = store.view()  # the published generation, kept open while it stays the current one
-    missing = [g for g in request.get("require_graphs") or () if not view.contains_named_graph(NamedNode(g))]
+    missing = [g for g in request.get("require_graphs") or () if not view.has_graph(g)]
     if missing:
         send(
             out,
@@ -140,13 +139,12 @@ def run_query(store: LocalStore, request: dict[str, Any], out: BinaryIO) -> None
         )
         return
     try:
-        results = query_view(
-            view,
+        results = view.query(
             request["query"],
-            request.get("default_graph"),
-            request.get("named_graphs"),
-            {k: term(v) for k, v in subs.items()} if subs else None,
-            request.get("base_iri"),
+            default_graph=request.get("default_graph"),
+            named_graphs=request.get("named_graphs"),
+            substitutions={k: term(v) for k, v in subs.items()} if subs else None,
+            base_iri=request.get("base_iri"),
         )
     except SyntaxError as e:
         send(out, {"status": 400, "error": f"the query is not valid SPARQL: {e}"})
@@ -180,12 +178,11 @@ def run_query(store: LocalStore, request: dict[str, Any], out: BinaryIO) -> None
     writer.finish()
 
 
-def dump_graph(store: LocalStore, request: dict[str, Any], out: BinaryIO) -> None:
+def dump_graph(store: Store, request: dict[str, Any], out: BinaryIO) -> None:
     """One graph as RDF (the store's own default graph for DEFAULT), or 404."""
     view = store.view()
     name = request["graph"]
-    node = graph_node(name)
-    if isinstance(node, NamedNode) and not view.contains_named_graph(node):
+    if not view.has_graph(name):
         send(out, {"status": 404, "error": f"no graph <{name}> in this store"})
         return
     media = request["rdf_type"]
@@ -194,9 +191,9 @@ def dump_graph(store: LocalStore, request: dict[str, Any], out: BinaryIO) -> Non
     try:
         prefixes = iris.PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
         if fmt.supports_datasets:  # a graph in a dataset format keeps its name
-            serialize(view.quads_for_pattern(None, None, None, node), writer, format=fmt)
+            serialize(view.quads(name), writer, format=fmt)
         else:
-            view.dump(writer, format=fmt, from_graph=node, prefixes=prefixes)
+            view.dump(writer, fmt, name, prefixes=prefixes)
     except TooLarge as e:
         fail(out, writer, 413, str(e))
         return
@@ -204,7 +201,7 @@ def dump_graph(store: LocalStore, request: dict[str, Any], out: BinaryIO) -> Non
 
 
 def serve(store_dir: Path, role: str, inp: BinaryIO, out: BinaryIO) -> None:
-    store = LocalStore(store_dir, create=False)
+    store = open_store(store_dir, create=False)
     writes = None
     if role == "write":
         from server.writes import Writes

@@ -10,15 +10,14 @@ import hashlib
 import json
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 from pyoxigraph import BlankNode, NamedNode
 
 from coopgraph import iris
 from coopgraph.sparql_text import scan_update
-from coopgraph.store.catalog import GraphRecord
-from coopgraph.store.local import DEFAULT_GRAPH, LocalStore, Transaction, graph_node
+from coopgraph.store import DEFAULT_GRAPH, Store, StoreTransaction
+from coopgraph.store.catalog import GraphRecord, activity_iri, build_record
 from ingest.batch import BatchRejected, run
 from ingest.errors import IngestError
 from ingest.gate import Gate, GateReport
@@ -69,7 +68,7 @@ def bad_input(problems: list[Problem], shown: dict[str, str]) -> Outcome:
 
 
 class Writes:
-    def __init__(self, store: LocalStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
         self.gate = Gate()
         self.tmp = store.root / "tmp"
@@ -99,7 +98,7 @@ class Writes:
                     found = None  # PUT with an empty body: an empty graph
                 else:
                     return bad_input([found], shown)
-            existed = graph == DEFAULT_GRAPH or NamedNode(graph) in set(self.store.view().named_graphs())
+            existed = self.store.view().has_graph(graph)
             if found is None:
                 self._replace_with_empty(graph, request.get("origin", ""))
             else:
@@ -125,7 +124,7 @@ class Writes:
             records = tx.records()
             tx.drop_graph(graph)
             if graph != DEFAULT_GRAPH:
-                tx.store.add_graph(NamedNode(graph))
+                tx.add_graph(graph)
                 records[graph] = self._record(
                     graph,
                     records.get(graph),
@@ -138,7 +137,7 @@ class Writes:
 
     def delete(self, request: dict[str, Any]) -> Outcome:
         graph = request["graph"]
-        if graph != DEFAULT_GRAPH and NamedNode(graph) not in set(self.store.view().named_graphs()):
+        if not self.store.view().has_graph(graph):
             return 404, {}, f"no graph <{graph}>\n".encode()
         try:
             with self.store.transaction(replace=[graph]) as tx:
@@ -154,10 +153,8 @@ class Writes:
         return 204, {}, b""
 
     def _removed_nodes(self, graph: str) -> set[Any] | None:
-        view = self.store.view()
-        node = graph_node(graph)
         nodes: set[Any] = set()
-        for n, quad in enumerate(view.quads_for_pattern(None, None, None, node)):
+        for n, quad in enumerate(self.store.view().quads(graph)):
             if n > DIFF_LIMIT:
                 return None
             nodes.add(quad.subject)
@@ -192,19 +189,19 @@ class Writes:
             return rejected(e.report)
         return 204, {}, b""
 
-    def _candidates(self, tx: Transaction, written: list[str]) -> list[str]:
-        graphs = {g.value for g in tx.store.named_graphs()} - {iris.CATALOG_GRAPH}
+    def _candidates(self, tx: StoreTransaction, written: list[str]) -> list[str]:
+        graphs = tx.graph_names() - {iris.CATALOG_GRAPH}
         if any(w in ("ALL", "NAMED") or w.startswith(("?", "$")) for w in written):
             return [*sorted(graphs), DEFAULT_GRAPH]
         return sorted(set(written))
 
-    def _snapshot(self, tx: Transaction, graphs: list[str], before: bool) -> dict[str, set[Any] | None]:
+    def _snapshot(self, tx: StoreTransaction, graphs: list[str], before: bool) -> dict[str, set[Any] | None]:
         """The triples of each graph, or None for a graph too large to compare."""
-        source = self.store.view() if before else tx.store
+        source = self.store.view() if before else tx
         out: dict[str, set[Any] | None] = {}
         for graph in graphs:
             triples: set[Any] | None = set()
-            for n, quad in enumerate(source.quads_for_pattern(None, None, None, graph_node(graph))):
+            for n, quad in enumerate(source.quads(graph)):
                 if n >= DIFF_LIMIT:
                     triples = None
                     break
@@ -236,13 +233,13 @@ class Writes:
 
     def _sync_catalog(
         self,
-        tx: Transaction,
+        tx: StoreTransaction,
         records: dict[str, GraphRecord],
         changed: list[str],
         request: dict[str, Any],
         text: str,
     ) -> None:
-        existing = {g.value for g in tx.store.named_graphs()} - {iris.CATALOG_GRAPH}
+        existing = tx.graph_names() - {iris.CATALOG_GRAPH}
         checksum = hashlib.sha256(text.encode()).hexdigest()
         origin = request.get("origin") or iris.BASE + "update"
         for graph in changed:
@@ -260,17 +257,15 @@ class Writes:
     def _record(
         graph: str, previous: GraphRecord | None, origin: str, media: str, checksum: str, triples: int
     ) -> GraphRecord:
-        now = datetime.now(UTC)
-        return GraphRecord(
-            graph=graph,
-            role=previous.role if previous else "data",
-            key=previous.key if previous else graph,
+        activity = activity_iri("write", uuid.uuid4().hex[:16])
+        return build_record(
+            graph,
+            previous=previous,
             source=origin,
             media_type=media,
             checksum=checksum,
             triples=triples,
-            loaded=now,
-            activity=f"{iris.RESOURCE}write/{uuid.uuid4().hex[:16]}",
+            activity=activity,
         )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from coopgraph import iris
 from coopgraph.cli import bootstrap, exits, render
-from coopgraph.store.generations import StoreBusy
+from coopgraph.store import StoreBusy
 from ingest import quarantine as quarantine_area
 from ingest.batch import BatchRejected, BatchResult, run
 from ingest.errors import IngestError

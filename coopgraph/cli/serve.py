@@ -7,8 +7,7 @@ import sys
 import time
 
 from coopgraph.cli import bootstrap, exits, render
-from coopgraph.store.generations import StoreBusy
-from coopgraph.store.local import LocalStore
+from coopgraph.store import Store, StoreBusy
 from ingest.batch import BatchRejected, run
 from ingest.errors import IngestError
 
@@ -41,29 +40,15 @@ def prepare(args: argparse.Namespace, seed: bool) -> None:
         store.close()
 
 
-#: Left in a generation that :func:`compact` wrote (RocksDB ignores files it did not name).
-COMPACTED = "coopgraph-compacted"
-
-
-def compact(store: LocalStore) -> None:
-    """Publish a compacted copy of the store unless the current generation already is one.
-
-    Ingests and transactions leave their changes in small level-0 files (and the write-ahead log) beside
-    the bulk-loaded ones, and every read merges them: scans and aggregates ran 1.2-1.6x slower than on the
-    same data compacted. Compacting takes about a second per million triples; it is done here, before the
-    workers open the store, and skipped if another writer holds the store.
-    """
-    gens = store.generations
-    if (gens.gens / store.generation / COMPACTED).exists():
-        return
+def compact(store: Store) -> None:
+    """Compact the store (see :meth:`Store.compact`) before the workers open it; skipped if another writer
+    holds the store."""
     started = time.perf_counter()
     try:
-        with store.transaction(wait=0) as tx:
-            tx.store.optimize()
-            (tx.path / COMPACTED).touch()
+        if not store.compact(wait=0):
+            return
     except StoreBusy:
         return
-    store.collect()
     print(f"compacted the store in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 

@@ -30,15 +30,10 @@ from pathlib import Path
 
 import pyoxigraph
 
+from coopgraph.store.protocol import StoreBusy, StoreMissing
+
 _NAME = re.compile(r"^g(\d{8})$")
-
-
-class StoreBusy(RuntimeError):
-    """Another process holds the store's write lock for longer than we may wait."""
-
-
-class StoreMissing(FileNotFoundError):
-    """The store directory holds no published generation."""
+__all__ = ["Generations", "Lease", "StoreBusy", "StoreMissing"]
 
 
 @dataclass
