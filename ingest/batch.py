@@ -15,7 +15,7 @@ import pyoxigraph
 from pyoxigraph import Quad
 
 from coopgraph.store import DEFAULT_GRAPH, Store, StoreTransaction, graph_node
-from coopgraph.store.catalog import activity_iri, build_record
+from coopgraph.store.catalog import GraphRecord, activity_iri, build_record
 from ingest import quarantine as quarantine_area
 from ingest.csvw_rdf import table_quads
 from ingest.errors import IngestError, Problem
@@ -54,10 +54,6 @@ class BatchResult:
     @property
     def triples(self) -> int:
         return sum(g.triples for g in self.loaded)
-
-
-class _DryRun(Exception):
-    """Ends a validation-only batch: the transaction is discarded like a failed one."""
 
 
 class BatchRejected(Exception):
@@ -148,97 +144,129 @@ def plan(
     return changed, unchanged
 
 
+@dataclass(frozen=True)
+class BatchOptions:
+    """How one batch is run (the command line's flags, or what a write over HTTP asks for)."""
+
+    #: Load every source, even one whose checksum is already loaded.
+    force: bool = False
+    #: Add the sources to their graphs instead of replacing them.
+    merge: bool = False
+    #: Load and validate, then discard: the report is the result and nothing is written.
+    dry_run: bool = False
+    #: Keep a rejected batch in the quarantine area for repair.
+    keep_rejected: bool = False
+    #: Who loads it (the catalogue's prov:wasAssociatedWith).
+    agent: str = "coopgraph"
+    #: Seconds to wait for another writer (None: as long as it takes).
+    wait: float | None = None
+
+
 def run(
     store: Store,
     sources: list[Source],
+    options: BatchOptions = BatchOptions(),
     *,
-    force: bool = False,
-    keep_rejected: bool = False,
-    progress: Progress | None = None,
-    agent: str = "coopgraph",
     gate: Gate | None = None,
-    wait: float | None = None,
-    dry_run: bool = False,
-    merge: bool = False,
+    progress: Progress | None = None,
 ) -> BatchResult:
     """Ingest ``sources`` as one atomic batch; raises :class:`IngestError` or :class:`BatchRejected`.
 
-    With ``dry_run`` the batch is loaded and validated, then discarded: the report is the result.
-    With ``merge`` the sources are added to their graphs instead of replacing them.
+    A dry run returns like any other batch, with the report and the counts, and leaves the store as it was.
     """
     started = time.monotonic()
     result = BatchResult()
-    changed, result.unchanged = plan(store, sources, force)
-    if not changed:
-        result.seconds = time.monotonic() - started
-        result.generation = store.generation
-        return result
-    progress = progress or Progress(sum(s.path.stat().st_size for s, _ in changed))
-    gate = gate or Gate()
-    batch = uuid.uuid4().hex[:16]
-    existing = store.records()
-    replaced = set() if merge else {s.graph for s, _ in changed if s.graph in existing}
-    try:
-        with store.transaction(replace=replaced, wait=wait, on_wait=progress.note) as tx:
-            problems: list[Problem] = []
-            for source, _ in changed:
-                progress.note(source.key)
-                if not merge:
-                    tx.drop_graph(source.graph)
-                try:
-                    _load(tx, source, progress)
-                except IngestError as e:  # go on, to report every broken file at once
-                    problems.extend(e.problems)
-            if problems:
-                raise IngestError(problems)
-            counts = {s.graph: tx.count(s.graph) for s, _ in changed}
-            empty = [
-                Problem(str(s.path), "the file holds no triples") for s, _ in changed if counts[s.graph] == 0
-            ]
-            if empty:
-                raise IngestError(empty)
-            progress.note("validating")
-            report = gate.check(tx, sources=[s for s, _ in changed], replaced=replaced)
-            result.report = report
-            if report.problems:
-                raise IngestError(report.problems)
-            if dry_run:
-                raise _DryRun
-            if report.violations:
-                kept = (
-                    quarantine_area.keep(store.root, batch, tx, [s for s, _ in changed], report)
-                    if keep_rejected
-                    else None
-                )
-                raise BatchRejected(report, kept)
-            now = datetime.now(UTC)
-            records = tx.records()
-            for n, (source, checksum) in enumerate(changed):
-                if source.graph == DEFAULT_GRAPH:  # the store's own default graph has no record
-                    continue
-                previous = records.get(source.graph)
-                if merge and previous is not None:
-                    checksum = hashlib.sha256((previous.checksum + checksum).encode()).hexdigest()
-                records[source.graph] = build_record(
-                    source.graph,
-                    role=source.role,
-                    key=source.key,
-                    source=source.location,
-                    media_type=source.media_type,
-                    checksum=checksum,
-                    triples=counts[source.graph],
-                    loaded=now,
-                    activity=activity_iri("ingest", f"{batch}/{n + 1}"),
-                    agent=agent,
-                    used=source.used,
-                )
-            tx.write_records(records.values())
-            result.loaded = [LoadedGraph(s, counts[s.graph], s.graph in replaced) for s, _ in changed]
-    except _DryRun:
-        result.loaded = [LoadedGraph(s, counts[s.graph], s.graph in replaced) for s, _ in changed]
-    finally:
-        progress.close()
-    store.collect()
+    changed, result.unchanged = plan(store, sources, options.force or options.dry_run)
+    if changed:
+        progress = progress or Progress(sum(s.path.stat().st_size for s, _ in changed))
+        try:
+            _run_changed(store, changed, options, gate or Gate(), progress, result)
+        finally:
+            progress.close()
+        store.collect()
     result.seconds = time.monotonic() - started
     result.generation = store.generation
     return result
+
+
+def _run_changed(
+    store: Store,
+    changed: list[tuple[Source, str]],
+    options: BatchOptions,
+    gate: Gate,
+    progress: Progress,
+    result: BatchResult,
+) -> None:
+    """Load the changed sources into one transaction, gate it, then publish, keep or discard it."""
+    existing = store.records()
+    replaced = set() if options.merge else {s.graph for s, _ in changed if s.graph in existing}
+    sources = [s for s, _ in changed]
+    with store.transaction(replace=replaced, wait=options.wait, on_wait=progress.note) as tx:
+        counts = _load_all(tx, sources, options.merge, progress)
+        progress.note("validating")
+        report = gate.check(tx, sources=sources, replaced=replaced)
+        result.report = report
+        if report.problems:
+            raise IngestError(report.problems)
+        result.loaded = [LoadedGraph(s, counts[s.graph], s.graph in replaced) for s in sources]
+        if options.dry_run:
+            tx.discard()
+            return
+        if report.violations:
+            batch = uuid.uuid4().hex[:16]
+            kept = (
+                quarantine_area.keep(store.root, batch, tx, sources, report)
+                if options.keep_rejected
+                else None
+            )
+            raise BatchRejected(report, kept)
+        tx.write_records(_records(tx, changed, counts, options))
+
+
+def _load_all(tx: StoreTransaction, sources: list[Source], merge: bool, progress: Progress) -> dict[str, int]:
+    """Load each source into its graph; every broken or empty file is reported at once."""
+    problems: list[Problem] = []
+    for source in sources:
+        progress.note(source.key)
+        if not merge:
+            tx.drop_graph(source.graph)
+        try:
+            _load(tx, source, progress)
+        except IngestError as e:  # go on, to report every broken file at once
+            problems.extend(e.problems)
+    if problems:
+        raise IngestError(problems)
+    counts = {s.graph: tx.count(s.graph) for s in sources}
+    empty = [Problem(str(s.path), "the file holds no triples") for s in sources if counts[s.graph] == 0]
+    if empty:
+        raise IngestError(empty)
+    return counts
+
+
+def _records(
+    tx: StoreTransaction, changed: list[tuple[Source, str]], counts: dict[str, int], options: BatchOptions
+) -> list[GraphRecord]:
+    """The catalogue after this batch: a new record for each graph it loaded."""
+    now = datetime.now(UTC)
+    batch = uuid.uuid4().hex[:16]
+    records = tx.records()
+    for n, (source, checksum) in enumerate(changed):
+        if source.graph == DEFAULT_GRAPH:  # the store's own default graph has no record
+            continue
+        previous = records.get(source.graph)
+        if options.merge and previous is not None:
+            checksum = hashlib.sha256((previous.checksum + checksum).encode()).hexdigest()
+        records[source.graph] = build_record(
+            source.graph,
+            role=source.role,
+            key=source.key,
+            source=source.location,
+            media_type=source.media_type,
+            checksum=checksum,
+            triples=counts[source.graph],
+            loaded=now,
+            activity=activity_iri("ingest", f"{batch}/{n + 1}"),
+            agent=options.agent,
+            used=source.used,
+        )
+    return list(records.values())

@@ -18,7 +18,7 @@ from coopgraph import iris
 from coopgraph.sparql_text import scan_update
 from coopgraph.store import DEFAULT_GRAPH, Store, StoreTransaction
 from coopgraph.store.catalog import GraphRecord, activity_iri, build_record
-from ingest.batch import BatchRejected, run
+from ingest.batch import BatchOptions, BatchRejected, run
 from ingest.errors import IngestError
 from ingest.gate import Gate, GateReport
 from ingest.sources import Problem, describe
@@ -103,14 +103,8 @@ class Writes:
                 self._replace_with_empty(graph, request.get("origin", ""))
             else:
                 source = replace(found, target=graph, origin=request.get("origin"))
-                run(
-                    self.store,
-                    [source],
-                    force=True,
-                    merge=merge,
-                    gate=self.gate,
-                    agent=request.get("agent", "coopgraph"),
-                )
+                options = BatchOptions(force=True, merge=merge, agent=request.get("agent", "coopgraph"))
+                run(self.store, [source], options, gate=self.gate)
         except IngestError as e:
             return bad_input(e.problems, shown)
         except BatchRejected as e:

@@ -21,7 +21,7 @@ from pyoxigraph import RdfFormat
 from rdflib.compare import isomorphic
 
 from coopgraph.store.local import LocalStore
-from ingest.batch import BatchRejected, BatchResult, run
+from ingest.batch import BatchOptions, BatchRejected, BatchResult, run
 from ingest.sources import discover
 from tests.conftest import COOPGRAPH, PROJECT, coopgraph
 
@@ -80,7 +80,7 @@ def write(path: Path, text: str) -> Path:
 def ingest(store: LocalStore, *paths: Path, role: str = "data", **options: bool) -> BatchResult:
     sources, problems = discover(list(paths), role=role)
     assert problems == []
-    return run(store, sources, **options)
+    return run(store, sources, BatchOptions(**options))
 
 
 def dump(store: LocalStore) -> list[bytes]:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from coopgraph.store.local import LocalStore
-from ingest.batch import run
+from ingest.batch import BatchOptions, run
 from ingest.sources import discover
 from tests.conftest import COOPGRAPH, PROJECT
 
@@ -228,7 +228,7 @@ def kill_ingests(folder: Path, versions: dict[str, Version], rng: random.Random)
         follow.parent.mkdir(exist_ok=True)
         follow.write_text(f'<{EX}after/{attempt}> a <{EX}Thing> ; <{EX}name> "lần {attempt}"@vi .\n')
         store = LocalStore(root, create=False)
-        result = run(store, discover([follow])[0], wait=0)
+        result = run(store, discover([follow])[0], BatchOptions(wait=0))
         assert [g.triples for g in result.loaded] == [2], context  # its two triples
         store.close()
         assert generation_dirs(root) <= {current_at_kill, result.generation}, context

@@ -11,7 +11,7 @@ from coopgraph import iris
 from coopgraph.cli import bootstrap, exits, render
 from coopgraph.store import StoreBusy
 from ingest import quarantine as quarantine_area
-from ingest.batch import BatchRejected, BatchResult, run
+from ingest.batch import BatchOptions, BatchRejected, BatchResult, run
 from ingest.errors import IngestError
 from ingest.sources import Source, discover
 
@@ -50,14 +50,13 @@ def _run_batch(args: argparse.Namespace, sources: list[Source], dry_run: bool = 
     store = exits.open_store(args, create=True)
     fmt = getattr(args, "format", "text")
     try:
-        return run(
-            store,
-            sources,
-            force=getattr(args, "force", False) or dry_run,
+        options = BatchOptions(
+            force=getattr(args, "force", False),
             keep_rejected=getattr(args, "quarantine", False),
             wait=getattr(args, "wait", 600.0),
             dry_run=dry_run,
         )
+        return run(store, sources, options)
     except IngestError as e:
         if fmt == "json":
             print(json.dumps({"errors": [p.as_dict() for p in e.problems]}, ensure_ascii=False, indent=2))

@@ -182,6 +182,11 @@ class Transaction(_Reader):
         self._before = before
         #: The generation this transaction writes (published whole at the end).
         self.path = path
+        #: Set by :meth:`discard`: the copy is thrown away when the block ends.
+        self.discarded = False
+
+    def discard(self) -> None:
+        self.discarded = True
 
     def query_before(self, sparql: str, default_graph: list[str] | None = None) -> Any:
         """Query the state before this transaction (no results when the store was empty)."""
@@ -352,13 +357,17 @@ class LocalStore:
                 if rebuild:
                     copy_graphs(self._published(), tx._store, lambda g: g not in replace)
                 yield tx
-                tx._store.flush()
+                if not tx.discarded:
+                    tx._store.flush()
             except BaseException:
                 tx._store = None  # type: ignore[assignment]  # closes the copy
                 gens.discard(name)
                 raise
             tx._store = None  # type: ignore[assignment]
-            gens.publish(name)
+            if tx.discarded:
+                gens.discard(name)
+            else:
+                gens.publish(name)
 
     def compact(self, wait: float | None = None) -> bool:
         """Publish a compacted copy of the store unless the current generation already is one.

@@ -168,6 +168,10 @@ class StoreTransaction(GraphReader, Protocol):
         """Replace the whole catalogue with these records."""
         ...
 
+    def discard(self) -> None:
+        """Throw the changes away when the block ends, instead of publishing them (a dry run)."""
+        ...
+
 
 @runtime_checkable
 class Store(Protocol):
