@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from coopgraph.cli import exits
@@ -28,8 +29,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from coopgraph.cli import load, read
-
     parser = argparse.ArgumentParser(
         prog="coopgraph",
         description="The knowledge graph of international cooperation in education.",
@@ -48,6 +47,19 @@ def build_parser() -> argparse.ArgumentParser:
         )
         _common(p)
         return p
+
+    _writing_commands(command)
+    _reading_commands(command)
+    _serve_command(command)
+    return parser
+
+
+Command = Callable[[str, str], argparse.ArgumentParser]
+
+
+def _writing_commands(command: Command) -> None:
+    """The commands that load, check or remove data."""
+    from coopgraph.cli import load
 
     p = command("ingest", "Load files or folders (recursively) as one atomic, validated batch.")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -89,6 +101,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-seed", action="store_true", help="leave the seed dataset out")
     p.set_defaults(run=load.init)
 
+    p = command("drop", "Remove named graphs (and their catalogue records) in one step.")
+    p.add_argument(
+        "graphs", nargs="+", metavar="GRAPH", help="graph IRI, or the source key shown by 'graphs'"
+    )
+    p.set_defaults(run=load.drop)
+
+    p = command("quarantine", "List or remove rejected batches kept with --quarantine.")
+    p.add_argument("action", choices=["list", "drop"])
+    p.add_argument("batch", nargs="?", help="the batch id (for drop)")
+    p.set_defaults(run=load.quarantine)
+
+
+def _reading_commands(command: Command) -> None:
+    """The commands that read the store."""
+    from coopgraph.cli import read
+
     p = command("query", "Run a SPARQL query (text, a .rq file, or a saved query's name).")
     p.add_argument("query", metavar="SPARQL-or-FILE-or-NAME", nargs="?")
     p.add_argument("--list", action="store_true", help="list the saved queries and their parameters")
@@ -117,21 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(run=read.graphs)
 
-    p = command("drop", "Remove named graphs (and their catalogue records) in one step.")
-    p.add_argument(
-        "graphs", nargs="+", metavar="GRAPH", help="graph IRI, or the source key shown by 'graphs'"
-    )
-    p.set_defaults(run=load.drop)
-
     p = command("stats", "Counts: graphs, triples, classes and the most used properties.")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(run=read.stats)
 
-    p = command("quarantine", "List or remove rejected batches kept with --quarantine.")
-    p.add_argument("action", choices=["list", "drop"])
-    p.add_argument("batch", nargs="?", help="the batch id (for drop)")
-    p.set_defaults(run=load.quarantine)
 
+def _serve_command(command: Command) -> None:
     p = command("serve", "Serve the SPARQL endpoint, saved queries and pages.")
     p.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 8000)")
@@ -139,7 +158,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--query-timeout", type=float, metavar="SECONDS", help="query time limit (default 30)")
     p.add_argument("--no-seed", action="store_true", help="on first start, leave the seed dataset out")
     p.set_defaults(run=_serve)
-    return parser
 
 
 def _serve(args: argparse.Namespace) -> int:
