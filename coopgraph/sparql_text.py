@@ -401,7 +401,13 @@ class _Scanner:
     # ---- the token scanner for nested content -------------------------------------------------
 
     def nested(self, pos: int, stack: list[list], stop: int, template: bool) -> int:
-        """Tokenize from ``pos`` until the bracket stack shrinks back to ``stop`` frames; the end."""
+        """Tokenize from ``pos`` until the bracket stack shrinks back to ``stop`` frames; the end.
+
+        One long loop on purpose: it is the scanner's hot path (every request passes through it), and each
+        token's reading depends on the three before it and the bracket on top of the stack, all kept in
+        locals. Split into functions, that state would be passed in and out of a call per token; the scan
+        time it must keep is measured by ``bench/bench_sparql_text.py``.
+        """
         text = self.text
         n = self.n
         ws = _WS_RE.match
