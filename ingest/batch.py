@@ -21,6 +21,7 @@ from ingest import quarantine as quarantine_area
 from ingest.csvw_rdf import table_quads
 from ingest.errors import IngestError, Problem
 from ingest.gate import Gate, GateReport
+from ingest.limits import InputLimits, check_source
 from ingest.literals import check_document, check_file
 from ingest.progress import Progress
 from ingest.records import as_jsonld
@@ -94,11 +95,11 @@ def _load_rdf(tx: Transaction, source: Source, progress: Progress) -> None:
         tx.add(Quad(q.subject, q.predicate, q.object, graph) for q in quads)
 
 
-def _load_checked_rdf(tx: Transaction, source: Source, progress: Progress) -> None:
+def _load_checked_rdf(tx: Transaction, source: Source, progress: Progress, max_literal: int) -> None:
     """Load an RDF file while another thread checks its literals (the loader releases the GIL, so the
     check costs no time on a machine with two cores); ill-typed literals reject it after the load."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        checked = pool.submit(check_file, source)
+        checked = pool.submit(check_file, source, max_literal)
         try:
             _load_rdf(tx, source, progress)
         except SyntaxError:
@@ -109,20 +110,23 @@ def _load_checked_rdf(tx: Transaction, source: Source, progress: Progress) -> No
             raise IngestError(checked.result())
 
 
-def _load(tx: Transaction, source: Source, progress: Progress) -> None:
+def _load(tx: Transaction, source: Source, progress: Progress, limits: InputLimits) -> None:
     """Load one source into its graph; bad input raises :class:`IngestError`."""
     offset = 0
+    unsafe = check_source(source, limits)
+    if unsafe:
+        raise IngestError(unsafe)
     try:
         if source.kind == "rdf":
-            _load_checked_rdf(tx, source, progress)
+            _load_checked_rdf(tx, source, progress, limits.literal_bytes)
         elif source.kind == "table":
             assert source.mapping is not None
-            tx.add(table_quads(source.path, source.mapping, source.graph))
+            tx.add(table_quads(source.path, source.mapping, source.graph, limits.literal_bytes))
             progress.advance(source.path.stat().st_size)
         else:
             assert source.context is not None
             document, offset = as_jsonld(source.path, source.context)
-            problems = check_document(source, document)
+            problems = check_document(source, document, limits.literal_bytes)
             if problems:
                 raise IngestError(problems)
             tx.load(document, pyoxigraph.RdfFormat.JSON_LD, source.graph, base_iri=source.location)
@@ -161,11 +165,13 @@ def run(
     wait: float | None = None,
     dry_run: bool = False,
     merge: bool = False,
+    limits: InputLimits | None = None,
 ) -> BatchResult:
     """Ingest ``sources`` as one atomic batch; raises :class:`IngestError` or :class:`BatchRejected`.
 
     With ``dry_run`` the batch is loaded and validated, then discarded: the report is the result.
     With ``merge`` the sources are added to their graphs instead of replacing them.
+    ``limits`` bound what one source may hold (by default those of the environment's settings).
     """
     started = time.monotonic()
     result = BatchResult()
@@ -176,6 +182,7 @@ def run(
         return result
     progress = progress or Progress(sum(s.path.stat().st_size for s, _ in changed))
     gate = gate or Gate()
+    limits = limits or InputLimits.from_settings()
     batch = uuid.uuid4().hex[:16]
     existing = store.records()
     replaced = set() if merge else {s.graph for s, _ in changed if s.graph in existing}
@@ -187,7 +194,7 @@ def run(
                 if not merge:
                     tx.drop_graph(source.graph)
                 try:
-                    _load(tx, source, progress)
+                    _load(tx, source, progress, limits)
                 except IngestError as e:  # go on, to report every broken file at once
                     problems.extend(e.problems)
             if problems:
