@@ -36,6 +36,8 @@ _STEP = [0] * 256
 _STEP[ord("[")] = _STEP[ord("{")] = 1
 _STEP[ord("]")] = _STEP[ord("}")] = -1
 _NOT_BRACKET = bytes(b for b in range(256) if not _STEP[b])
+#: The nesting libyaml's scanner refuses to pass (0.2.5); it fails before the parser reports the levels.
+_LIBYAML_DEPTH = 1000
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ def _long_literals(path: Path, numbers: list[int], fmt: pyoxigraph.RdfFormat, li
 
 
 # ---------------------------------------------------------------------------------------------- nesting
-def _depth_message(found: int, limit: int) -> str:
+def _depth_message(found: int | str, limit: int) -> str:
     return (
         f"arrays and objects are nested {found} levels deep, deeper than the limit of {limit} "
         "(max_nesting_depth)"
@@ -197,17 +199,20 @@ def _line_past(chunk: bytes, depth: int, limit: int) -> int:
 def _yaml_depth(path: Path, limit: int) -> list[Problem]:
     """Nesting deeper than ``limit`` in YAML, and aliases that expand a small file into a huge record.
 
-    Read as parser events (libyaml's parser keeps its own stack; the composer that builds the
-    record recurses): an alias counts the nodes and the depth of the node it repeats.
+    Read as parser events (the parser keeps its own stack; the composer that builds the record
+    recurses): an alias counts the nodes and the depth of the node it repeats. libyaml's parser
+    stops at 1,000 levels; PyYAML's own takes quadratic time in deep flow collections, so without
+    libyaml the scan stops at the first level past the limit.
     """
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = getattr(yaml, "CSafeLoader", None)
+    deepest_shown: str | None = None
     depth = deepest = written = expanded = 0
     first_line: int | None = None
     open_nodes: list[list[Any]] = []  # per open collection: anchor, nodes before it, its depth, deepest in it
     anchored: dict[str, tuple[int, int]] = {}  # anchor: nodes, levels from the node down
     try:
         with open(path, "rb") as stream:
-            for event in yaml.parse(stream, Loader=loader):
+            for event in yaml.parse(stream, Loader=loader or yaml.SafeLoader):
                 if isinstance(event, yaml.CollectionEndEvent):
                     anchor, before, start, inner = open_nodes.pop()
                     if anchor:
@@ -239,17 +244,24 @@ def _yaml_depth(path: Path, limit: int) -> list[Problem]:
                 deepest = max(deepest, reached)
                 if reached > limit and first_line is None:
                     first_line = event.start_mark.line + 1
+                    if loader is None:
+                        deepest_shown = f"more than {limit}"
+                        break
                 if expanded > 10 * written + 10_000:
                     return [
                         Problem(
                             str(path),
-                            f"aliases repeat nodes to more than {expanded:,} from {written:,} written; "
-                            "write the repeated parts out",
+                            f"aliases expand the record to {expanded:,} nodes from the {written:,} written, "
+                            "more than ten times over: write the repeated parts out",
                             line=event.start_mark.line + 1,
                         )
                     ]
-    except yaml.YAMLError:
-        pass  # the load reports it, with its position
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        if "maximum nesting depth" in str(e) and mark is not None:  # libyaml's own limit, past ours
+            first_line = first_line or mark.line + 1
+            deepest_shown = f"more than {_LIBYAML_DEPTH:,}"
+        # otherwise the load reports it, with its position
     if first_line is None:
         return []
-    return [Problem(str(path), _depth_message(deepest, limit), line=first_line)]
+    return [Problem(str(path), _depth_message(deepest_shown or str(deepest), limit), line=first_line)]
