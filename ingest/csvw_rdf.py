@@ -7,7 +7,6 @@ A table may be CSV/TSV, or a sheet of an XLSX workbook (metadata ``url`` ``book.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import dataclasses
 import datetime
@@ -30,6 +29,7 @@ from csvw.metadata_utils import NAMESPACES as CSVW_PREFIXES
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from coopgraph import iris
+from ingest.encoding import check_encoding
 from ingest.errors import IngestError, Problem
 from ingest.lexical import valid
 from ingest.limits import InputLimits, literal_message
@@ -375,32 +375,6 @@ def _cell_problems(messages: list[str], table: Table, data: Path, handle: Any, w
     return problems
 
 
-def _check_encoding(data: Path, encoding: str, python_encoding: str) -> None:
-    """Refuse a table that is not valid text in its encoding, naming the line and the byte (from the
-    start of the file) of the first bad byte; read in blocks, so that large tables cost no memory."""
-    try:
-        decoder = codecs.getincrementaldecoder(python_encoding)(errors="strict")
-    except LookupError:
-        raise IngestError(Problem(str(data), f"unknown encoding '{encoding}' in the CSVW dialect")) from None
-    offset = newlines = 0  # bytes read before the block, and the line ends among them
-    with open(data, "rb") as fh:
-        while True:
-            block = fh.read(1 << 20)
-            pending = len(decoder.getstate()[0])  # bytes of an unfinished character from the last block
-            try:
-                decoder.decode(block, final=not block)
-            except UnicodeDecodeError as e:
-                at = offset - pending + e.start
-                line = newlines + block.count(b"\n", 0, max(at - offset, 0)) + 1
-                raise IngestError(
-                    Problem(str(data), f"not valid {encoding} text: {e.reason} at byte {at}", line=line)
-                ) from None
-            if not block:
-                return
-            offset += len(block)
-            newlines += block.count(b"\n")
-
-
 def table_quads(
     data: Path, mapping: Path, graph: str, max_literal: int = InputLimits.literal_bytes
 ) -> Iterator[Quad]:
@@ -418,7 +392,7 @@ def table_quads(
         sheet = fragment.removeprefix("sheet=") if fragment.startswith("sheet=") else None
         handle, sheet_name, sheet_lines = _sheet_file(data, sheet, dialect)
     else:
-        _check_encoding(data, dialect.encoding, dialect.python_encoding)
+        check_encoding(data, dialect.encoding, dialect.python_encoding)
         handle = data
     try:
         yield from _rows_quads(table, data, handle, mapping, graph, sheet_lines, max_literal)

@@ -23,7 +23,8 @@ from pyoxigraph import Literal
 
 from coopgraph import xml_guard
 from coopgraph.settings import Settings, load_settings
-from ingest.errors import Problem
+from ingest.encoding import check_encoding
+from ingest.errors import IngestError, Problem
 from ingest.sources import Source
 
 BLOCK = 1 << 20
@@ -75,7 +76,13 @@ def check_source(source: Source, limits: InputLimits) -> list[Problem]:
         name = source.rdf_format.name
         if name == "RDF/XML":
             refusal = xml_guard.check_file(path)
-            return [Problem(str(path), refusal.message, line=refusal.line)] if refusal else []
+            if refusal:
+                return [Problem(str(path), refusal.message, line=refusal.line)]
+            try:
+                check_encoding(path)  # the parser reads only UTF-8, and says neither line nor byte
+            except IngestError as e:
+                return e.problems
+            return []
         if name == "JSON-LD":
             return _json_depth(path, limits.depth)
         if name in _LINE_BASED:
