@@ -41,7 +41,7 @@ class Settings:
     workers: int = field(default_factory=default_workers)
     max_body_bytes: int = 64 * 1024 * 1024
     max_result_bytes: int = 256 * 1024 * 1024
-    #: The longest literal an input may hold (UTF-8 bytes), in every format and every path into the store.
+    #: The longest literal an input may hold (UTF-8 bytes): files, records, cells, graph-store bodies.
     max_literal_bytes: int = 1024 * 1024
     #: The longest line of a line-based input (N-Triples, N-Quads, Turtle, TriG, N3, CSV/TSV, YAML).
     max_line_bytes: int = 8 * 1024 * 1024
