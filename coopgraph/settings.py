@@ -41,6 +41,12 @@ class Settings:
     workers: int = field(default_factory=default_workers)
     max_body_bytes: int = 64 * 1024 * 1024
     max_result_bytes: int = 256 * 1024 * 1024
+    #: The longest literal an input may hold (UTF-8 bytes): files, records, cells, graph-store bodies.
+    max_literal_bytes: int = 1024 * 1024
+    #: The longest line of a line-based input (N-Triples, N-Quads, Turtle, TriG, N3, CSV/TSV, YAML).
+    max_line_bytes: int = 8 * 1024 * 1024
+    #: The deepest nesting of arrays and objects in a JSON, JSON-LD or YAML input.
+    max_nesting_depth: int = 64
     #: Browser origins allowed by CORS; "*" allows any origin, without credentials.
     cors_origins: tuple[str, ...] = ()
     #: SERVICE endpoints a query may call; empty means none.

@@ -20,6 +20,7 @@ from ingest import quarantine as quarantine_area
 from ingest.csvw_rdf import table_quads
 from ingest.errors import IngestError, Problem
 from ingest.gate import Gate, GateReport
+from ingest.limits import InputLimits, check_source
 from ingest.literals import check_document, check_file
 from ingest.progress import Progress
 from ingest.records import as_jsonld
@@ -89,11 +90,11 @@ def _load_rdf(tx: StoreTransaction, source: Source, progress: Progress) -> None:
         tx.add(Quad(q.subject, q.predicate, q.object, graph) for q in quads)
 
 
-def _load_checked_rdf(tx: StoreTransaction, source: Source, progress: Progress) -> None:
+def _load_checked_rdf(tx: StoreTransaction, source: Source, progress: Progress, max_literal: int) -> None:
     """Load an RDF file while another thread checks its literals (the loader releases the GIL, so the
     check costs no time on a machine with two cores); ill-typed literals reject it after the load."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        checked = pool.submit(check_file, source)
+        checked = pool.submit(check_file, source, max_literal)
         try:
             _load_rdf(tx, source, progress)
         except SyntaxError:
@@ -104,20 +105,23 @@ def _load_checked_rdf(tx: StoreTransaction, source: Source, progress: Progress) 
             raise IngestError(checked.result())
 
 
-def _load(tx: StoreTransaction, source: Source, progress: Progress) -> None:
+def _load(tx: StoreTransaction, source: Source, progress: Progress, limits: InputLimits) -> None:
     """Load one source into its graph; bad input raises :class:`IngestError`."""
     offset = 0
+    unsafe = check_source(source, limits)
+    if unsafe:
+        raise IngestError(unsafe)
     try:
         if source.kind == "rdf":
-            _load_checked_rdf(tx, source, progress)
+            _load_checked_rdf(tx, source, progress, limits.literal_bytes)
         elif source.kind == "table":
             assert source.mapping is not None
-            tx.add(table_quads(source.path, source.mapping, source.graph))
+            tx.add(table_quads(source.path, source.mapping, source.graph, limits.literal_bytes))
             progress.advance(source.path.stat().st_size)
         else:
             assert source.context is not None
             document, offset = as_jsonld(source.path, source.context)
-            problems = check_document(source, document)
+            problems = check_document(source, document, limits.literal_bytes)
             if problems:
                 raise IngestError(problems)
             tx.load(document, pyoxigraph.RdfFormat.JSON_LD, source.graph, base_iri=source.location)
@@ -160,6 +164,8 @@ class BatchOptions:
     agent: str = "coopgraph"
     #: Seconds to wait for another writer (None: as long as it takes).
     wait: float | None = None
+    #: What one source may hold (None: the limits of the environment's settings).
+    limits: InputLimits | None = None
 
 
 def run(
@@ -202,7 +208,8 @@ def _run_changed(
     replaced = set() if options.merge else {s.graph for s, _ in changed if s.graph in existing}
     sources = [s for s, _ in changed]
     with store.transaction(replace=replaced, wait=options.wait, on_wait=progress.note) as tx:
-        counts = _load_all(tx, sources, options.merge, progress)
+        limits = options.limits or InputLimits.from_settings()
+        counts = _load_all(tx, sources, options.merge, limits, progress)
         progress.note("validating")
         report = gate.check(tx, sources=sources, replaced=replaced)
         result.report = report
@@ -223,7 +230,9 @@ def _run_changed(
         tx.write_records(_records(tx, changed, counts, options))
 
 
-def _load_all(tx: StoreTransaction, sources: list[Source], merge: bool, progress: Progress) -> dict[str, int]:
+def _load_all(
+    tx: StoreTransaction, sources: list[Source], merge: bool, limits: InputLimits, progress: Progress
+) -> dict[str, int]:
     """Load each source into its graph; every broken or empty file is reported at once."""
     problems: list[Problem] = []
     for source in sources:
@@ -231,7 +240,7 @@ def _load_all(tx: StoreTransaction, sources: list[Source], merge: bool, progress
         if not merge:
             tx.drop_graph(source.graph)
         try:
-            _load(tx, source, progress)
+            _load(tx, source, progress, limits)
         except IngestError as e:  # go on, to report every broken file at once
             problems.extend(e.problems)
     if problems:

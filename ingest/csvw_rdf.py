@@ -7,7 +7,6 @@ A table may be CSV/TSV, or a sheet of an XLSX workbook (metadata ``url`` ``book.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import dataclasses
 import datetime
@@ -31,7 +30,9 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from coopgraph import iris
 from coopgraph.lexical import valid
+from ingest.encoding import check_encoding
 from ingest.errors import IngestError, Problem
+from ingest.limits import InputLimits, literal_message
 
 # The csvw package's copy of the RDFa initial context, which CSVW mappings may use, lacks two prefixes.
 CSVW_PREFIXES.setdefault("dcterms", "http://purl.org/dc/terms/")
@@ -142,8 +143,8 @@ _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 class _Mapper:
     """Turns the rows of one table into quads."""
 
-    def __init__(self, table: Table, data: Path, graph: NamedNode) -> None:
-        self.table, self.data, self.graph = table, data, graph
+    def __init__(self, table: Table, data: Path, graph: NamedNode, max_literal: int) -> None:
+        self.table, self.data, self.graph, self.max_literal = table, data, graph, max_literal
         self.columns = [_Column(c) for c in table.tableSchema.columns if not c.inherit("suppressOutput")]
         self.base_url = f"{data.resolve().as_uri()}"
         self._constant: dict[tuple[int, str | None], str] = {}
@@ -228,6 +229,10 @@ class _Mapper:
         datatype = _datatype_iri(column)
         text = _lexical(value, column)
         base = datatype.removeprefix(XSD) if datatype else "string"
+        limit = self.max_literal
+        if len(text) * 4 > limit and (size := len(text.encode())) > limit:
+            message = literal_message(size, limit)
+            raise IngestError(Problem(str(self.data), message, line=line, column=str(column)))
         if not valid(base, text):
             raise IngestError(
                 Problem(str(self.data), f"'{text}' is not a valid {base}", line=line, column=str(column))
@@ -370,36 +375,13 @@ def _cell_problems(messages: list[str], table: Table, data: Path, handle: Any, w
     return problems
 
 
-def _check_encoding(data: Path, encoding: str, python_encoding: str) -> None:
-    """Refuse a table that is not valid text in its encoding, naming the line and the byte (from the
-    start of the file) of the first bad byte; read in blocks, so that large tables cost no memory."""
-    try:
-        decoder = codecs.getincrementaldecoder(python_encoding)(errors="strict")
-    except LookupError:
-        raise IngestError(Problem(str(data), f"unknown encoding '{encoding}' in the CSVW dialect")) from None
-    offset = newlines = 0  # bytes read before the block, and the line ends among them
-    with open(data, "rb") as fh:
-        while True:
-            block = fh.read(1 << 20)
-            pending = len(decoder.getstate()[0])  # bytes of an unfinished character from the last block
-            try:
-                decoder.decode(block, final=not block)
-            except UnicodeDecodeError as e:
-                at = offset - pending + e.start
-                line = newlines + block.count(b"\n", 0, max(at - offset, 0)) + 1
-                raise IngestError(
-                    Problem(str(data), f"not valid {encoding} text: {e.reason} at byte {at}", line=line)
-                ) from None
-            if not block:
-                return
-            offset += len(block)
-            newlines += block.count(b"\n")
-
-
-def table_quads(data: Path, mapping: Path, graph: str) -> Iterator[Quad]:
+def table_quads(
+    data: Path, mapping: Path, graph: str, max_literal: int = InputLimits.literal_bytes
+) -> Iterator[Quad]:
     """The RDF of one table described by a CSVW mapping; raises :class:`IngestError` naming row and column.
 
     A sheet of a workbook is named in each problem (``record``), with its file and the sheet's row.
+    No cell may be longer than ``max_literal`` bytes.
     """
     table = _table_for(data, mapping)
     dialect = table._get_dialect()
@@ -410,10 +392,10 @@ def table_quads(data: Path, mapping: Path, graph: str) -> Iterator[Quad]:
         sheet = fragment.removeprefix("sheet=") if fragment.startswith("sheet=") else None
         handle, sheet_name, sheet_lines = _sheet_file(data, sheet, dialect)
     else:
-        _check_encoding(data, dialect.encoding, dialect.python_encoding)
+        check_encoding(data, dialect.encoding, dialect.python_encoding)
         handle = data
     try:
-        yield from _rows_quads(table, data, handle, mapping, graph, sheet_lines)
+        yield from _rows_quads(table, data, handle, mapping, graph, sheet_lines, max_literal)
     except IngestError as e:
         if sheet_name is None:
             raise
@@ -428,11 +410,33 @@ def table_quads(data: Path, mapping: Path, graph: str) -> Iterator[Quad]:
             handle.unlink(missing_ok=True)
 
 
+def _oversized_cell_line(handle: Path, dialect: Any, limit: int) -> int | None:
+    """The line where the first cell longer than ``limit`` characters starts."""
+    with open(handle, encoding=dialect.python_encoding, newline="", errors="replace") as text:
+        reader = csv.reader(text, delimiter=dialect.delimiter, quotechar=dialect.quoteChar or '"')
+        start = 1
+        try:
+            for _ in reader:
+                start = reader.line_num + 1
+        except csv.Error:
+            return start
+    return None
+
+
 def _rows_quads(
-    table: Table, data: Path, handle: Path, mapping: Path, graph: str, sheet_lines: dict[int, int] | None
+    table: Table,
+    data: Path,
+    handle: Path,
+    mapping: Path,
+    graph: str,
+    sheet_lines: dict[int, int] | None,
+    max_literal: int,
 ) -> Iterator[Quad]:
     """The quads of the rows of ``handle`` (``data`` itself, or a sheet of it as CSV)."""
     dialect = table._get_dialect()
+    # The csv module refuses a field longer than its limit (128 KiB unless told): a cell of more
+    # characters than max_literal_bytes is longer than that many bytes.
+    csv.field_size_limit(max_literal)
 
     def where(line: int) -> int:
         return sheet_lines.get(line, line) if sheet_lines is not None else line
@@ -440,12 +444,15 @@ def _rows_quads(
     if dialect.header:
         encoding = "utf-8-sig" if dialect.python_encoding == "utf-8" else dialect.python_encoding  # as csvw
         with open(handle, encoding=encoding, newline="") as fh:
-            header = next(
-                csv.reader([fh.readline()], delimiter=dialect.delimiter, quotechar=dialect.quoteChar or '"'),
-                [],
-            )
+            quote = dialect.quoteChar or '"'
+            reader = csv.reader([fh.readline()], delimiter=dialect.delimiter, quotechar=quote)
+            try:
+                header = next(reader, [])
+            except csv.Error:
+                message = f"a column title is over the limit of {max_literal:,} bytes (max_literal_bytes)"
+                raise IngestError(Problem(str(data), message, line=where(1))) from None
         _check_header(table, data, [h.strip() for h in header], mapping, where(1))
-    mapper = _Mapper(table, data, NamedNode(graph))
+    mapper = _Mapper(table, data, NamedNode(graph), max_literal)
     collector = _Collector()
     log = logging.getLogger(f"coopgraph.csvw.{id(collector)}")
     log.propagate = False
@@ -462,6 +469,17 @@ def _rows_quads(
                     yield from mapper.row_quads(row, rownum, where(line))
                 except IngestError as e:
                     problems.extend(e.problems)
+    except csv.Error as e:  # a cell longer than the field size limit
+        line = _oversized_cell_line(handle, dialect, max_literal)
+        raise IngestError(
+            Problem(
+                str(data),
+                f"a cell is longer than the limit of {max_literal:,} bytes (max_literal_bytes)"
+                if "field limit" in str(e)
+                else f"not a readable table: {e}",
+                line=where(line) if line is not None else None,
+            )
+        ) from None
     except UnicodeDecodeError as e:  # checked before; kept for a file that changed meanwhile
         raise IngestError(Problem(str(data), f"not valid {dialect.encoding} text: {e.reason}")) from None
     except ValueError as e:

@@ -241,6 +241,7 @@ CASES: dict[str, Bad] = {
         "latin1.json",
         {"latin1.json": LATIN1_JSON},
         ("utf-8", f"at byte {LATIN1_JSON_OFFSET}$"),
+        line=lambda: line_with(LATIN1_JSON, b"\xe9"),
     ),
     "json-not-records": Bad("scalar.json", {"scalar.json": "42\n"}, ("expected a record",), line=lambda: 1),
     "json-record-bad-date": Bad(

@@ -18,6 +18,7 @@ BAD_INPUT = 3
 REJECTED = 4
 STORE = 5
 QUERY = 6
+DISK_FULL = 7
 
 
 class Failure(Exception):

@@ -13,6 +13,7 @@ from coopgraph.store import StoreBusy
 from ingest import quarantine as quarantine_area
 from ingest.batch import BatchOptions, BatchRejected, BatchResult, run
 from ingest.errors import IngestError
+from ingest.limits import InputLimits
 from ingest.sources import Source, discover
 
 
@@ -55,6 +56,7 @@ def _run_batch(args: argparse.Namespace, sources: list[Source], dry_run: bool = 
             keep_rejected=getattr(args, "quarantine", False),
             wait=getattr(args, "wait", 600.0),
             dry_run=dry_run,
+            limits=InputLimits.from_settings(exits.settings(args)),
         )
         return run(store, sources, options)
     except IngestError as e:

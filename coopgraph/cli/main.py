@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from coopgraph.cli import exits
+from coopgraph.disk_space import is_disk_full
 
 EPILOG = """exit codes:
   0  success
@@ -19,6 +20,7 @@ EPILOG = """exit codes:
   4  rejected by validation: the data violates the shapes; nothing was written
   5  store unavailable: missing, or held by another writer for too long
   6  query error: the query is not valid SPARQL, or it ran out of time
+  7  disk full: no space left to write the store or the output; the store is unchanged
 
 The store is --store DIR, else $COOPGRAPH_STORE, else ~/.local/share/coopgraph/store."""
 
@@ -180,7 +182,14 @@ def main(argv: list[str] | None = None) -> int:
     except exits.Failure as failure:
         print(failure.message, file=sys.stderr)
         return failure.code
-    except Exception as e:  # a bug: say so briefly; the traceback is for developers
+    except Exception as e:  # a bug (unless the disk is full): say so briefly; the traceback is for developers
+        if is_disk_full(e):
+            print(
+                f"error: the disk is full: {e}\nnothing was written; the store keeps its last complete "
+                "state (free some space and run the command again)",
+                file=sys.stderr,
+            )
+            return exits.DISK_FULL
         if os.environ.get("COOPGRAPH_DEBUG"):
             traceback.print_exc()
         print(
