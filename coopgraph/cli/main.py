@@ -151,6 +151,10 @@ def _reading_commands(command: Command) -> None:
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(run=read.stats)
 
+    from coopgraph.cli import search
+
+    search.add_commands(command)
+
 
 def _serve_command(command: Command) -> None:
     p = command("serve", "Serve the SPARQL endpoint, saved queries and pages.")
