@@ -18,10 +18,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from coopgraph.saved_queries import PATTERNS, BadParameter, Parameter, SavedQuery
-from server import negotiation
-from server.protocol import ProtocolError
-from server.sparql_endpoint import run
-from server.state import State
+from server.http import negotiation
+from server.http.protocol import ProtocolError
+from server.http.sparql_endpoint import run
+from server.http.state import State
 
 #: How each parameter type is described in the OpenAPI document (JSON Schema 2020-12). The binding
 #: (:meth:`Parameter.bind`) accepts every value these describe, written as a URL writes it.

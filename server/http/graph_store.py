@@ -12,12 +12,12 @@ from starlette.responses import PlainTextResponse, Response
 from coopgraph import iris
 from coopgraph.formats import RDF_MEDIA_TYPES
 from coopgraph.store.local import DEFAULT_GRAPH
-from server import negotiation
-from server.auth import require_writer
-from server.protocol import ProtocolError, content_type, read_body, single
-from server.sparql_endpoint import answer
-from server.state import State
-from server.write_calls import write
+from server.http import negotiation
+from server.http.auth import require_writer
+from server.http.protocol import ProtocolError, content_type, read_body, single
+from server.http.sparql_endpoint import answer
+from server.http.state import State
+from server.http.worker_calls import write
 
 ALLOW = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
 PREFIX = "/graphs"

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from coopgraph.settings import Settings
-from server.workers import Pool
+from server.workers.pool import Pool
 
 
 @dataclass
@@ -26,6 +26,6 @@ class State:
         return str(request.base_url).rstrip("/") + path
 
     async def describe_service(self, request: Request) -> Response:
-        from server.service_description import describe
+        from server.http.service_description import describe
 
         return await describe(request, self)

@@ -7,9 +7,9 @@ from starlette.responses import PlainTextResponse, Response
 
 from coopgraph import iris
 from coopgraph.sparql_text import ScanError, UpdateInfo, scan_update
-from server import safety
-from server.auth import require_writer
-from server.protocol import (
+from server.http import safety
+from server.http.auth import require_writer
+from server.http.protocol import (
     ProtocolError,
     content_type,
     decode,
@@ -19,8 +19,8 @@ from server.protocol import (
     single,
     url_params,
 )
-from server.state import State
-from server.write_calls import write
+from server.http.state import State
+from server.http.worker_calls import write
 
 
 def with_using(text: str, info: UpdateInfo, using: list[str], using_named: list[str]) -> str:

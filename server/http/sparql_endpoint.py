@@ -10,8 +10,8 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from coopgraph.sparql_text import ScanError, scan_query
-from server import framing, negotiation, safety
-from server.protocol import (
+from server.http import negotiation, safety
+from server.http.protocol import (
     ProtocolError,
     content_type,
     decode,
@@ -21,8 +21,9 @@ from server.protocol import (
     single,
     url_params,
 )
-from server.state import State
-from server.workers import Answer, Busy, Expired, WorkerCrashed
+from server.http.state import State
+from server.workers import framing
+from server.workers.pool import Answer, Busy, Expired, WorkerCrashed
 
 ALLOW = "GET, POST, HEAD, OPTIONS"
 

@@ -14,14 +14,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coopgraph.saved_queries import load_all
 from coopgraph.settings import Settings
-from server.graph_store import graph_store
-from server.ontology_page import add_routes as add_ontology_routes
-from server.saved_queries import add_routes as add_saved_queries
-from server.sparql_endpoint import endpoint
-from server.state import State
-from server.ui import STATIC, query_page
-from server.update_endpoint import update
-from server.workers import Pool
+from server.http.graph_store import graph_store
+from server.http.ontology_page import add_routes as add_ontology_routes
+from server.http.query_page import STATIC, query_page
+from server.http.saved_query_routes import add_routes as add_saved_queries
+from server.http.sparql_endpoint import endpoint
+from server.http.state import State
+from server.http.update_endpoint import update
+from server.workers.pool import Pool
 
 log = logging.getLogger("coopgraph.server")
 SPARQL_PATHS = ("/sparql", "/sparql/")
@@ -53,7 +53,7 @@ def _api(state: State) -> FastAPI:
         api.add_route(
             path, graph_store, methods=["GET", "HEAD", "PUT", "POST", "DELETE"], include_in_schema=False
         )
-    # The query page (server/ui.py) and its files.
+    # The query page (server/http/query_page.py) and its files.
     api.add_route("/", query_page, methods=["GET", "HEAD"], include_in_schema=False)
     add_ontology_routes(api)
     api.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -6,8 +6,8 @@ from typing import Any
 
 from starlette.responses import PlainTextResponse, Response
 
-from server.state import State
-from server.workers import Busy, Expired, WorkerCrashed
+from server.http.state import State
+from server.workers.pool import Busy, Expired, WorkerCrashed
 
 
 async def write(

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from coopgraph.settings import PROJECT_ROOT
-from server import framing
+from server.workers import framing
 
 log = logging.getLogger("coopgraph.workers")
 
@@ -308,7 +308,7 @@ class Pool:
             lambda: Worker(self),
             sys.executable,
             "-m",
-            "server.worker",
+            "server.workers.child",
             "--store",
             str(self.store),
             "--role",

@@ -4,7 +4,7 @@ Query workers open the published generation read-only, so the server can kill on
 passed its time limit (pyoxigraph cannot be interrupted) without harming anything. The write
 worker holds the only write path; killing it discards the unpublished generation it was building.
 
-Run as ``python -m server.worker --store DIR --role query|write``; frames on stdin/stdout.
+Run as ``python -m server.workers.child --store DIR --role query|write``; frames on stdin/stdout.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pyoxigraph import (
 from coopgraph import iris
 from coopgraph.store.local import LocalStore, graph_node
 from coopgraph.store.local import _query as query_view
-from server import framing
+from server.workers import framing
 
 #: Answers up to this size are sent whole, with a Content-Length; larger ones are streamed.
 BUFFERED = 1 << 20
@@ -207,7 +207,7 @@ def serve(store_dir: Path, role: str, inp: BinaryIO, out: BinaryIO) -> None:
     store = LocalStore(store_dir, create=False)
     writes = None
     if role == "write":
-        from server.writes import Writes
+        from server.workers.writes import Writes
 
         writes = Writes(store)
     parsed: dict[bytes, dict[str, Any]] = {}  # the server sends the same few request headers again and again

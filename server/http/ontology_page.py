@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
 from coopgraph.settings import PROJECT_ROOT
-from server import negotiation
-from server.ontology_docs import render_ontology_html
+from server.http import negotiation
+from server.http.ontology_docs import render_ontology_html
 
 ONTOLOGY = PROJECT_ROOT / "ontology"
 CONTEXT = ONTOLOGY / "context.jsonld"
