@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import rdflib
-from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
@@ -89,8 +88,3 @@ async def context(request: Request) -> Response:
     return FileResponse(
         CONTEXT, media_type="application/ld+json", headers={"Access-Control-Allow-Origin": "*"}
     )
-
-
-def add_routes(api: FastAPI) -> None:
-    api.add_route("/ontology", ontology, methods=["GET", "HEAD"], include_in_schema=False)
-    api.add_route("/context.jsonld", context, methods=["GET", "HEAD"], include_in_schema=False)
