@@ -119,7 +119,7 @@ class Writes:
             return rejected(e.report, shown)
         finally:
             path.unlink(missing_ok=True)
-        return (204 if existed else 201), {}, b""
+        return (204 if existed else 201), None, b""
 
     def _replace_with_empty(self, graph: str, origin: str) -> None:
         with self.store.transaction(replace=[graph]) as tx:
