@@ -180,9 +180,12 @@ def decode_term(spec: list[str]) -> NamedNode | BlankNode | Literal:
 
 
 # ---------------------------------------------------------------------------------------------- answers
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AnswerHead:
-    """The header of an answer: its outcome, and what the body frames after it hold."""
+    """The header of an answer: its outcome, and what the body frames after it hold.
+
+    Built and read once per request on both sides of the pipe, hence slots and no frozen ``__init__``.
+    """
 
     status: int
     length: int | None = None  #: body bytes that follow; None: streamed until the end frame
@@ -199,14 +202,18 @@ class AnswerHead:
             length = self.length
         if length is not None:
             head["length"] = length
-        for name in _OPTIONAL:
-            value = getattr(self, name)
-            if value is not None:
-                head[name] = value
+        # one test per field, unrolled: this runs for every answer
+        if self.error is not None:
+            head["error"] = self.error
+        if self.media_type is not None:
+            head["media_type"] = self.media_type
+        if self.kind is not None:
+            head["kind"] = self.kind
+        if self.content_type is not None:
+            head["content_type"] = self.content_type
+        if self.generation is not None:
+            head["generation"] = self.generation
         return framing.header(head)
-
-
-_OPTIONAL = ("error", "media_type", "kind", "content_type", "generation")
 
 
 def decode_answer(payload: bytes) -> AnswerHead:
