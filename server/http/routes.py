@@ -14,9 +14,16 @@ from typing import Any, Literal
 from starlette.staticfiles import StaticFiles
 
 from coopgraph.saved_queries import SavedQuery
-from server.http import ontology_page, saved_query_routes, sparql_endpoint
+from server.http import (
+    ontology_page,
+    reconcile_routes,
+    saved_query_routes,
+    search_routes,
+    sparql_endpoint,
+)
 from server.http.graph_store import graph_store
 from server.http.query_page import STATIC, query_page
+from server.http.search_service import SearchService
 from server.http.state import State
 from server.http.update_endpoint import update
 
@@ -43,6 +50,8 @@ class Route:
 
 def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
     """Every route, in the order requests are matched against them."""
+    search = SearchService(state.settings)  # the search index, shared by /search and /reconcile
+    reconcile = reconcile_routes.endpoints(search)
     return [
         # the SPARQL endpoint (GET, POST, HEAD; other methods get 405 there)
         Route("/sparql", "lean", sparql_endpoint.endpoint, ("GET", "POST", "HEAD")),
@@ -81,6 +90,10 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         Route("/update", "plain", update, ("POST", "GET", "PUT", "DELETE")),
         Route("/graphs", "plain", graph_store, GRAPH_STORE_METHODS),
         Route("/graphs/{path:path}", "plain", graph_store, GRAPH_STORE_METHODS),
+        # search by name, and the Reconciliation Service API (manifest, queries, extension: GET or POST)
+        Route("/search", "plain", search_routes.endpoint(search)),
+        Route("/reconcile", "plain", reconcile["/reconcile"], ("GET", "POST")),
+        *(Route(path, "plain", endpoint) for path, endpoint in reconcile.items() if path != "/reconcile"),
         # pages and documents
         Route("/", "plain", query_page),
         Route("/ontology", "plain", ontology_page.ontology),

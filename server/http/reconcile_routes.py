@@ -9,6 +9,7 @@ protocol are answered 400 with ``{"error": ...}``.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -26,9 +27,9 @@ from coopgraph.search.reconcile import (
     suggest_properties,
     suggest_types,
 )
-from server.protocol import ProtocolError, content_type, parse_form, read_body
-from server.search_http import error, language, limit_param
-from server.search_service import SearchService, SearchUnavailable
+from server.http.protocol import ProtocolError, content_type, parse_form, read_body
+from server.http.search_routes import error, language, limit_param
+from server.http.search_service import SearchService, SearchUnavailable
 
 
 async def _params(request: Request, limit: int) -> dict[str, str]:
@@ -121,29 +122,21 @@ async def propose(request: Request, search: SearchService) -> Response:
     return JSONResponse(propose_properties(request.query_params.get("type", ""), limit))
 
 
-def routes(search: SearchService) -> list[tuple[str, Any, list[str]]]:
-    """(path, endpoint, methods) of ``/search`` and ``/reconcile``, on one search service."""
-    from server.search_http import search as search_page
+Endpoint = Callable[[Request], Awaitable[Response]]
 
-    async def search_endpoint(request: Request) -> Response:
-        return await search_page(request, search)
 
-    async def service_endpoint(request: Request) -> Response:
-        return await service(request, search)
+def endpoints(search: SearchService) -> dict[str, Endpoint]:
+    """The endpoints of ``/reconcile`` and its services, on one search service, by path."""
 
-    async def suggest_endpoint(request: Request) -> Response:
-        return await suggest(request, search)
+    def on(handler: Callable[[Request, SearchService], Awaitable[Response]]) -> Endpoint:
+        async def endpoint(request: Request) -> Response:
+            return await handler(request, search)
 
-    async def preview_endpoint(request: Request) -> Response:
-        return await preview_page(request, search)
+        return endpoint
 
-    async def propose_endpoint(request: Request) -> Response:
-        return await propose(request, search)
-
-    return [
-        ("/search", search_endpoint, ["GET", "HEAD"]),
-        ("/reconcile", service_endpoint, ["GET", "POST"]),
-        ("/reconcile/suggest/{kind}", suggest_endpoint, ["GET"]),
-        ("/reconcile/preview", preview_endpoint, ["GET"]),
-        ("/reconcile/extend/propose", propose_endpoint, ["GET"]),
-    ]
+    return {
+        "/reconcile": on(service),
+        "/reconcile/suggest/{kind}": on(suggest),
+        "/reconcile/preview": on(preview_page),
+        "/reconcile/extend/propose": on(propose),
+    }

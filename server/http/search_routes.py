@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from coopgraph.search import KINDS, check_kinds
-from server.negotiation import prefers_html
-from server.search_service import SearchService, SearchUnavailable
+from server.http.negotiation import prefers_html
+from server.http.search_service import SearchService, SearchUnavailable
 
 MAX_LIMIT = 100
 
@@ -115,3 +116,12 @@ def _page(text: str, kinds: list[str], countries: list[str], lang: str, hits: li
         '<a href="/reconcile">reconciliation service</a></p>'
         f"<h1>Search</h1>{form}{summary}</body></html>"
     )
+
+
+def endpoint(service: SearchService) -> Callable[[Request], Awaitable[Response]]:
+    """The ``/search`` endpoint on one search service."""
+
+    async def search_endpoint(request: Request) -> Response:
+        return await search(request, service)
+
+    return search_endpoint
