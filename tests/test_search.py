@@ -60,7 +60,7 @@ def test_search_keys(text: str, key: str) -> None:
 
 def test_the_fts_expression_quotes_every_word() -> None:
     assert fts_expression("near a b") == (
-        '(words : "near" OR joined : "near" *) AND (words : "a" OR joined : "a" *) '
+        '(words : "near" OR joined : "near") AND (words : "a" OR joined : "a") '
         'AND (words : "b" * OR joined : "b" *)'
     )
     assert fts_expression("清 华 x") == 'words : "清 华" AND (words : "x" * OR joined : "x" *)'

@@ -27,7 +27,7 @@ from coopgraph.search.normalise import compact_key, joined_words, search_key
 from coopgraph.store import GraphReader, ReadView
 
 #: The index file's name; the number changes with the layout, so that a newer program builds its own.
-INDEX_NAME = "search-v1.sqlite"
+INDEX_NAME = "search-v2.sqlite"
 
 #: unicode61 with its own folding off: the keys are folded already (coopgraph.search.normalise), and
 #: Chinese and Japanese characters arrive as one word each. The trigram tokenizer was the other choice:
@@ -115,18 +115,16 @@ def build_index(reader: GraphReader, target: Path, generation: str = "") -> dict
         conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
         names = 0
         with conn:
-            for row, name_rows in _rows(resources):
-                conn.execute("INSERT INTO resource VALUES (?, ?, ?, ?, ?, ?, ?)", row)
-                for field, lang, text, key, compact in name_rows:
+            resource_rows, name_rows, word_rows = [], [], []
+            for row, names_of_row in _rows(resources):
+                resource_rows.append(row)
+                for field, lang, text, key, compact in names_of_row:
                     names += 1
-                    conn.execute(
-                        "INSERT INTO name VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (names, row[0], field, lang, text, key, compact),
-                    )
-                    conn.execute(
-                        "INSERT INTO name_words(rowid, words, joined) VALUES (?, ?, ?)",
-                        (names, key, joined_words(key)),
-                    )
+                    name_rows.append((names, row[0], field, lang, text, key, compact))
+                    word_rows.append((names, key, joined_words(key)))
+            conn.executemany("INSERT INTO resource VALUES (?, ?, ?, ?, ?, ?, ?)", resource_rows)
+            conn.executemany("INSERT INTO name VALUES (?, ?, ?, ?, ?, ?, ?)", name_rows)
+            conn.executemany("INSERT INTO name_words(rowid, words, joined) VALUES (?, ?, ?)", word_rows)
             conn.executescript(INDEXES)
             conn.execute("INSERT INTO name_words(name_words) VALUES ('optimize')")
             conn.executemany(

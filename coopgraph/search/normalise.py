@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
 
 #: Latin letters that NFD does not decompose, spelled as a reader without them would.
 LATIN_FOLDS = {
@@ -57,7 +56,6 @@ def unspaced(char: str) -> bool:
     return any(first <= point <= last for first, last in _UNSPACED)
 
 
-@lru_cache(maxsize=8192)
 def _fold(char: str) -> str:
     """One character (already NFKC and casefolded) as it appears in a key: a word part, or a space."""
     if unspaced(char):
@@ -70,10 +68,20 @@ def _fold(char: str) -> str:
     return char if char.isalnum() else " "
 
 
+class _FoldTable(dict[int, str]):
+    """``str.translate``'s table: each code point folded once, on first sight (translate runs in C)."""
+
+    def __missing__(self, point: int) -> str:
+        folded = self[point] = _fold(chr(point))
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
 def search_key(text: str) -> str:
     """The words of ``text`` as the index compares them, separated by one space."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join("".join(_fold(c) for c in folded).split())
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().translate(_TABLE).split())
 
 
 def compact_key(key: str) -> str:
@@ -81,9 +89,11 @@ def compact_key(key: str) -> str:
     return key.replace(" ", "")
 
 
-def joined_words(key: str, width: int = 3) -> str:
-    """Each word joined to the ones after it (up to ``width`` words), as extra words of the index:
-    ``truong dai hoc ha long`` gives ``truongdaihoc daihocha hochalong halong long``, so that ``halong``,
-    typed without its space, is found as a prefix of one of them."""
+def joined_words(key: str) -> str:
+    """Each word joined to the next one and to the next two, as extra words of the index: ``dai hoc ha
+    long`` gives ``daihoc daihocha hocha hochalong halong``, so that ``halong`` or ``daihoc``, typed
+    without their space, are words too (and ``halo`` the beginning of one)."""
     words = key.split()
-    return " ".join("".join(words[i : i + width]) for i in range(len(words)))
+    pairs = ("".join(words[i : i + 2]) for i in range(len(words) - 1))
+    triples = ("".join(words[i : i + 3]) for i in range(len(words) - 2))
+    return " ".join([*pairs, *triples])

@@ -22,8 +22,9 @@ from coopgraph.search.normalise import compact_key, search_key, unspaced
 #: Only the beginning of a query counts (the longest names are shorter than this).
 MAX_QUERY_CHARS = 500
 MAX_QUERY_WORDS = 16
-#: Candidates read from each tier before ranking.
+#: Candidates read from each tier before ranking (words: more, since they come unranked).
 _CANDIDATES = 200
+_WORD_CANDIDATES = 1000
 #: How a code typed as a link is written: only the code is indexed.
 _ID_LINKS = re.compile(r"^\s*https?://(www\.)?(ror\.org/|wikidata\.org/(wiki|entity)/)", re.IGNORECASE)
 #: Rank of each field within a tier: names and acronyms, then alternative names, then codes.
@@ -92,7 +93,6 @@ class _Candidate:
     compact: str
     #: For words: 0 the query's words in a row, 1 each a whole word, 2 some only as a beginning.
     subtier: int = 0
-    relevance: float = 0.0  # bm25 (lower is better) for words
 
 
 def choose_label(labels: dict[str, str], lang: str) -> tuple[str, str]:
@@ -107,9 +107,9 @@ def choose_label(labels: dict[str, str], lang: str) -> tuple[str, str]:
 
 
 def fts_expression(key: str) -> str:
-    """The FTS5 expression of a key: every word must match, the last one as a prefix (one is typing);
-    a word also matches as the beginning of words joined together (``halong``); characters of scripts
-    without spaces must follow each other (a phrase)."""
+    """The FTS5 expression of a key: every word must match, the last one as a prefix (one is typing); a
+    word also matches two or three words written together (``halong``); characters of scripts without
+    spaces must follow each other (a phrase)."""
     groups: list[list[str]] = []
     for word in key.split()[:MAX_QUERY_WORDS]:
         if unspaced(word[0]) and groups and unspaced(groups[-1][-1][0]):
@@ -122,10 +122,8 @@ def fts_expression(key: str) -> str:
             parts.append(f'words : "{" ".join(group)}"')
             continue
         word = group[0]
-        if number == len(groups) - 1:
-            parts.append(f'(words : "{word}" * OR joined : "{word}" *)')
-        else:
-            parts.append(f'(words : "{word}" OR joined : "{word}" *)')
+        star = " *" if number == len(groups) - 1 else ""  # only the last word is being typed
+        parts.append(f'(words : "{word}"{star} OR joined : "{word}"{star})')
     return " AND ".join(parts)
 
 
@@ -190,11 +188,14 @@ class SearchIndex:
             _keep(found, candidate)
 
     def _words(self, key: str, filters: str, params: list[str], found: dict[int, _Candidate]) -> None:
+        # Not ORDER BY rank: FTS5's bm25 counts every document of every word of the query to weigh it,
+        # which costs as much as the commonest word is common. Names are short; how much of a name the
+        # query covers ranks them (below), among the first matches in the order of the index.
         rows = self.conn.execute(
-            "SELECT n.resource, n.field, n.lang, n.text, n.key, n.compact, w.rank AS relevance "
+            "SELECT n.resource, n.field, n.lang, n.text, n.key, n.compact "
             "FROM name_words w JOIN name n ON n.id = w.rowid JOIN resource r ON r.id = n.resource "
-            f"WHERE name_words MATCH ? {filters} ORDER BY w.rank LIMIT ?",
-            [fts_expression(key), *params, _CANDIDATES],
+            f"WHERE name_words MATCH ? {filters} LIMIT ?",
+            [fts_expression(key), *params, _WORD_CANDIDATES],
         ).fetchall()
         words = set(key.split())
         for row in rows:
@@ -208,7 +209,6 @@ class SearchIndex:
                 row["text"],
                 row["compact"],
                 subtier,
-                row["relevance"],
             )
             _keep(found, candidate)
 
@@ -293,7 +293,6 @@ def _order(candidate: _Candidate, compact: str, lang: str) -> tuple[object, ...]
         candidate.tier,
         candidate.subtier,
         _FIELD_RANK.get(candidate.field, 3),
-        candidate.relevance,
         -_coverage(candidate, compact),
         candidate.lang != lang,
         candidate.text,
