@@ -14,7 +14,7 @@ from typing import Any, Literal
 from starlette.staticfiles import StaticFiles
 
 from coopgraph.saved_queries import SavedQuery
-from server.http import ontology_page, saved_query_routes, sparql_endpoint
+from server.http import ontology_page, resources, saved_query_routes, sparql_endpoint
 from server.http.graph_store import graph_store
 from server.http.query_page import STATIC, query_page
 from server.http.state import State
@@ -85,5 +85,9 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         Route("/", "plain", query_page),
         Route("/ontology", "plain", ontology_page.ontology),
         Route("/context.jsonld", "plain", ontology_page.context),
+        # the IRIs the project mints, dereferenced (the server stands for https://w3id.org/coopgraph/)
+        Route("/id/{path:path}", "plain", resources.resource),
+        Route("/vocab/{path:path}", "plain", resources.resource),
+        Route("/graph/{path:path}", "plain", resources.resource),
         Route("/static", "files", StaticFiles(directory=STATIC), name="static"),
     ]
