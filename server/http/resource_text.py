@@ -75,8 +75,36 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 MONTHS = {
-    "en": (["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]),
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"],
+    "en": (
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ]
+    ),
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
 }
 _DATE = re.compile(r"^(-?\d{4,})-(\d{2})-(\d{2})")
 _YEAR_MONTH = re.compile(r"^(-?\d{4,})-(\d{2})$")

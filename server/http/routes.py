@@ -14,7 +14,7 @@ from typing import Any, Literal
 from starlette.staticfiles import StaticFiles
 
 from coopgraph.saved_queries import SavedQuery
-from server.http import ontology_page, resources, saved_query_routes, sparql_endpoint
+from server.http import dumps, ontology_page, resources, saved_query_routes, sparql_endpoint
 from server.http.graph_store import graph_store
 from server.http.query_page import STATIC, query_page
 from server.http.state import State
@@ -89,5 +89,8 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         Route("/id/{path:path}", "plain", resources.resource),
         Route("/vocab/{path:path}", "plain", resources.resource),
         Route("/graph/{path:path}", "plain", resources.resource),
+        # the whole dataset and each graph as files, with checksums
+        Route("/dumps/", "plain", dumps.dump_index),
+        Route("/dumps/{name}", "plain", dumps.dump_file),
         Route("/static", "files", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -10,6 +10,7 @@ Run as ``python -m server.workers.child --store DIR --role query|write``; frames
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import traceback
@@ -26,8 +27,8 @@ from pyoxigraph import (
 
 from coopgraph import iris
 from coopgraph.store import Store, open_store
-from server.workers import describe, framing, messages
-from server.workers.messages import AnswerHead, Describe, GraphDump, Ping, Query
+from server.workers import describe, dumps, framing, messages
+from server.workers.messages import AnswerHead, Describe, Dumps, GraphDump, Ping, Query
 
 if TYPE_CHECKING:
     from server.workers.writes import Writes
@@ -214,6 +215,15 @@ def describe_resource(store: Store, request: Describe, out: BinaryIO) -> None:
     send(out, AnswerHead(200, kind="graph", media_type=request.media_type, generation=generation), body)
 
 
+def produce_dumps(store: Store, request: Dumps, out: BinaryIO) -> None:
+    """The dump files of the published generation (written now if they are not yet), by their manifest."""
+    view = store.view()
+    folder, manifest = dumps.ensure_dumps(view, Path(request.directory), request.context_url)
+    manifest["folder"] = str(folder)
+    body = json.dumps(manifest).encode("utf-8")
+    send(out, AnswerHead(200, media_type="application/json", generation=view.generation), body)
+
+
 def serve(store_dir: Path, role: str, inp: BinaryIO, out: BinaryIO) -> None:
     store = open_store(store_dir, create=False)
     writes = None
@@ -259,6 +269,8 @@ def answer(store: Store, writes: Writes | None, request: Received, body: bytes, 
         dump_graph(store, request, out)
     elif type(request) is Describe:
         describe_resource(store, request, out)
+    elif type(request) is Dumps:
+        produce_dumps(store, request, out)
     elif type(request) is Ping:
         send(out, AnswerHead(200, generation=store.generation))
     elif writes is not None and isinstance(request, messages.WRITES):

@@ -75,6 +75,16 @@ class Describe:
 
 
 @dataclass(frozen=True)
+class Dumps:
+    """The dump files of the published generation in ``directory``, written if missing; answered with
+    their manifest (JSON: generation, creation time, the files with size, SHA-256 and graph)."""
+
+    OP: ClassVar[str] = "dumps"
+    directory: str
+    context_url: str  #: the ``@context`` the JSON-LD dump refers to
+
+
+@dataclass(frozen=True)
 class Update:
     """A SPARQL update, through the validation gate (write worker)."""
 
@@ -121,9 +131,10 @@ class GraphDelete:
 #: What the write worker does (a query worker answers them 400).
 Write = Update | GraphReplace | GraphMerge | GraphDelete
 WRITES = (Update, GraphReplace, GraphMerge, GraphDelete)
-Request = Ping | Query | GraphDump | Describe | Write
+Request = Ping | Query | GraphDump | Describe | Dumps | Write
 _BY_OP: dict[str, type[Any]] = {
-    cls.OP: cls for cls in (Ping, Query, GraphDump, Describe, Update, GraphReplace, GraphMerge, GraphDelete)
+    cls.OP: cls
+    for cls in (Ping, Query, GraphDump, Describe, Dumps, Update, GraphReplace, GraphMerge, GraphDelete)
 }
 
 
