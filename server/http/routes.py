@@ -14,7 +14,14 @@ from typing import Any, Literal
 from starlette.staticfiles import StaticFiles
 
 from coopgraph.saved_queries import SavedQuery
-from server.http import dumps, ontology_page, resources, saved_query_routes, sparql_endpoint
+from server.http import (
+    dataset_description,
+    dumps,
+    ontology_page,
+    resources,
+    saved_query_routes,
+    sparql_endpoint,
+)
 from server.http.graph_store import graph_store
 from server.http.query_page import STATIC, query_page
 from server.http.state import State
@@ -92,5 +99,8 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         # the whole dataset and each graph as files, with checksums
         Route("/dumps/", "plain", dumps.dump_index),
         Route("/dumps/{name}", "plain", dumps.dump_file),
+        # the dataset described (VoID, DCAT-AP), and its pages listed for crawlers
+        Route("/.well-known/void", "plain", dataset_description.void),
+        Route("/sitemap.xml", "plain", dataset_description.sitemap),
         Route("/static", "files", StaticFiles(directory=STATIC), name="static"),
     ]
