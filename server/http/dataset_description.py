@@ -22,6 +22,10 @@ from server.workers.messages import Query
 from server.workers.pool import Busy, Expired, WorkerCrashed
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+DESCRIPTION = (
+    "A knowledge graph of international cooperation in education: institutions, agreements, funders,"
+    " programmes and the source of every fact."
+)
 #: The vocabularies the data is written in (void:vocabulary).
 VOCABULARIES = ("cg", "org", "prov", "schema", "skos", "dcterms", "time", "foaf", "dcat", "void", "spdx")
 COMPRESSED = "http://www.iana.org/assignments/media-types/application/gzip"
@@ -32,7 +36,7 @@ SITEMAP_LIMIT = 50000  #: the sitemap protocol's limit of addresses per file
 _DESCRIPTION = """CONSTRUCT {{
   <{dataset}> a void:Dataset, dcat:Dataset ;
     dcterms:title "coopgraph"@en, "coopgraph"@vi, "coopgraph"@fr ;
-    dcterms:description "A knowledge graph of international cooperation in education: institutions, agreements, funders, programmes and the source of every fact."@en ;
+    dcterms:description "{description}"@en ;
     dcterms:license <{licence}> ;
     dcterms:publisher {publisher} ;
     dcterms:modified ?modified ;
@@ -73,6 +77,7 @@ def description_query(base: str) -> str:
         )
     text = _DESCRIPTION.format(
         dataset=base + "/.well-known/void#dataset",
+        description=DESCRIPTION,
         licence=LICENCE,
         publisher=publisher,
         resources=iris.RESOURCE,

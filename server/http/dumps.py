@@ -101,7 +101,8 @@ def _index_html(found: dict[str, Any], base: str) -> str:
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>coopgraph — dumps</title>'
         f'<link rel="stylesheet" href="{esc(base)}/static/ui/pages.css">'
         f'<link rel="describedby" href="{esc(base)}/.well-known/void"></head><body>'
-        f'<p><a href="{esc(base)}/">coopgraph</a> · <a href="{esc(base)}/.well-known/void">dataset description</a></p>'
+        f'<p><a href="{esc(base)}/">coopgraph</a> · '
+        f'<a href="{esc(base)}/.well-known/void">dataset description</a></p>'
         "<h1>Dumps</h1>"
         f"<p>Generation <code>{esc(found['generation'])}</code>, written {esc(found['created'])}. "
         f'Checksums: <a href="SHA256SUMS">SHA256SUMS</a>; the list as <a href="?format=json">JSON</a>. '

@@ -176,10 +176,12 @@ def _property_rows(page: Page, rows: list[list[Any]], nested: Callable[[str], st
                 f"<li><details><summary>{esc(page.text['other_languages'])} ({len(folded)})</summary>"
                 f"<ul>{more}</ul></details></li>"
             )
-        out.append(
-            f'<tr><th scope="row">{page.link(predicate)}</th><td><ul class="values">{"".join(items)}</ul></td></tr>'
-        )
+        out.append(_row(page.link(predicate), "".join(items)))
     return '<table class="statements">' + "".join(out) + "</table>"
+
+
+def _row(heading: str, items: str) -> str:
+    return f'<tr><th scope="row">{heading}</th><td><ul class="values">{items}</ul></td></tr>'
 
 
 def _subject(term: list[str]) -> str | None:
@@ -214,9 +216,7 @@ def _body(page: Page) -> str:
                 f"{page.provenance(_subject(r[0]), r[2])}</li>"
                 for r in links
             )
-            rows.append(
-                f'<tr><th scope="row">{page.link(predicate)}</th><td><ul class="values">{items}</ul></td></tr>'
-            )
+            rows.append(_row(page.link(predicate), items))
         parts.append('<table class="statements incoming">' + "".join(rows) + "</table>")
     parts.append(_sources(page))
     return "".join(parts)

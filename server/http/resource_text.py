@@ -49,7 +49,7 @@ TEXT: dict[str, dict[str, str]] = {
         "not_found_title": "Không có trong bộ dữ liệu",
         "not_found": "Bộ dữ liệu không có thông tin nào về IRI này, cũng không có thông tin nào trỏ đến nó.",
         "did_you_mean": "Có phải bạn muốn tìm",
-        "look_elsewhere": "Trình soạn truy vấn tìm trong toàn bộ dữ liệu; các tệp tải về chứa toàn bộ dữ liệu.",
+        "look_elsewhere": "Trình soạn truy vấn tìm trong toàn bộ dữ liệu; các tệp tải về chứa toàn bộ.",
     },
     "fr": {
         "statements": "Déclarations",
@@ -68,9 +68,9 @@ TEXT: dict[str, dict[str, str]] = {
         "dataset": "Description du jeu de données",
         "dumps": "Exports complets",
         "not_found_title": "Absent de ce jeu de données",
-        "not_found": "Ce jeu de données ne contient aucune déclaration sur cet IRI, ni aucune qui le désigne.",
+        "not_found": "Ce jeu de données ne dit rien de cet IRI, et rien n'y renvoie.",
         "did_you_mean": "Vouliez-vous dire",
-        "look_elsewhere": "L'éditeur de requêtes cherche dans tout le jeu de données ; les exports le contiennent en entier.",
+        "look_elsewhere": "L'éditeur de requêtes cherche dans tout le jeu de données ; les exports le contiennent.",
     },
 }
 

@@ -85,7 +85,7 @@ def describe(view: ReadView, iri: str, incoming_limit: int) -> Description:
 
 
 def suggestions(view: ReadView, iri: str) -> list[str]:
-    """IRIs of the dataset ending like ``iri`` (``/id/institution/x`` when it holds ``/id/organization/x``)."""
+    """IRIs of the dataset ending like ``iri`` (``/id/institution/x``: ``/id/organization/x``)."""
     tail = iri.rstrip("/").rsplit("/", 1)[-1]
     if not tail or not iri.startswith(iris.BASE):
         return []

@@ -94,7 +94,7 @@ def _all_quads(view: ReadView, graphs: list[str]) -> Iterator[Quad]:
 
 def write_dumps(view: ReadView, target: Path, context_url: str) -> list[DumpFile]:
     """Every dump file of the view's generation into ``target`` (a new folder), and their manifest."""
-    target.mkdir(parents=True)
+    target.mkdir(parents=True, exist_ok=True)
     graphs = [DEFAULT_GRAPH, *sorted(view.graph_names())]
     files: list[DumpFile] = []
     for name, (media, fmt) in WHOLE.items():
