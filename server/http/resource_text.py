@@ -70,7 +70,7 @@ TEXT: dict[str, dict[str, str]] = {
         "not_found_title": "Absent de ce jeu de données",
         "not_found": "Ce jeu de données ne dit rien de cet IRI, et rien n'y renvoie.",
         "did_you_mean": "Vouliez-vous dire",
-        "look_elsewhere": "L'éditeur de requêtes cherche dans tout le jeu de données ; les exports le contiennent.",
+        "look_elsewhere": "L'éditeur de requêtes interroge toutes les données ; les exports le livrent.",
     },
 }
 
