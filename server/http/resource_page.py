@@ -85,6 +85,8 @@ class Page:
         """The label of ``iri`` in the reader's language, else a fallback and its language tag (None:
         no fallback needed), else a short form of the IRI."""
         found = self.data["labels"].get(iri, {})
+        if iri == RDF_TYPE and not found:
+            return self.text["type"], None
         if self.lang in found:
             return found[self.lang], None
         for tag in ("", "en", *LANGUAGES, *sorted(found)):

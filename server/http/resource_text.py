@@ -10,6 +10,7 @@ XSD = iris.PREFIXES["xsd"]
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {
+        "type": "type",
         "statements": "Statements",
         "incoming": "Referred to by",
         "sources": "Sources",
@@ -31,6 +32,7 @@ TEXT: dict[str, dict[str, str]] = {
         "look_elsewhere": "The query editor searches the whole dataset; the dumps hold all of it.",
     },
     "vi": {
+        "type": "loại",
         "statements": "Thông tin",
         "incoming": "Được nhắc đến bởi",
         "sources": "Nguồn",
@@ -52,6 +54,7 @@ TEXT: dict[str, dict[str, str]] = {
         "look_elsewhere": "Trình soạn truy vấn tìm trong toàn bộ dữ liệu; các tệp tải về chứa toàn bộ.",
     },
     "fr": {
+        "type": "type",
         "statements": "Déclarations",
         "incoming": "Cité par",
         "sources": "Sources",
