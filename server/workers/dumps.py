@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -31,6 +32,8 @@ from coopgraph.store import DEFAULT_GRAPH, ReadView
 from server.workers import jsonld
 
 MANIFEST = "manifest.json"
+#: Seconds after which a half-written folder is taken as left by a killed worker.
+STALE_PARTIAL = 24 * 3600
 #: The whole dataset, by file name: (media type of the content, format, or None for JSON-LD).
 WHOLE = {
     "coopgraph.nq.gz": ("application/n-quads", RdfFormat.N_QUADS),
@@ -151,6 +154,8 @@ def ensure_dumps(view: ReadView, directory: Path, context_url: str) -> tuple[Pat
         finally:
             shutil.rmtree(work, ignore_errors=True)
         for old in directory.iterdir():
-            if old.name != final.name and not old.name.startswith(".partial-"):
+            # older generations go; so do folders a killed worker left half-written a while ago
+            partial = old.name.startswith(".partial-")
+            if old.name != final.name and (not partial or time.time() - old.stat().st_mtime > STALE_PARTIAL):
                 shutil.rmtree(old, ignore_errors=True)
     return final, json.loads((final / MANIFEST).read_text(encoding="utf-8"))
