@@ -19,10 +19,11 @@ $(STAMP): pyproject.toml | python
 	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	@touch $@
 
-# The browser the page tests drive (Debian's chromium and its driver).
+# The browser the page tests drive (Debian's chromium and its driver), and raptor's rapper, the
+# independent RDF parser the linked-data tests check answers with.
 system-deps:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-	  ($(APT) update -qq && $(APT) install -y -qq chromium chromium-driver >/dev/null)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v rapper >/dev/null || \
+	  ($(APT) update -qq && $(APT) install -y -qq chromium chromium-driver raptor2-utils >/dev/null)
 
 serve: $(STAMP)
 	$(BIN)/coopgraph serve

@@ -9,9 +9,12 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from coopgraph import iris
 from coopgraph.cli import exits
 from coopgraph.disk_space import is_disk_full
 
+#: The JSON-LD context the dumps name (the server names its own address instead).
+DEFAULT_CONTEXT_URL = iris.BASE + "context.jsonld"
 EPILOG = """exit codes:
   0  success
   1  internal error (a bug: please report it)
@@ -141,6 +144,18 @@ def _reading_commands(command: Command) -> None:
         "--format", default="nquads", help="nquads, trig (whole store); turtle, nt, jsonld, rdfxml (a graph)"
     )
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: standard output")
+    p.add_argument(
+        "--dumps",
+        type=Path,
+        metavar="DIR",
+        help="write the server's dump files into DIR instead (gzipped N-Quads, TriG, JSON-LD; one per graph)",
+    )
+    p.add_argument(
+        "--context-url",
+        default=DEFAULT_CONTEXT_URL,
+        metavar="URL",
+        help="the @context the JSON-LD dump names (default: %(default)s)",
+    )
     p.set_defaults(run=read.export)
 
     p = command("graphs", "List the named graphs with their source, role, size and load time.")

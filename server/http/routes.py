@@ -15,8 +15,11 @@ from starlette.staticfiles import StaticFiles
 
 from coopgraph.saved_queries import SavedQuery
 from server.http import (
+    dataset_description,
+    dumps,
     ontology_page,
     reconcile_routes,
+    resources,
     saved_query_routes,
     search_routes,
     sparql_endpoint,
@@ -98,5 +101,15 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         Route("/", "plain", query_page),
         Route("/ontology", "plain", ontology_page.ontology),
         Route("/context.jsonld", "plain", ontology_page.context),
+        # the IRIs the project mints, dereferenced (the server stands for https://w3id.org/coopgraph/)
+        Route("/id/{path:path}", "plain", resources.resource),
+        Route("/vocab/{path:path}", "plain", resources.resource),
+        Route("/graph/{path:path}", "plain", resources.resource),
+        # the whole dataset and each graph as files, with checksums
+        Route("/dumps/", "plain", dumps.dump_index),
+        Route("/dumps/{name}", "plain", dumps.dump_file),
+        # the dataset described (VoID, DCAT-AP), and its pages listed for crawlers
+        Route("/.well-known/void", "plain", dataset_description.void),
+        Route("/sitemap.xml", "plain", dataset_description.sitemap),
         Route("/static", "files", StaticFiles(directory=STATIC), name="static"),
     ]

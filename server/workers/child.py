@@ -10,6 +10,7 @@ Run as ``python -m server.workers.child --store DIR --role query|write``; frames
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import traceback
@@ -26,8 +27,8 @@ from pyoxigraph import (
 
 from coopgraph import iris
 from coopgraph.store import Store, open_store
-from server.workers import framing, messages
-from server.workers.messages import AnswerHead, GraphDump, Ping, Query
+from server.workers import describe, dumps, framing, messages
+from server.workers.messages import AnswerHead, Describe, Dumps, GraphDump, Ping, Query
 
 if TYPE_CHECKING:
     from server.workers.writes import Writes
@@ -190,6 +191,39 @@ def dump_graph(store: Store, request: GraphDump, out: BinaryIO) -> None:
     writer.finish()
 
 
+def describe_resource(store: Store, request: Describe, out: BinaryIO) -> None:
+    """A resource's description (RDF, or the resource page's data), 304 if unchanged, 404 if absent."""
+    view = store.view()
+    generation = view.generation
+    if request.unless_generation == generation:
+        send(out, AnswerHead(304, generation=generation))
+        return
+    found = describe.describe(view, request.iri, request.incoming_limit)
+    if not found.found:
+        body = describe.not_found_bytes(view, request.iri)
+        send(out, AnswerHead(404, media_type=describe.DESCRIPTION_JSON, generation=generation), body)
+        return
+    if request.media_type == describe.DESCRIPTION_JSON:
+        body = describe.page_bytes(view, found)
+    else:
+        body = describe.rdf_bytes(found, request.media_type, request.context_url)
+    if len(body) > request.max_bytes:
+        send(
+            out, AnswerHead(413, error=f"the description is larger than the {request.max_bytes:,}-byte limit")
+        )
+        return
+    send(out, AnswerHead(200, kind="graph", media_type=request.media_type, generation=generation), body)
+
+
+def produce_dumps(store: Store, request: Dumps, out: BinaryIO) -> None:
+    """The dump files of the published generation (written now if they are not yet), by their manifest."""
+    view = store.view()
+    folder, manifest = dumps.ensure_dumps(view, Path(request.directory), request.context_url)
+    manifest["folder"] = str(folder)
+    body = json.dumps(manifest).encode("utf-8")
+    send(out, AnswerHead(200, media_type="application/json", generation=view.generation), body)
+
+
 def serve(store_dir: Path, role: str, inp: BinaryIO, out: BinaryIO) -> None:
     store = open_store(store_dir, create=False)
     writes = None
@@ -233,6 +267,10 @@ def answer(store: Store, writes: Writes | None, request: Received, body: bytes, 
         run_query(store, request, out)
     elif type(request) is GraphDump:
         dump_graph(store, request, out)
+    elif type(request) is Describe:
+        describe_resource(store, request, out)
+    elif type(request) is Dumps:
+        produce_dumps(store, request, out)
     elif type(request) is Ping:
         send(out, AnswerHead(200, generation=store.generation))
     elif writes is not None and isinstance(request, messages.WRITES):

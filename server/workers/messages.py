@@ -58,6 +58,33 @@ class GraphDump:
 
 
 @dataclass(frozen=True)
+class Describe:
+    """What a resource IRI dereferences to: its bounded description and incoming links (404: not there).
+
+    ``media_type`` is an RDF media type, or :data:`server.workers.describe.DESCRIPTION_JSON` for the
+    data of the resource page. The answer's head carries the generation it was read from.
+    """
+
+    OP: ClassVar[str] = "describe"
+    iri: str
+    media_type: str
+    max_bytes: int
+    context_url: str | None = None  #: the ``@context`` a JSON-LD answer refers to
+    unless_generation: str | None = None  #: answer 304 (no body) if this is still the published one
+    incoming_limit: int = 500  #: incoming links listed at most
+
+
+@dataclass(frozen=True)
+class Dumps:
+    """The dump files of the published generation in ``directory``, written if missing; answered with
+    their manifest (JSON: generation, creation time, the files with size, SHA-256 and graph)."""
+
+    OP: ClassVar[str] = "dumps"
+    directory: str
+    context_url: str  #: the ``@context`` the JSON-LD dump refers to
+
+
+@dataclass(frozen=True)
 class Update:
     """A SPARQL update, through the validation gate (write worker)."""
 
@@ -104,9 +131,10 @@ class GraphDelete:
 #: What the write worker does (a query worker answers them 400).
 Write = Update | GraphReplace | GraphMerge | GraphDelete
 WRITES = (Update, GraphReplace, GraphMerge, GraphDelete)
-Request = Ping | Query | GraphDump | Write
+Request = Ping | Query | GraphDump | Describe | Dumps | Write
 _BY_OP: dict[str, type[Any]] = {
-    cls.OP: cls for cls in (Ping, Query, GraphDump, Update, GraphReplace, GraphMerge, GraphDelete)
+    cls.OP: cls
+    for cls in (Ping, Query, GraphDump, Describe, Dumps, Update, GraphReplace, GraphMerge, GraphDelete)
 }
 
 
