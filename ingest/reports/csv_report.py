@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ingest.reports.model import Finding, Report, term_text
+from ingest.reports.model import Finding, Report, display, term_text
 
 COLUMNS = (
     "severity",
@@ -45,7 +45,7 @@ def _row(finding: Finding, lang: str) -> list[str]:
         "" if finding.focus is None else term_text(finding.focus),
         text(finding.label(lang)),
         text(finding.path),
-        "" if finding.value is None else term_text(finding.value),
+        "" if finding.value is None else display(finding.value),
         finding.message(lang),
         text(finding.fix),
         text(finding.name(lang)),

@@ -9,7 +9,7 @@ from html import escape
 
 from pyoxigraph import NamedNode
 
-from ingest.reports.model import SEVERITIES, Finding, Report, term_text
+from ingest.reports.model import SEVERITIES, Finding, Report, display, term_text
 from ingest.reports.words import where_text, words
 
 _STYLE = """
@@ -87,7 +87,7 @@ def _label_cell(finding: Finding, lang: str, link: Linker | None) -> str:
 
 
 def _finding_row(finding: Finding, lang: str, link: Linker | None) -> str:
-    value = "" if finding.value is None else escape(term_text(finding.value))
+    value = "" if finding.value is None else escape(display(finding.value))
     sort_where = f"{finding.file or ''}\t{(finding.row or finding.line or 0):09d}"
     cells = [
         f'<td class="{finding.severity}" data-sort="{SEVERITIES.index(finding.severity)}">'

@@ -43,6 +43,13 @@ def term_text(term: Any) -> str:
     return "" if term is None else str(term)
 
 
+def display(term: Any) -> str:
+    """A term for people: a literal's text alone, an IRI as :func:`term_text` writes it."""
+    if isinstance(term, Literal):
+        return term.value
+    return term_text(term)
+
+
 def parse_term(text: str | None) -> Any:
     """A term from its N-Triples form (as :meth:`Finding.as_dict` writes it), or None."""
     if not text:
@@ -227,25 +234,30 @@ INPUT_CHECKS: dict[str, tuple[str, str, str, str]] = {
         "Sửa tệp theo thông báo, rồi nạp lại.",
     ),
 }
-#: Vietnamese words for the English messages of the input checks (the start of a message to its translation).
+#: What an input problem is, in Vietnamese, by the start of its English message (else by its kind).
 _VI_MESSAGE_START = (
-    ("not valid ", "không hợp lệ: "),
-    ("unknown column", "cột không có trong ánh xạ"),
-    ("the file holds no triples", "tệp không chứa bộ ba nào"),
-    ("the file is empty", "tệp rỗng"),
-    ("no such file", "không có tệp này"),
-    ("duplicate", "trùng khóa"),
-    ("stray spaces", "thừa khoảng trắng"),
+    ("stray spaces", "Ô có khoảng trắng thừa ở đầu hoặc cuối"),
+    ("duplicate", "Khóa bị trùng"),
+    ("unknown column", "Cột không có trong ánh xạ"),
+    ("the file holds no triples", "Tệp không chứa bộ ba nào"),
+    ("the file is empty", "Tệp rỗng"),
+    ("no such file", "Không có tệp này"),
 )
+_VI_KIND = {
+    "parse": "Lỗi cú pháp",
+    "encoding": "Tệp không phải văn bản UTF-8",
+    "mapping": "Bảng không khớp với ánh xạ",
+    "literal": "Giá trị không hợp lệ với kiểu dữ liệu",
+    "input": "Không nạp được dữ liệu",
+}
 #: The namespace of the report's own terms (input checks, locations) beside SHACL's.
 REPORT = iris.BASE + "report#"
 
 
 def _vi_message(kind: str, text: str) -> str:
-    for start, vi in _VI_MESSAGE_START:
-        if text.startswith(start) or f" {start}" in text:
-            return f"{vi} — {text}"
-    return f"{INPUT_CHECKS[kind][1].capitalize()}: {text}"
+    """The Vietnamese message: what the problem is, then the English details (values, names, rows)."""
+    phrase = next((vi for start, vi in _VI_MESSAGE_START if text.startswith(start)), _VI_KIND[kind])
+    return f"{phrase}: {text}"
 
 
 def from_problem(problem: Problem) -> Finding:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.reports.model import Report, term_text
+from ingest.reports.model import Report, display, term_text
 from ingest.reports.words import where_text
 
 
@@ -32,7 +32,7 @@ def summary(report: Report, lang: str = "en", limit: int = 5, full: str | None =
         lines.append(f"  {finding.severity.upper():9} {where}{'  ' + about if about else ''}")
         detail = finding.message(lang)
         if finding.value is not None:
-            detail += f" [value {term_text(finding.value)}]"
+            detail += f" [value {display(finding.value)}]"
         lines.append(f"            {detail}")
         if finding.fix:
             lines.append(f"            fix: {finding.fix}")

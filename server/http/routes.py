@@ -14,7 +14,7 @@ from typing import Any, Literal
 from starlette.staticfiles import StaticFiles
 
 from coopgraph.saved_queries import SavedQuery
-from server.http import ontology_page, saved_query_routes, sparql_endpoint
+from server.http import ontology_page, saved_query_routes, sparql_endpoint, validation
 from server.http.graph_store import graph_store
 from server.http.query_page import STATIC, query_page
 from server.http.state import State
@@ -81,6 +81,9 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         Route("/update", "plain", update, ("POST", "GET", "PUT", "DELETE")),
         Route("/graphs", "plain", graph_store, GRAPH_STORE_METHODS),
         Route("/graphs/{path:path}", "plain", graph_store, GRAPH_STORE_METHODS),
+        # validation reports: a dry run of files (no token: nothing is written), the whole store
+        Route("/validate", "plain", validation.validate, ("POST", "GET", "PUT", "DELETE")),
+        Route("/validation", "plain", validation.validation),
         # pages and documents
         Route("/", "plain", query_page),
         Route("/ontology", "plain", ontology_page.ontology),
