@@ -241,7 +241,9 @@ def steward(tmp_path_factory: pytest.TempPathFactory, seeded_store: Path) -> dic
         reports[fmt] = target.read_bytes()
         reports["stderr"] = result.stderr
     vi = out / "report-vi.csv"
-    coopgraph("validate", str(STEWARD / "partners.csv"), "--report", str(vi), "--lang", "vi", store=seeded_store)
+    coopgraph(
+        "validate", str(STEWARD / "partners.csv"), "--report", str(vi), "--lang", "vi", store=seeded_store
+    )
     reports["csv-vi"] = vi.read_bytes()
     return reports
 
@@ -335,7 +337,10 @@ def test_quarantine_show_and_a_fixed_batch_clears_it(tmp_path: Path, store_copy:
     shown = coopgraph("quarantine", "show", batch.group(1), store=store_copy)
     assert shown.returncode == 0 and "violation(s)" in shown.stdout and "agreement.ttl" in shown.stdout
     html = tmp_path / "q.html"
-    assert coopgraph("quarantine", "show", batch.group(1), "--report", str(html), store=store_copy).returncode == 0
+    assert (
+        coopgraph("quarantine", "show", batch.group(1), "--report", str(html), store=store_copy).returncode
+        == 0
+    )
     assert "test-q" in html.read_text(encoding="utf-8")
     # input that cannot be read is kept too (exit 3)
     broken = tmp_path / "broken" / "agreement.ttl"
@@ -349,7 +354,7 @@ def test_quarantine_show_and_a_fixed_batch_clears_it(tmp_path: Path, store_copy:
     bad.write_text(
         "@prefix cg: <https://w3id.org/coopgraph/ontology#> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "<https://example.org/fixed> rdfs:label \"fixed\"@en .\n",
+        '<https://example.org/fixed> rdfs:label "fixed"@en .\n',
         encoding="utf-8",
     )
     assert coopgraph("ingest", str(bad), store=store_copy).returncode == 0

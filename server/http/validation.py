@@ -109,11 +109,11 @@ async def validate(request: Request) -> Response:
 
 
 def _name_for(media: str) -> str:
+    if media in _OTHER_TYPES:  # records, read with the project's context (JSON-LD is application/ld+json)
+        return "request" + _OTHER_TYPES[media]
     fmt = RDF_MEDIA_TYPES.get(media)
     if fmt is not None:
         return "request" + fmt.extensions[0]
-    if media in _OTHER_TYPES:
-        return "request" + _OTHER_TYPES[media]
     if media in ("text/csv", "text/tab-separated-values"):
         raise ProtocolError(
             415,
