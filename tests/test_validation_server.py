@@ -16,11 +16,14 @@ import requests
 from pyoxigraph import RdfFormat
 
 from coopgraph.store import open_store
+from tests import test_ui
 from tests.conftest import PROJECT, Server, start_server
 from tests.test_reports import MISTAKES, csv_rows, turtle_results
-from tests.test_ui import DevTools, browser, needs_chromium  # noqa: F401  (the browser fixture)
+from tests.test_ui import DevTools, needs_chromium
 
 STEWARD = PROJECT / "tests" / "steward"
+#: headless Chromium, as the query page's tests drive it (the fixture is named ``browser``)
+chromium = test_ui.browser
 LIMIT = 256 * 1024
 BAD_AGREEMENT = """@prefix cg: <https://w3id.org/coopgraph/ontology#> .
 <https://w3id.org/coopgraph/id/agreement/test-broken> a cg:Agreement .

@@ -90,9 +90,11 @@ def _run_batch(
                     default=str,
                 )
             )
-        kept = _kept(e.quarantined)
-        text = reporting.deliver(args, report, note)
-        raise exits.Failure(exits.BAD_INPUT, f"{text}\nnothing was written{kept}") from None
+        # the input's problems one a line as ever; then what the shapes found in the rest
+        rest = reporting.build(e.report) if e.report is not None else Report(checked=False)
+        text = reporting.deliver(args, report, note, shown=rest)
+        lines = [render.problems(e.problems), text, "nothing was written" + _kept(e.quarantined)]
+        raise exits.Failure(exits.BAD_INPUT, "\n".join(line for line in lines if line)) from None
     except BatchRejected as e:
         report = reporting.build(e.report, subject=subject)
         if fmt == "json":
@@ -129,7 +131,10 @@ def _discover(args: argparse.Namespace) -> list[Source]:
     if problems:
         report = reporting.build(None, problems, subject=", ".join(str(p) for p in args.paths))
         report.checked = False
-        raise exits.Failure(exits.BAD_INPUT, reporting.deliver(args, report) + "\nnothing was written")
+        lines = [render.problems(problems), reporting.deliver(args, report, shown=Report(checked=False))]
+        raise exits.Failure(
+            exits.BAD_INPUT, "\n".join(line for line in lines if line) + "\nnothing was written"
+        )
     return sources
 
 
@@ -139,7 +144,7 @@ def ingest(args: argparse.Namespace) -> int:
     if args.format == "json":
         report = None
         if result.report is not None:
-            report = reporting.build(result.report, subject=reporting.subject_of(args.paths))
+            report = reporting.build(result.report, subject=", ".join(str(p) for p in args.paths))
             reporting.deliver(args, report)
         print(json.dumps(_as_json(result, report), ensure_ascii=False, indent=2, default=str))
     else:

@@ -34,8 +34,9 @@ def build(gate: Any, problems: Iterable[Problem] = (), subject: str = "") -> Rep
     return Report.of(gate, problems, subject=subject)
 
 
-def deliver(args: argparse.Namespace, report: Report, note: str = "") -> str:
-    """Write the report file if one was asked for; the short text for the terminal."""
+def deliver(args: argparse.Namespace, report: Report, note: str = "", shown: Report | None = None) -> str:
+    """Write the report file if one was asked for; the short text for the terminal (of ``shown``, a
+    part of the report, when the rest is said otherwise; "" for an empty part)."""
     lang = getattr(args, "lang", "en")
     path = check_report_path(args)
     if path is not None:
@@ -43,8 +44,12 @@ def deliver(args: argparse.Namespace, report: Report, note: str = "") -> str:
             write_report(report, path, lang)
         except OSError as e:
             raise exits.Failure(exits.BAD_INPUT, f"error: cannot write the report {path}: {e}") from None
-    text = summary(report, lang, full=str(path) if path is not None else None)
-    return (note + "\n" if note else "") + text
+    full = str(path) if path is not None else None
+    if shown is not None and not shown.findings:
+        text = f"the full report is in {full}" if full else ""
+    else:
+        text = summary(shown or report, lang, full=full)
+    return "\n".join(t for t in (note, text) if t)
 
 
 def subject_of(sources: list[Source]) -> str:

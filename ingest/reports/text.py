@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from ingest.reports.model import Report, display, term_text
-from ingest.reports.words import where_text
 
 
-def summary(report: Report, lang: str = "en", limit: int = 5, full: str | None = None) -> str:
+def summary(report: Report, lang: str = "en", limit: int = 3, full: str | None = None) -> str:
     """Counts, what was checked, the first ``limit`` findings; ``full`` names the whole report."""
     counts = report.counts
     violations = counts.get("Violation", 0)
@@ -25,17 +24,28 @@ def summary(report: Report, lang: str = "en", limit: int = 5, full: str | None =
         )
     lines = [head]
     for finding in report.findings[:limit]:
-        label = finding.label(lang)
+        where = finding.where()
         focus = "" if finding.focus is None else term_text(finding.focus)
-        about = f"{label} ({focus})" if label and focus else (label or focus)
-        where = where_text(finding, lang)
-        lines.append(f"  {finding.severity.upper():9} {where}{'  ' + about if about else ''}")
-        detail = finding.message(lang)
+        label = finding.label(lang)
+        about = focus + (f" «{label}»" if label else "")
+        lines.append("")
+        lines.append(f"{finding.severity.upper():9} {where + '  ' if where else ''}{about}".rstrip())
+        details = []
+        if finding.path:
+            details.append(f"path {finding.path}")
         if finding.value is not None:
-            detail += f" [value {display(finding.value)}]"
-        lines.append(f"            {detail}")
+            details.append(f"value {display(finding.value)}")
+        if details:
+            lines.append("          " + "   ".join(details))
+        lines.append(f"          {finding.message(lang)}")
         if finding.fix:
-            lines.append(f"            fix: {finding.fix}")
+            lines.append(f"          fix: {finding.fix}")
+        name = finding.name(lang)
+        if finding.kind == "shacl":
+            named = f" ({name})" if name else ""
+            lines.append(f"          shape {finding.shape}{named}, constraint sh:{finding.component}")
+        else:
+            lines.append(f"          check: {name}")
     hidden = report.total - min(len(report.findings), limit)
     if hidden > 0:
         tail = f"  ... and {hidden} more"
