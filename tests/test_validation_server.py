@@ -22,7 +22,7 @@ from tests.test_reports import MISTAKES, csv_rows, turtle_results
 from tests.test_ui import DevTools, needs_chromium
 
 STEWARD = PROJECT / "tests" / "steward"
-#: headless Chromium, as the query page's tests drive it (the fixture is named ``browser``)
+#: the headless Chromium of the query page's tests, as a fixture of this module
 chromium = test_ui.browser
 LIMIT = 256 * 1024
 BAD_AGREEMENT = """@prefix cg: <https://w3id.org/coopgraph/ontology#> .
@@ -160,8 +160,9 @@ def test_a_rejected_write_carries_its_report_in_the_format_asked_for(validating:
 
 @needs_chromium
 def test_the_html_report_opens_offline_and_its_counts_are_the_turtle_reports(
-    validating: Server, browser: DevTools, tmp_path: Path
+    validating: Server, chromium: DevTools, tmp_path: Path
 ) -> None:
+    browser = chromium
     html = requests.post(
         validating.url + "/validate", files=steward_files(), headers={"Accept": "text/html"}, timeout=120
     )
