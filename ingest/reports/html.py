@@ -22,6 +22,7 @@ th,td{border-bottom:1px solid #ddd;padding:.35em .5em;text-align:left;vertical-a
 th{background:#f4f4f6;cursor:pointer;user-select:none;white-space:nowrap}
 th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
+#findings td{max-width:24em;overflow-wrap:anywhere}
 tr.group th{background:#eef1f8;cursor:default;font-weight:600}
 .Violation{color:#b3261e;font-weight:600}.Warning{color:#8a5a00;font-weight:600}.Info{color:#355}
 .iri{color:#666;font-size:.85em;word-break:break-all}.fix{color:#234}
@@ -91,7 +92,7 @@ def _finding_row(finding: Finding, lang: str, link: Linker | None) -> str:
     sort_where = f"{finding.file or ''}\t{(finding.row or finding.line or 0):09d}"
     cells = [
         f'<td class="{finding.severity}" data-sort="{SEVERITIES.index(finding.severity)}">'
-        f"{escape(words(lang)[finding.severity])}</td>",
+        f"{escape(words(lang)['one-' + finding.severity])}</td>",
         f'<td data-sort="{escape(sort_where)}">{escape(where_text(finding, lang))}</td>',
         _label_cell(finding, lang, link),
         f"<td>{escape(finding.path or '')}</td>",
