@@ -82,7 +82,7 @@ def _writing_commands(command: Command) -> None:
         help="keep a rejected batch in the quarantine area for repair (see 'coopgraph quarantine')",
     )
     p.add_argument("--format", choices=["text", "json"], default="text", help="summary format")
-    p.add_argument("--lang", default="en", help="language of validation messages (en, vi)")
+    _report_options(p)
     p.add_argument(
         "--wait",
         type=float,
@@ -99,7 +99,7 @@ def _writing_commands(command: Command) -> None:
     p.add_argument("--role", choices=["data", "ontology", "vocabulary", "shapes"], default="data")
     p.add_argument("--prefix", default="")
     p.add_argument("--format", choices=["text", "json", "turtle"], default="text")
-    p.add_argument("--lang", default="en")
+    _report_options(p)
     p.set_defaults(run=load.validate)
 
     p = command("init", "Load the ontology, vocabularies, shapes and (unless --no-seed) the seed dataset.")
@@ -112,10 +112,23 @@ def _writing_commands(command: Command) -> None:
     )
     p.set_defaults(run=load.drop)
 
-    p = command("quarantine", "List or remove rejected batches kept with --quarantine.")
-    p.add_argument("action", choices=["list", "drop"])
-    p.add_argument("batch", nargs="?", help="the batch id (for drop)")
+    p = command(
+        "quarantine", "List rejected batches kept with --quarantine, show one's report, or remove one."
+    )
+    p.add_argument("action", choices=["list", "show", "drop"])
+    p.add_argument("batch", nargs="?", help="the batch id (for show and drop)")
+    _report_options(p)
     p.set_defaults(run=load.quarantine)
+
+
+def _report_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="write the whole validation report to FILE: .html, .csv, .ttl, .jsonld or .json",
+    )
+    p.add_argument("--lang", choices=["en", "vi"], default="en", help="language of the report (en, vi)")
 
 
 def _reading_commands(command: Command) -> None:

@@ -23,6 +23,7 @@ from server.http import (
     saved_query_routes,
     search_routes,
     sparql_endpoint,
+    validation,
 )
 from server.http.graph_store import graph_store
 from server.http.query_page import STATIC, query_page
@@ -97,6 +98,9 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         Route("/search", "plain", search_routes.endpoint(search)),
         Route("/reconcile", "plain", reconcile["/reconcile"], ("GET", "POST")),
         *(Route(path, "plain", endpoint) for path, endpoint in reconcile.items() if path != "/reconcile"),
+        # validation reports: a dry run of files (no token: nothing is written), the whole store
+        Route("/validate", "plain", validation.validate, ("POST", "GET", "PUT", "DELETE")),
+        Route("/validation", "plain", validation.validation),
         # pages and documents
         Route("/", "plain", query_page),
         Route("/ontology", "plain", ontology_page.ontology),

@@ -31,6 +31,7 @@ from server.workers import describe, dumps, framing, messages
 from server.workers.messages import AnswerHead, Describe, Dumps, GraphDump, Ping, Query
 
 if TYPE_CHECKING:
+    from server.workers.checks import Checks
     from server.workers.writes import Writes
 
 #: Answers up to this size are sent whole, with a Content-Length; larger ones are streamed.
@@ -226,11 +227,15 @@ def produce_dumps(store: Store, request: Dumps, out: BinaryIO) -> None:
 
 def serve(store_dir: Path, role: str, inp: BinaryIO, out: BinaryIO) -> None:
     store = open_store(store_dir, create=False)
-    writes = None
+    writes = checks = None
     if role == "write":
         from server.workers.writes import Writes
 
         writes = Writes(store)
+    elif role == "check":
+        from server.workers.checks import Checks
+
+        checks = Checks(store)
     # the server sends the same few request headers again and again: decoded once each
     decoded: dict[bytes, tuple[Received, bool]] = {}
     while True:
@@ -248,7 +253,7 @@ def serve(store_dir: Path, role: str, inp: BinaryIO, out: BinaryIO) -> None:
         request, has_body = known
         body = messages.read_request_body(inp) if has_body else b""
         try:
-            answer(store, writes, request, body, out)
+            answer(store, writes, request, body, out, checks)
         except Exception as e:  # a bug; the server answers 500 and the worker goes on
             traceback.print_exc(file=sys.stderr)
             send(out, AnswerHead(500, error=f"internal error: {type(e).__name__}: {e}"))
@@ -261,8 +266,15 @@ def _decode(payload: bytes) -> tuple[Received, bool]:
         return e, e.has_body
 
 
-def answer(store: Store, writes: Writes | None, request: Received, body: bytes, out: BinaryIO) -> None:
-    """Answer one request; writes only in the write worker."""
+def answer(
+    store: Store,
+    writes: Writes | None,
+    request: Received,
+    body: bytes,
+    out: BinaryIO,
+    checks: Checks | None = None,
+) -> None:
+    """Answer one request; writes only in the write worker, validations only in the check worker."""
     if type(request) is Query:
         run_query(store, request, out)
     elif type(request) is GraphDump:
@@ -277,6 +289,9 @@ def answer(store: Store, writes: Writes | None, request: Received, body: bytes, 
         status, content_type, reply = writes.handle(request, body)
         send(out, AnswerHead(status, content_type=content_type), reply)
         store.collect()  # old generations go once the answer is out
+    elif checks is not None and isinstance(request, messages.CHECKS):
+        status, content_type, reply = checks.handle(request, body)
+        send(out, AnswerHead(status, content_type=content_type), reply)
     else:
         op = request.op if isinstance(request, messages.UnknownOperation) else request.OP
         send(out, AnswerHead(400, error=f"unknown operation {op!r}"))
@@ -285,7 +300,7 @@ def answer(store: Store, writes: Writes | None, request: Received, body: bytes, 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--role", choices=["query", "write"], default="query")
+    parser.add_argument("--role", choices=["query", "write", "check"], default="query")
     args = parser.parse_args()
     # The frames own the original stdout; anything printed goes to stderr.
     out = os.fdopen(os.dup(1), "wb", buffering=1 << 16)
