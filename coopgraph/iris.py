@@ -10,6 +10,8 @@ SHAPES = BASE + "shapes#"
 RESOURCE = BASE + "id/"
 VOCAB = BASE + "vocab/"
 GRAPH = BASE + "graph/"
+#: Loaded files as published: ``source/{key}``, the file's path below the folder it was loaded from.
+SOURCE = BASE + "source/"
 
 CATALOG_GRAPH = GRAPH + "catalog"
 GRAPH_ROLE = VOCAB + "graph-role/"
@@ -45,6 +47,12 @@ RDF_TYPE = PREFIXES["rdf"] + "type"
 def graph_iri(kind: str, key: str) -> str:
     """The named graph of one source: ``graph/{kind}/{key}``, the key percent-encoded but for ``/``."""
     return f"{GRAPH}{kind}/{quote(key, safe='/-._~')}"
+
+
+def source_iri(key: str) -> str:
+    """The published name of a loaded file: ``source/{key}``, so that no catalogue shows the loading
+    machine's paths; relative IRIs inside the file resolve against it."""
+    return f"{SOURCE}{quote(key, safe='/-._~')}"
 
 
 def role_iri(role: str) -> str:
