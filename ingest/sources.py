@@ -56,7 +56,8 @@ class Source:
         if self.mapping is not None:
             used.append(iris.source_iri(posixpath.join(posixpath.dirname(self.key), self.mapping.name)))
         if self.context is not None:
-            used.append(PUBLISHED_CONTEXT if self.context == CONTEXT_FILE else iris.source_iri(self.context.name))
+            own = self.context == CONTEXT_FILE
+            used.append(PUBLISHED_CONTEXT if own else iris.source_iri(self.context.name))
         return tuple(used)
 
     def checksum(self) -> str:
