@@ -359,7 +359,6 @@ CASES: list[Case] = [
         "label-without-language",
         (
             V_("x:p1", "rdfs:label", "DatatypeConstraintComponent"),
-            V_("x:p1", "rdfs:label", "LanguageInConstraintComponent"),
         ),
         add="x:p1 rdfs:label 'Plain name' .",
     ),
@@ -369,13 +368,28 @@ CASES: list[Case] = [
         add="x:p1 rdfs:label 'Another name'@en .",
     ),
     Case(
-        "label-in-an-unexpected-language",
-        (V_("x:p1", "rdfs:label", "LanguageInConstraintComponent"),),
-        add="x:p1 rdfs:label 'Person Eins'@de .",
+        "labels-in-any-language",
+        (),
+        add="x:p1 rdfs:label 'Person Eins'@de , '인물 하나'@ko , 'บุคคลหนึ่ง'@th , 'ບຸກຄົນໜຶ່ງ'@lo , "
+        "'បុគ្គលមួយ'@km , '人物一'@zh-Hant .",
+        why="any well-formed BCP 47 tag is accepted beside the main label",
+    ),
+    Case(
+        "no-label-in-vietnamese-or-english",
+        (
+            V_("x:p1", "rdfs:label", "QualifiedMinCountConstraintComponent"),
+            W_("x:p1", "rdfs:label", "QualifiedMinCountConstraintComponent"),
+        ),
+        remove="x:p1 rdfs:label 'Person One'@en .",
+        add="x:p1 rdfs:label '인물 하나'@ko .",
     ),
     Case(
         "no-label",
-        (V_("x:c1", "rdfs:label", MIN), W_("x:c1", "rdfs:label", "QualifiedMinCountConstraintComponent")),
+        (
+            V_("x:c1", "rdfs:label", MIN),
+            V_("x:c1", "rdfs:label", "QualifiedMinCountConstraintComponent"),
+            W_("x:c1", "rdfs:label", "QualifiedMinCountConstraintComponent"),
+        ),
         remove="x:c1 rdfs:label 'Members'@en .",
     ),
     # --- identifiers and places
@@ -402,6 +416,12 @@ CASES: list[Case] = [
         (V_(V + "province/guangxi", "cg:isoCode", SPARQL),),
         remove="province:guangxi cg:isoCode 'CN-GX' .",
         add="province:guangxi cg:isoCode 'VN-GX' .",
+    ),
+    Case(
+        "province-without-iso-code",
+        (V_(V + "province/guangxi", "cg:isoCode", SPARQL),),
+        remove="province:guangxi cg:isoCode 'CN-GX' .",
+        why="only a unit created after the ISO list (cg:validFrom) may have no code",
     ),
     Case(
         "organisation-country-outside-vocabulary",
@@ -486,6 +506,7 @@ CASES: list[Case] = [
         "no-english-label",
         (W_("x:p1", "rdfs:label", "QualifiedMinCountConstraintComponent"),),
         remove="x:p1 rdfs:label 'Person One'@en .",
+        add="x:p1 rdfs:label 'Người Một'@vi .",
     ),
     Case(
         "vietnamese-organisation-without-vietnamese-name",
