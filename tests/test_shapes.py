@@ -357,9 +357,7 @@ CASES: list[Case] = [
     ),
     Case(
         "label-without-language",
-        (
-            V_("x:p1", "rdfs:label", "DatatypeConstraintComponent"),
-        ),
+        (V_("x:p1", "rdfs:label", "DatatypeConstraintComponent"),),
         add="x:p1 rdfs:label 'Plain name' .",
     ),
     Case(
