@@ -19,10 +19,37 @@ GRAPH_ROLE = VOCAB + "graph-role/"
 #: The roles a named graph can play; each is a concept of the graph-role scheme.
 ROLES = ("data", "ontology", "vocabulary", "shapes", "catalog")
 
+#: One prefix per type of minted resource (``id/{type}/{slug}``): ``cgr:`` cannot name them, since a
+#: local name with ``/`` (``cgr:project/vietmus``) is a SPARQL syntax error.
+RESOURCE_PREFIXES: dict[str, str] = {
+    prefix: f"{RESOURCE}{kind}/"
+    for prefix, kind in (
+        ("inst", "organization"),
+        ("person", "person"),
+        ("post", "post"),
+        ("agr", "agreement"),
+        ("signing", "signing"),
+        ("part", "participation"),
+        ("proj", "project"),
+        ("prog", "programme"),
+        ("act", "activity"),
+        ("fund", "funding"),
+        ("pship", "partnership"),
+        ("event", "event"),
+        ("memb", "membership"),
+        ("count", "count"),
+        ("plan", "plan"),
+        ("article", "article"),
+        ("src", "source"),
+        ("decision", "decision"),
+    )
+}
+
 PREFIXES: dict[str, str] = {
     "cg": ONTOLOGY,
     "cgsh": SHAPES,
     "cgr": RESOURCE,
+    **RESOURCE_PREFIXES,
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",
