@@ -49,7 +49,6 @@ PREFIXES: dict[str, str] = {
     "cg": ONTOLOGY,
     "cgsh": SHAPES,
     "cgr": RESOURCE,
-    **RESOURCE_PREFIXES,
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",
@@ -67,6 +66,10 @@ PREFIXES: dict[str, str] = {
     "spdx": "http://spdx.org/rdf/terms#",
     "sd": "http://www.w3.org/ns/sparql-service-description#",
 }
+
+#: What a query may use without declaring it (the query page's prologue): the project's prefixes and
+#: one per type of resource. Names are shown (``compact``) with ``PREFIXES`` alone.
+QUERY_PREFIXES: dict[str, str] = {**PREFIXES, **RESOURCE_PREFIXES}
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 
@@ -89,8 +92,8 @@ def role_iri(role: str) -> str:
 
 
 def sparql_prologue(prefixes: dict[str, str] | None = None) -> str:
-    """PREFIX lines for the given (default: all project) prefixes."""
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or PREFIXES).items())
+    """PREFIX lines for the given prefixes (default: the project's and the resource types')."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or QUERY_PREFIXES).items())
 
 
 def compact(iri: str, prefixes: dict[str, str] | None = None) -> str:

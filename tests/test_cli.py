@@ -472,11 +472,11 @@ def test_a_store_whose_current_generation_is_gone_exits_5(own_store: Path) -> No
 def test_drop_is_refused_when_what_remains_would_violate_the_shapes(store_copy: Path) -> None:
     """Dropping the source articles leaves every seed fact citing an article the store no longer has."""
     before = _records(store_copy)
-    done = coopgraph("drop", "seed/articles.ttl", store=store_copy)
+    done = coopgraph("drop", "seed/bqn-3389250-fr/article.ttl", store=store_copy)
     assert done.returncode == 4, done.stderr
     assert "Traceback" not in done.stderr
     assert "nothing was dropped" in done.stderr and "dcterms:source" in done.stderr
     assert _records(store_copy) == before
     # A graph nothing depends on goes.
-    ok(coopgraph("drop", "seed/policy-documents.ttl", store=store_copy))
+    ok(coopgraph("drop", "seed/bqn-3389250-fr/policy-documents.ttl", store=store_copy))
     assert len(_records(store_copy)) == len(before) - 1

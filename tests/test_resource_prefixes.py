@@ -42,7 +42,10 @@ def test_queries_name_resources_by_their_type_prefix(seed_store: pyoxigraph.Stor
     assert [r["funder"].value for r in rows] == [iris.RESOURCE + "organization/european-union"]
 
 
-def test_resource_iris_are_shown_with_their_prefix() -> None:
-    assert iris.compact(iris.RESOURCE + "project/vietmus") == "proj:vietmus"
-    assert iris.compact(iris.RESOURCE + "organization/vnu-hanoi") == "inst:vnu-hanoi"
-    assert iris.compact(iris.RESOURCE + "agreement/vnu-tsinghua-mou-2024") == "agr:vnu-tsinghua-mou-2024"
+def test_the_query_page_offers_the_type_prefixes() -> None:
+    from server.ui import default_query
+
+    prologue = default_query()
+    for prefix, namespace in iris.RESOURCE_PREFIXES.items():
+        assert f"PREFIX {prefix}: <{namespace}>\n" in prologue
+    assert iris.compact(iris.RESOURCE + "project/vietmus", iris.QUERY_PREFIXES) == "proj:vietmus"
