@@ -16,6 +16,9 @@ GRAPH_ROLE = VOCAB + "graph-role/"
 
 #: The roles a named graph can play; each is a concept of the graph-role scheme.
 ROLES = ("data", "ontology", "vocabulary", "shapes", "catalog")
+#: The roles of the graphs coopgraph loads from its own files (read-only over HTTP).
+SYSTEM_ROLES = ("ontology", "vocabulary", "shapes")
+_SYSTEM_PREFIXES = tuple(f"{GRAPH}{role}/" for role in SYSTEM_ROLES)
 
 PREFIXES: dict[str, str] = {
     "cg": ONTOLOGY,
@@ -45,6 +48,11 @@ RDF_TYPE = PREFIXES["rdf"] + "type"
 def graph_iri(kind: str, key: str) -> str:
     """The named graph of one source: ``graph/{kind}/{key}``, the key percent-encoded but for ``/``."""
     return f"{GRAPH}{kind}/{quote(key, safe='/-._~')}"
+
+
+def is_system_graph(graph: str) -> bool:
+    """A graph coopgraph maintains itself: the catalogue, or one loaded from ontology/ or shapes/."""
+    return graph == CATALOG_GRAPH or graph.startswith(_SYSTEM_PREFIXES)
 
 
 def role_iri(role: str) -> str:

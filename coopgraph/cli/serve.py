@@ -7,9 +7,12 @@ import sys
 import time
 
 from coopgraph.cli import bootstrap, exits, render
+from coopgraph.iris import SYSTEM_ROLES
+from coopgraph.settings import PROJECT_ROOT
 from coopgraph.store import Store, StoreBusy
 from ingest.batch import BatchRejected, run
 from ingest.errors import IngestError
+from ingest.sources import Source
 
 
 def prepare(args: argparse.Namespace, seed: bool) -> None:
@@ -22,6 +25,8 @@ def prepare(args: argparse.Namespace, seed: bool) -> None:
             sources, problems = bootstrap.sources(seed=seed and new)
             if problems:
                 raise exits.Failure(exits.BAD_INPUT, render.problems(problems))
+            if not new:
+                report_lost(store, sources)
             result = run(store, sources)
             if result.loaded:
                 print(
@@ -38,6 +43,19 @@ def prepare(args: argparse.Namespace, seed: bool) -> None:
         compact(store)
     finally:
         store.close()
+
+
+def report_lost(store: Store, sources: list[Source]) -> None:
+    """Say which of the graphs coopgraph maintains the store has lost: the batch that follows loads them
+    again from the project's files (see :func:`ingest.batch.plan`)."""
+    view = store.view()
+    for source in sources:
+        if source.role in SYSTEM_ROLES and not view.has_graph(source.graph):
+            print(
+                f"coopgraph: repaired the store: the {source.role} graph <{source.graph}> was missing; "
+                f"reloaded from {source.path.relative_to(PROJECT_ROOT)}",
+                file=sys.stderr,
+            )
 
 
 def compact(store: Store) -> None:

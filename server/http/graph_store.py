@@ -14,6 +14,7 @@ from coopgraph.formats import RDF_MEDIA_TYPES
 from coopgraph.store import DEFAULT_GRAPH
 from server.http import negotiation
 from server.http.auth import require_writer
+from server.http.safety import system_graph_refusal
 from server.http.protocol import ProtocolError, content_type, read_body, single
 from server.http.state import State
 from server.http.worker_calls import answer_query, write
@@ -37,8 +38,6 @@ def _target(request: Request, state: State) -> str | None:
             raise ProtocolError(400, "name either '?graph=' or '?default', not both")
         if ":" not in graph:
             raise ProtocolError(400, f"'{graph}' is not an absolute IRI")
-        if graph == iris.CATALOG_GRAPH and request.method not in ("GET", "HEAD"):
-            raise ProtocolError(403, "the catalogue graph is maintained by coopgraph itself")
         return graph
     if "default" in params:
         return DEFAULT_GRAPH
@@ -55,6 +54,8 @@ async def graph_store(request: Request) -> Response:
         if method not in ("PUT", "POST", "DELETE"):
             return PlainTextResponse("method not allowed\n", status_code=405, headers={"Allow": ALLOW})
         require_writer(request, state)
+        if graph is not None and iris.is_system_graph(graph):
+            raise ProtocolError(403, system_graph_refusal(graph))
         return await _write(request, state, graph)
     except ProtocolError as e:
         return e.response()

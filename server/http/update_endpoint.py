@@ -5,7 +5,6 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from coopgraph import iris
 from coopgraph.sparql_text import ScanError, UpdateInfo, scan_update
 from server.http import safety
 from server.http.auth import require_writer
@@ -57,9 +56,9 @@ async def update(request: Request) -> Response:
         except ScanError as e:
             raise ProtocolError(400, f"the update is not valid SPARQL: {e}") from None
         try:
-            safety.check_update(info, state.settings.service_allowlist, protected=(iris.CATALOG_GRAPH,))
+            safety.check_update(info, state.settings.service_allowlist)
         except safety.Refused as e:
-            raise ProtocolError(400, str(e)) from None
+            raise ProtocolError(403 if isinstance(e, safety.Forbidden) else 400, str(e)) from None
         text = with_using(
             text, info, params.get("using-graph-uri", []), params.get("using-named-graph-uri", [])
         )
