@@ -14,8 +14,8 @@ from coopgraph.formats import RDF_MEDIA_TYPES
 from coopgraph.store import DEFAULT_GRAPH
 from server.http import negotiation
 from server.http.auth import require_writer
-from server.http.safety import system_graph_refusal
 from server.http.protocol import ProtocolError, content_type, read_body, single
+from server.http.safety import system_graph_refusal
 from server.http.state import State
 from server.http.worker_calls import answer_query, write
 from server.workers.messages import GraphDelete, GraphDump, GraphMerge, GraphReplace, Query

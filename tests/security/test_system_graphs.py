@@ -101,7 +101,8 @@ def test_system_graphs_stay_readable(writer: Server) -> None:
 
 
 @pytest.mark.parametrize(
-    "operation", ["CLEAR ALL", "DROP ALL", "CLEAR NAMED", "DROP NAMED", "DELETE WHERE { GRAPH ?g { ?s ?p ?o } }"]
+    "operation",
+    ["CLEAR ALL", "DROP ALL", "CLEAR NAMED", "DROP NAMED", "DELETE WHERE { GRAPH ?g { ?s ?p ?o } }"],
 )
 def test_clear_all_and_drop_all_touch_data_graphs_only(
     tmp_path: Path, seeded_store: Path, operation: str
