@@ -14,7 +14,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coopgraph.saved_queries import load_all
 from coopgraph.settings import Settings
-from server.http.routes import Route, route_table
+from server.http.guard import Methods, guard
+from server.http.protocol import ProtocolError
+from server.http.routes import READ, Route, route_table
 from server.http.state import State
 from server.workers.pool import Pool
 
@@ -67,6 +69,9 @@ def create_app(settings: Settings) -> ASGIApp:
         if endpoint is not None:
             try:
                 await endpoint(scope, receive, send, state)
+            except ProtocolError as e:
+                with contextlib.suppress(Exception):
+                    await e.response()(scope, receive, send)
             except Exception:
                 log.exception("error answering %s", scope["path"])
                 with contextlib.suppress(Exception):  # fails if the answer had already begun
@@ -74,13 +79,18 @@ def create_app(settings: Settings) -> ASGIApp:
         else:
             await api(scope, receive, send)
 
-    app.state = state  # type: ignore[attr-defined]
-    app.api = api  # type: ignore[attr-defined]
+    methods = Methods(
+        (route.path, route.methods if route.kind != "builtin" else READ, route.kind == "files")
+        for route in table
+    )
+    guarded = guard(app, methods, settings.max_body_bytes)
+    guarded.state = state  # type: ignore[attr-defined]
+    guarded.api = api  # type: ignore[attr-defined]
     if not settings.cors_origins:
-        return app
+        return guarded
     wildcard = "*" in settings.cors_origins
     return CORSMiddleware(
-        app,
+        guarded,
         allow_origins=["*"] if wildcard else list(settings.cors_origins),
         allow_credentials=not wildcard,  # never a wildcard origin together with credentials
         allow_methods=["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS"],

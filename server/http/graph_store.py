@@ -14,7 +14,7 @@ from coopgraph.formats import RDF_MEDIA_TYPES
 from coopgraph.store import DEFAULT_GRAPH
 from server.http import negotiation
 from server.http.auth import require_writer
-from server.http.protocol import ProtocolError, content_type, read_body, single
+from server.http.protocol import ProtocolError, check_iri, content_type, read_body, single, url_params
 from server.http.safety import system_graph_refusal
 from server.http.state import State
 from server.http.worker_calls import answer_query, write
@@ -26,19 +26,17 @@ PREFIX = "/graphs"
 
 def _target(request: Request, state: State) -> str | None:
     """The graph a request names: ``?graph=IRI``, ``?default``, or the request URL itself (direct)."""
-    params = request.query_params
+    params = url_params(request)
     path = request.url.path
     if path.rstrip("/") != PREFIX:
         if "graph" in params or "default" in params:
             raise ProtocolError(400, "a graph named by the URL path takes no 'graph' or 'default' parameter")
-        return state.base_url(request, path)
-    graph = single(params.getlist("graph"), "graph")
+        return check_iri(state.base_url(request, path), "the URL path")
+    graph = single(params.get("graph"), "graph")
     if graph is not None:
         if "default" in params:
             raise ProtocolError(400, "name either '?graph=' or '?default', not both")
-        if ":" not in graph:
-            raise ProtocolError(400, f"'{graph}' is not an absolute IRI")
-        return graph
+        return check_iri(graph, "graph")
     if "default" in params:
         return DEFAULT_GRAPH
     return None

@@ -11,7 +11,15 @@ from starlette.types import Receive, Scope, Send
 
 from coopgraph.sparql_text import ScanError, scan_query
 from server.http import negotiation, safety
-from server.http.protocol import PostedOperation, ProtocolError, read_posted, single, url_params
+from server.http.protocol import (
+    PostedOperation,
+    ProtocolError,
+    check_depth,
+    check_iris,
+    read_posted,
+    single,
+    url_params,
+)
 from server.http.service_description import describe
 from server.http.state import PreparedGets, State
 from server.http.worker_calls import answer_query, content_type, query_failure, query_response
@@ -116,6 +124,8 @@ def prepare(
     info = _scan(query)
     if isinstance(info, ScanError):
         raise ProtocolError(400, f"the query is not valid SPARQL: {info}")
+    check_depth(info.depth, state.settings.max_nesting_depth, "query")
+    check_iris(params, "default-graph-uri", "named-graph-uri")
     try:
         safety.check_query(info, state.settings.service_allowlist)
     except safety.Refused as e:

@@ -8,7 +8,7 @@ from starlette.responses import PlainTextResponse, Response
 from coopgraph.sparql_text import ScanError, UpdateInfo, scan_update
 from server.http import safety
 from server.http.auth import require_writer
-from server.http.protocol import PostedOperation, ProtocolError, read_posted
+from server.http.protocol import PostedOperation, ProtocolError, check_depth, check_iris, read_posted
 from server.http.state import State
 from server.http.worker_calls import write
 from server.workers.messages import Update
@@ -55,6 +55,8 @@ async def update(request: Request) -> Response:
             info = scan_update(text)
         except ScanError as e:
             raise ProtocolError(400, f"the update is not valid SPARQL: {e}") from None
+        check_depth(info.depth, state.settings.max_nesting_depth, "update")
+        check_iris(params, "using-graph-uri", "using-named-graph-uri")
         try:
             safety.check_update(info, state.settings.service_allowlist)
         except safety.Refused as e:
