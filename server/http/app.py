@@ -41,6 +41,9 @@ def _api(state: State, table: list[Route]) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         description="The knowledge graph of international cooperation in education.",
+        # FastAPI's pages load their scripts from a CDN: the route table serves vendored ones instead
+        docs_url=None,
+        redoc_url=None,
         **{route.name: route.path for route in table if route.kind == "builtin"},
     )
     api.state.coop = state

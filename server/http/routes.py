@@ -14,7 +14,7 @@ from typing import Any, Literal
 from starlette.staticfiles import StaticFiles
 
 from coopgraph.saved_queries import SavedQuery
-from server.http import ontology_page, saved_query_routes, sparql_endpoint
+from server.http import api_docs, ontology_page, saved_query_routes, sparql_endpoint
 from server.http.graph_store import graph_store
 from server.http.query_page import STATIC, query_page
 from server.http.state import State
@@ -47,11 +47,10 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         # the SPARQL endpoint (GET, POST, HEAD; other methods get 405 there)
         Route("/sparql", "lean", sparql_endpoint.endpoint, ("GET", "POST", "HEAD")),
         Route("/sparql/", "lean", sparql_endpoint.endpoint, ("GET", "POST", "HEAD")),
-        # FastAPI's own: the OpenAPI document and the pages that show it
+        # the OpenAPI document (FastAPI's own) and the pages that show it, from vendored copies
         Route("/openapi.json", "builtin", name="openapi_url"),
-        Route("/docs", "builtin", name="docs_url"),
-        Route("/docs/oauth2-redirect", "builtin", name="swagger_ui_oauth2_redirect_url"),
-        Route("/redoc", "builtin", name="redoc_url"),
+        Route("/docs", "plain", api_docs.swagger_ui),
+        Route("/redoc", "plain", api_docs.redoc),
         # the saved queries
         Route(
             "/queries",
