@@ -39,6 +39,9 @@ class Settings:
     #: part of the time), at most 8: point lookups at 8 connections measured 35% faster with 4 than 2
     #: workers on 2 cores (bench/RESULTS.md).
     workers: int = field(default_factory=default_workers)
+    #: Queries one client (its bearer token, else its address) may have running at once; 0: one fewer
+    #: than the workers (at least one), so that runaway queries from one client never hold them all.
+    max_client_queries: int = 0
     max_body_bytes: int = 64 * 1024 * 1024
     max_result_bytes: int = 256 * 1024 * 1024
     #: The longest literal an input may hold (UTF-8 bytes): files, records, cells, graph-store bodies.
@@ -53,6 +56,11 @@ class Settings:
     service_allowlist: tuple[str, ...] = ()
     #: The public URL the server is reached at, when behind a proxy.
     public_url: str | None = None
+
+    @property
+    def client_queries(self) -> int:
+        """:attr:`max_client_queries`, its default resolved."""
+        return self.max_client_queries or max(1, self.workers - 1)
 
     def with_overrides(self, **values: Any) -> Settings:
         return replace(self, **{k: v for k, v in values.items() if v is not None})

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coopgraph.saved_queries import load_all
 from coopgraph.settings import Settings
+from server.http.fairness import Shares
 from server.http.guard import Methods, guard
 from server.http.protocol import ProtocolError
 from server.http.routes import READ, Route, route_table
@@ -59,7 +60,11 @@ def _api(state: State, table: list[Route]) -> FastAPI:
 
 
 def create_app(settings: Settings) -> ASGIApp:
-    state = State(settings=settings, queries=Pool(settings.store, "query", settings.workers))
+    state = State(
+        settings=settings,
+        queries=Pool(settings.store, "query", settings.workers),
+        shares=Shares(settings.client_queries),
+    )
     if settings.write_token:
         state.writes = Pool(settings.store, "write", 1)
     table = route_table(state, load_all())

@@ -14,11 +14,13 @@ from coopgraph.formats import RDF_MEDIA_TYPES
 from coopgraph.store import DEFAULT_GRAPH
 from server.http import negotiation
 from server.http.auth import require_writer
+from server.http.fairness import TooManyQueries, client_of
 from server.http.protocol import ProtocolError, check_iri, content_type, read_body, single, url_params
 from server.http.safety import system_graph_refusal
 from server.http.state import State
-from server.http.worker_calls import answer_query, write
+from server.http.worker_calls import answer_query, query_failure, write
 from server.workers.messages import GraphDelete, GraphDump, GraphMerge, GraphReplace, Query
+from server.workers.pool import Busy, Expired, WorkerCrashed
 
 ALLOW = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
 PREFIX = "/graphs"
@@ -67,7 +69,7 @@ async def _read(request: Request, state: State, graph: str | None) -> Response:
     if media is None:
         raise ProtocolError(406, "accept one of " + ", ".join(negotiation.RDF))
     dump = GraphDump(graph=graph, rdf_type=media, max_bytes=state.settings.max_result_bytes)
-    return await answer_query(state, dump, head_only=request.method == "HEAD")
+    return await answer_query(state, dump, request.method == "HEAD", client_of(request.scope))
 
 
 async def _write(request: Request, state: State, graph: str | None) -> Response:
@@ -143,11 +145,15 @@ async def _catalog(request: Request, state: State) -> Response:
         if media is None:
             raise ProtocolError(406, "accept one of " + ", ".join(negotiation.RDF) + " or application/json")
         dump = GraphDump(graph=iris.CATALOG_GRAPH, rdf_type=media, max_bytes=state.settings.max_result_bytes)
-        return await answer_query(state, dump, head_only=request.method == "HEAD")
+        return await answer_query(state, dump, request.method == "HEAD", client_of(request.scope))
     listing = Query(
         query=_LIST, max_bytes=state.settings.max_result_bytes, results_type="application/sparql-results+json"
     )
-    reply = await state.queries.call(listing, state.settings.query_timeout)
+    try:
+        with state.shares.slot(client_of(request.scope)):
+            reply = await state.queries.call(listing, state.settings.query_timeout)
+    except (Busy, Expired, WorkerCrashed, TooManyQueries) as e:
+        return query_failure(e, state.settings.query_timeout)
     graphs = []
     for row in json.loads(reply.body or b"{}").get("results", {}).get("bindings", []):
         record = {k: v["value"] for k, v in row.items()}

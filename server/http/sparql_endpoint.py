@@ -11,6 +11,7 @@ from starlette.types import Receive, Scope, Send
 
 from coopgraph.sparql_text import ScanError, scan_query
 from server.http import negotiation, safety
+from server.http.fairness import TooManyQueries, client_of
 from server.http.protocol import (
     PostedOperation,
     ProtocolError,
@@ -159,7 +160,7 @@ async def run(
 ) -> Response:
     """Run one query in a worker and answer with its results (shared with saved queries)."""
     prepared = prepare(request, state, query, params, substitutions, max_bytes)
-    return await answer_query(state, prepared, request.method == "HEAD")
+    return await answer_query(state, prepared, request.method == "HEAD", client_of(request.scope))
 
 
 # ---------------------------------------------------------------------------------------------- fast path
@@ -233,8 +234,9 @@ async def _answer_raw(
 ) -> None:
     timeout = state.settings.query_timeout
     try:
-        reply = await state.queries.request(frame, timeout)
-    except (Busy, Expired, WorkerCrashed) as e:
+        with state.shares.slot(client_of(scope)):
+            reply = await state.queries.request(frame, timeout)
+    except (Busy, Expired, WorkerCrashed, TooManyQueries) as e:
         await query_failure(e, timeout)(scope, receive, send)
         return
     body = reply.body

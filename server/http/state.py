@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 
 from coopgraph.settings import Settings
+from server.http.fairness import Shares
 from server.http.protocol import ProtocolError
 from server.workers.pool import Pool
 
@@ -21,6 +22,7 @@ class State:
     settings: Settings
     queries: Pool
     writes: Pool | None = None
+    shares: Shares = field(default_factory=lambda: Shares(1))
     prepared_gets: PreparedGets = field(default_factory=dict)
 
     def base_url(self, request: Request, path: str = "") -> str:
