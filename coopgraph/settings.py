@@ -50,6 +50,14 @@ class Settings:
     max_line_bytes: int = 8 * 1024 * 1024
     #: The deepest nesting of arrays and objects in a JSON, JSON-LD or YAML input.
     max_nesting_depth: int = 64
+    #: Seconds a client may take to send a request's line and headers (from the connection's opening).
+    header_timeout: float = 10.0
+    #: The longest pause, in seconds, between two parts of a request body.
+    body_timeout: float = 30.0
+    #: Seconds an idle connection is kept open between requests.
+    keep_alive_timeout: int = 5
+    #: Connections open at once; more are answered 503 and closed (keep it under the open-file limit).
+    max_connections: int = 512
     #: Browser origins allowed by CORS; "*" allows any origin, without credentials.
     cors_origins: tuple[str, ...] = ()
     #: SERVICE endpoints a query may call; empty means none.

@@ -74,6 +74,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.http.app import create_app
+    from server.http.connections import uvicorn_options
 
     settings = exits.settings(args)
     prepare(args, seed=not args.no_seed)
@@ -86,7 +87,7 @@ def serve(args: argparse.Namespace) -> int:
         log_level="warning",
         access_log=False,
         loop="uvloop",
-        http="httptools",
         timeout_graceful_shutdown=5,
+        **uvicorn_options(settings),
     )
     return exits.OK
