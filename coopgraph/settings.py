@@ -42,6 +42,9 @@ class Settings:
     #: Queries one client (its bearer token, else its address) may have running at once; 0: one fewer
     #: than the workers (at least one), so that runaway queries from one client never hold them all.
     max_client_queries: int = 0
+    #: The memory (address space, bytes) each worker process may use; a query that needs more is stopped
+    #: (503). 0: no cap. Oxigraph maps its files into that space too: leave room for the store.
+    worker_memory_bytes: int = 4 * 1024 * 1024 * 1024
     max_body_bytes: int = 64 * 1024 * 1024
     max_result_bytes: int = 256 * 1024 * 1024
     #: The longest literal an input may hold (UTF-8 bytes): files, records, cells, graph-store bodies.

@@ -62,7 +62,7 @@ def _api(state: State, table: list[Route]) -> FastAPI:
 def create_app(settings: Settings) -> ASGIApp:
     state = State(
         settings=settings,
-        queries=Pool(settings.store, "query", settings.workers),
+        queries=Pool(settings.store, "query", settings.workers, settings.worker_memory_bytes),
         shares=Shares(settings.client_queries),
     )
     if settings.write_token:

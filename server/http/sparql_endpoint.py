@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
@@ -30,13 +31,31 @@ from server.workers.pool import Busy, Expired, WorkerCrashed
 ALLOW = "GET, POST, HEAD, OPTIONS"
 
 
-@lru_cache(maxsize=4096)
+#: Scans kept, bounded by the total length of their texts (they are keyed by the whole text: a bound on
+#: their count alone let 16 texts of 30 MB hold half a gigabyte), and the longest text kept.
+SCAN_CACHE_BYTES, SCAN_CACHE_MAX_TEXT = 8 << 20, 64 << 10
+_scans: OrderedDict[str, Any] = OrderedDict()
+_scans_bytes = 0
+
+
 def _scan(query: str) -> Any:
     """Scans are pure functions of the text; point lookups repeat the same few shapes."""
+    global _scans_bytes
+    found = _scans.get(query)
+    if found is not None:
+        _scans.move_to_end(query)
+        return found
     try:
-        return scan_query(query)
+        found = scan_query(query)
     except ScanError as e:
-        return e
+        found = e
+    if len(query) <= SCAN_CACHE_MAX_TEXT:
+        _scans[query] = found
+        _scans_bytes += len(query)
+        while _scans_bytes > SCAN_CACHE_BYTES:
+            oldest, _ = _scans.popitem(last=False)
+            _scans_bytes -= len(oldest)
+    return found
 
 
 @lru_cache(maxsize=256)

@@ -9,7 +9,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from server.http.fairness import RETRY_AFTER, TooManyQueries
 from server.http.state import State
 from server.workers import messages
-from server.workers.pool import Answer, Busy, Expired, WorkerCrashed
+from server.workers.pool import Answer, Busy, Expired, OutOfMemory, WorkerCrashed
 
 
 # ---------------------------------------------------------------------------------------------- queries
@@ -31,6 +31,10 @@ def query_failure(error: Exception, timeout: float) -> Response:
     if isinstance(error, Busy | TooManyQueries):
         return PlainTextResponse(
             f"the server is busy: {error}; try again shortly\n", status_code=503, headers=retry
+        )
+    if isinstance(error, OutOfMemory):
+        return PlainTextResponse(
+            f"the query was stopped: {error}; narrow it, or add a LIMIT\n", status_code=503, headers=retry
         )
     if isinstance(error, Expired):
         return PlainTextResponse(
