@@ -39,8 +39,9 @@ class Settings:
     #: part of the time), at most 8: point lookups at 8 connections measured 35% faster with 4 than 2
     #: workers on 2 cores (bench/RESULTS.md).
     workers: int = field(default_factory=default_workers)
-    #: Queries one client (its bearer token, else its address) may have running at once; 0: one fewer
-    #: than the workers (at least one), so that runaway queries from one client never hold them all.
+    #: Queries one client (its bearer token, else its address) may have running at once, its others
+    #: waiting; 0: one fewer than the workers (at least one), so that runaway queries from one client
+    #: never hold them all.
     max_client_queries: int = 0
     #: The memory (address space, bytes) each worker process may use; a query that needs more is stopped
     #: (503). 0: no cap. Oxigraph maps its files into that space too: leave room for the store.

@@ -150,7 +150,7 @@ async def _catalog(request: Request, state: State) -> Response:
         query=_LIST, max_bytes=state.settings.max_result_bytes, results_type="application/sparql-results+json"
     )
     try:
-        with state.shares.slot(client_of(request.scope)):
+        async with state.shares.slot(client_of(request.scope), state.settings.query_timeout):
             reply = await state.queries.call(listing, state.settings.query_timeout)
     except (Busy, Expired, WorkerCrashed, TooManyQueries) as e:
         return query_failure(e, state.settings.query_timeout)

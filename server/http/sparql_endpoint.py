@@ -253,7 +253,7 @@ async def _answer_raw(
 ) -> None:
     timeout = state.settings.query_timeout
     try:
-        with state.shares.slot(client_of(scope)):
+        async with state.shares.slot(client_of(scope), timeout):
             reply = await state.queries.request(frame, timeout)
     except (Busy, Expired, WorkerCrashed, TooManyQueries) as e:
         await query_failure(e, timeout)(scope, receive, send)

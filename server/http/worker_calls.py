@@ -19,7 +19,7 @@ async def answer_query(
     """A query or a graph, answered by a query worker, within the client's share of them."""
     timeout = state.settings.query_timeout
     try:
-        with state.shares.slot(client):
+        async with state.shares.slot(client, timeout):
             reply = await state.queries.call(request, timeout)
     except (Busy, Expired, WorkerCrashed, TooManyQueries) as e:
         return query_failure(e, timeout)
