@@ -88,7 +88,11 @@ def create_app(settings: Settings) -> ASGIApp:
             await api(scope, receive, send)
 
     methods = Methods(
-        (route.path, route.methods if route.kind != "builtin" else READ, route.kind == "files")
+        (
+            route.path,
+            route.allow or (route.methods if route.kind != "builtin" else READ),
+            route.kind == "files",
+        )
         for route in table
     )
     guarded = guard(app, methods, settings.max_body_bytes)

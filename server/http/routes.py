@@ -39,6 +39,8 @@ class Route:
     methods: tuple[str, ...] = READ
     name: str = ""
     openapi: dict[str, Any] = field(default_factory=dict)
+    #: The methods the route serves, when its handler answers some of ``methods`` 405 itself (OPTIONS).
+    allow: tuple[str, ...] = ()
 
 
 def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
@@ -77,7 +79,7 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
             for saved in queries.values()
         ),
         # writes (/update answers 405 to anything but POST) and the graph store
-        Route("/update", "plain", update, ("POST", "GET", "PUT", "DELETE")),
+        Route("/update", "plain", update, ("POST", "GET", "PUT", "DELETE"), allow=("POST",)),
         Route("/graphs", "plain", graph_store, GRAPH_STORE_METHODS),
         Route("/graphs/{path:path}", "plain", graph_store, GRAPH_STORE_METHODS),
         # pages and documents

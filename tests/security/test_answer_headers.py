@@ -119,3 +119,8 @@ def test_the_ontology_page_links_only_safe_iris(target: str) -> None:
     hrefs = re.findall(r'href="([^"#][^"]*)"', page)
     assert "mailto:team@example.org" in hrefs
     assert not [h for h in hrefs if not h.startswith(("http:", "https:", "mailto:"))], hrefs
+
+
+def test_options_on_update_names_post_only(server: Server) -> None:
+    r = requests.options(server.url + "/update")
+    assert {m.strip() for m in r.headers["Allow"].split(",")} == {"POST", "OPTIONS"}
