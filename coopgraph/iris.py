@@ -18,6 +18,9 @@ GRAPH_ROLE = VOCAB + "graph-role/"
 
 #: The roles a named graph can play; each is a concept of the graph-role scheme.
 ROLES = ("data", "ontology", "vocabulary", "shapes", "catalog")
+#: The roles of the graphs coopgraph loads from its own files (read-only over HTTP).
+SYSTEM_ROLES = ("ontology", "vocabulary", "shapes")
+_SYSTEM_PREFIXES = tuple(f"{GRAPH}{role}/" for role in SYSTEM_ROLES)
 
 #: One prefix per type of minted resource (``id/{type}/{slug}``): ``cgr:`` cannot name them, since a
 #: local name with ``/`` (``cgr:project/vietmus``) is a SPARQL syntax error.
@@ -83,6 +86,11 @@ def source_iri(key: str) -> str:
     """The published name of a loaded file: ``source/{key}``, so that no catalogue shows the loading
     machine's paths; relative IRIs inside the file resolve against it."""
     return f"{SOURCE}{quote(key, safe='/-._~')}"
+
+
+def is_system_graph(graph: str) -> bool:
+    """A graph coopgraph maintains itself: the catalogue, or one loaded from ontology/ or shapes/."""
+    return graph == CATALOG_GRAPH or graph.startswith(_SYSTEM_PREFIXES)
 
 
 def role_iri(role: str) -> str:
