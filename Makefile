@@ -40,3 +40,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_validation.py --sizes 100k,1M
 	$(BIN)/python bench/bench_endpoint.py
+	$(BIN)/python bench/bench_sparql_text.py
