@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import base64
 import http.client
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -39,10 +37,9 @@ WRONG = {
 
 
 @pytest.fixture(scope="module")
-def writer(tmp_path_factory: pytest.TempPathFactory, seeded_store: Path) -> Iterator[Server]:
-    store = tmp_path_factory.mktemp("auth") / "store"
-    shutil.copytree(seeded_store, store, symlinks=True)
-    running = start_server(store)
+def writer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server with a write token on an empty store (what is written does not matter here)."""
+    running = start_server(tmp_path_factory.mktemp("auth") / "store", seed=False)
     yield running
     running.stop()
 
