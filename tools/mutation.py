@@ -26,7 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: Module -> the test files (or test ids) run against each of its mutants.
 MODULES: dict[str, list[str]] = {
-    "server/auth.py": ["tests/test_write_auth.py"],
+    "server/auth.py": [
+        "tests/test_write_auth.py",
+        "tests/test_sparql_writes.py::test_a_server_without_a_token_is_read_only",
+    ],
     "server/safety.py": [
         "tests/test_sparql_safety.py",
         "tests/test_sparql_writes.py::test_update_syntax_error_and_catalogue_protection",
