@@ -133,7 +133,7 @@ def wait_until_a_worker_runs(server: Server, slow: threading.Thread) -> int:
     idle = {pid: _cpu_seconds(pid) for pid in _workers(server)}
     while slow.is_alive():
         for pid, spent in idle.items():
-            if _cpu_seconds(pid) - spent >= 0.2:
+            if _cpu_seconds(pid) - spent >= 0.1:
                 return pid
         time.sleep(0.02)
     pytest.fail("the slow query ended before any worker was seen running it")
