@@ -6,7 +6,7 @@ interrupted run leaves no mutant behind), and each mutant is tested only with th
 exercise its module (``MODULES``: the one place to change when a module moves or gains tests).
 
 Usage:
-  python tools/mutation.py [MODULE ...] [--out build/mutation] [--timeout SECONDS] [--resume]
+  python tools/mutation.py [MODULE ...] [--out build/mutation] [--timeout SECONDS] [--resume | --recheck]
 
 Writes, per module, the cosmic-ray session (``NAME.sqlite``) and ``NAME.survivors.txt`` (the diff of
 every surviving mutant) under ``--out``, and prints the score of each module. Slow: hours for all.
@@ -36,6 +36,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sparql_protocol.py",
     ],
     "coopgraph/store/generations.py": [
+        "tests/test_generations_lifecycle.py",
         "tests/test_publish_atomic.py",
         "tests/test_store_generations.py",
     ],
@@ -186,6 +187,34 @@ def run_module(module: str, tree: Path, out: Path, timeout: float, resume: bool)
     return summary
 
 
+def recheck(module: str, tree: Path, out: Path) -> None:
+    """Test each surviving mutant of the module's session again, with the tests as they are now (after
+    new tests were written for the survivors); writes ``NAME.recheck.txt``."""
+    name = slug(module)
+    session = out / f"{name}.sqlite"
+    survivors = [r for r in outcomes(session, tree) if r["outcome"] == "survived"]
+    lines = []
+    for r in sorted(survivors, key=lambda r: r["line"]):
+        subprocess.run(
+            [sys.executable, "-m", "cosmic_ray.cli", "apply", module, r["operator"], str(r["occurrence"])],
+            cwd=tree,
+            check=True,
+            capture_output=True,
+        )
+        try:
+            tested = subprocess.run(
+                [sys.executable, "-m", "pytest", *PYTEST.split(), *MODULES[module]],
+                cwd=tree,
+                capture_output=True,
+            )
+        finally:
+            shutil.copy2(ROOT / module, tree / module)
+        outcome = "killed" if tested.returncode else "survived"
+        lines.append(f"{outcome:8}  {module}:{r['line']} {r['operator']} #{r['occurrence']}")
+        print(lines[-1], flush=True)
+    (out / f"{name}.recheck.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def environment() -> None:
     if CONFORMANCE.is_dir():
         os.environ.setdefault("COOPGRAPH_CONFORMANCE", str(CONFORMANCE))
@@ -197,6 +226,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "mutation")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per mutant's test run")
     parser.add_argument("--resume", action="store_true", help="go on with the sessions already in --out")
+    parser.add_argument(
+        "--recheck",
+        action="store_true",
+        help="test the survivors of the sessions in --out again, with the tests now",
+    )
     args = parser.parse_args()
     unknown = set(args.modules) - set(MODULES)
     if unknown:
@@ -204,6 +238,10 @@ def main() -> None:
     environment()
     args.out.mkdir(parents=True, exist_ok=True)
     tree = scratch_copy(args.out)
+    if args.recheck:
+        for module in args.modules or MODULES:
+            recheck(module, tree, args.out.resolve())
+        return
     summaries = [
         run_module(m, tree, args.out.resolve(), args.timeout, args.resume) for m in args.modules or MODULES
     ]

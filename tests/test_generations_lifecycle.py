@@ -1,0 +1,55 @@
+"""The life of a generation around its publication: a reader's clean-up spares the one a writer is
+building, and a reader's hold can be let go twice without touching any other descriptor."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from coopgraph.store.generations import Generations
+from tests.conftest import PROJECT
+from tests.test_publish_atomic import publish_one
+
+
+def test_a_readers_clean_up_spares_the_generation_a_writer_is_building(tmp_path: Path) -> None:
+    writer = Generations(tmp_path / "store")
+    publish_one(writer)
+    older = publish_one(writer)
+    with writer.write_lock(wait=60):
+        name, path = writer.begin(empty=True)
+        (path / "being-written").write_text("half a generation", encoding="ascii")
+        # A reader (a query worker after its answer) removes what nobody uses, without the lock.
+        assert Generations(writer.root).collect() == []  # the older one is current
+        assert (path / "being-written").is_file()
+        assert Generations(writer.root).collect(keep_newer=True) == []
+        writer.publish(name)
+    assert writer.current() == name
+    assert Generations(writer.root).collect() == [older]
+    assert {p.name for p in writer.gens.iterdir() if p.is_dir()} == {name}
+
+
+RELEASE_TWICE = """
+import os, sys
+from coopgraph.store.generations import Generations
+lease = Generations(sys.argv[1]).lease()
+lease.release()
+lease.release()
+for fd in (0, 1, 2):
+    os.fstat(fd)  # raises if a second release closed a descriptor it no longer owned
+print("ok")
+"""
+
+
+def test_letting_go_of_a_generation_twice_closes_nothing_else(tmp_path: Path) -> None:
+    publish_one(Generations(tmp_path / "store"))
+    with open(tmp_path / "stdin", "w+") as stdin:
+        done = subprocess.run(
+            [sys.executable, "-c", RELEASE_TWICE, str(tmp_path / "store")],
+            cwd=PROJECT,
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr
