@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,12 +147,15 @@ def outcomes(session: Path, tree: Path) -> list[dict]:
 def run_module(module: str, tree: Path, out: Path, timeout: float, resume: bool) -> dict:
     name = slug(module)
     cfg, session = out / f"{name}.toml", out / f"{name}.sqlite"
-    cfg.write_text(config(module, timeout), encoding="utf-8")
+    started = time.monotonic()
     baseline = subprocess.run(
         [sys.executable, "-m", "pytest", *PYTEST.split(), *MODULES[module]], cwd=tree, capture_output=True
     )
     if baseline.returncode != 0:
         sys.exit(f"{module}: the tests fail without any mutant:\n{baseline.stdout.decode()[-3000:]}")
+    # A mutant that makes the tests hang (a lock never released) counts as killed after this long.
+    timeout = min(timeout, max(60.0, 4 * (time.monotonic() - started)))
+    cfg.write_text(config(module, timeout), encoding="utf-8")
     if not (resume and session.exists()):
         session.unlink(missing_ok=True)
         subprocess.run(
@@ -224,7 +228,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help=f"default: all of {', '.join(MODULES)}")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "mutation")
-    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per mutant's test run")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=600.0,
+        help="at most this many seconds per mutant's test run (else 4 times the run without mutant)",
+    )
     parser.add_argument("--resume", action="store_true", help="go on with the sessions already in --out")
     parser.add_argument(
         "--recheck",
