@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from coopgraph.store.generations import Generations
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, coopgraph
 from tests.test_publish_atomic import publish_one
 
 
@@ -53,3 +53,12 @@ def test_letting_go_of_a_generation_twice_closes_nothing_else(tmp_path: Path) ->
             timeout=60,
         )
     assert done.returncode == 0 and done.stdout == "ok\n", done.stderr
+
+
+def test_a_store_in_a_folder_that_does_not_exist_yet_is_made_with_its_parents(tmp_path: Path) -> None:
+    data = tmp_path / "thing.ttl"
+    data.write_text('<http://example.org/t> <http://example.org/name> "t" .\n', encoding="utf-8")
+    store = tmp_path / "not" / "yet" / "there" / "store"
+    done = coopgraph("ingest", str(data), "--store", str(store))
+    assert done.returncode == 0, done.stderr
+    assert Generations(store).current() is not None
