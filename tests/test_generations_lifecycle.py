@@ -62,3 +62,17 @@ def test_a_store_in_a_folder_that_does_not_exist_yet_is_made_with_its_parents(tm
     done = coopgraph("ingest", str(data), "--store", str(store))
     assert done.returncode == 0, done.stderr
     assert Generations(store).current() is not None
+
+
+def test_the_clean_up_goes_past_a_generation_a_reader_still_holds(tmp_path: Path) -> None:
+    generations = Generations(tmp_path / "store")
+    first = publish_one(generations)
+    held = generations.lease()  # a reader still on the first generation
+    try:
+        second = publish_one(generations)
+        third = publish_one(generations)
+        assert generations.collect() == [second]  # the first is held; the one after it goes all the same
+        assert {p.name for p in generations.gens.iterdir() if p.is_dir()} == {first, third}
+    finally:
+        held.release()
+    assert generations.collect() == [first]
