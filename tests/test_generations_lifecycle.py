@@ -3,11 +3,14 @@ building, and a reader's hold can be let go twice without touching any other des
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-from coopgraph.store.generations import Generations
+import pytest
+
+from coopgraph.store.generations import Generations, StoreBusy
 from tests.conftest import PROJECT, coopgraph
 from tests.test_publish_atomic import publish_one
 
@@ -31,7 +34,9 @@ def test_a_readers_clean_up_spares_the_generation_a_writer_is_building(tmp_path:
 
 RELEASE_TWICE = """
 import os, sys
-from coopgraph.store.generations import Generations
+import pytest
+
+from coopgraph.store.generations import Generations, StoreBusy
 lease = Generations(sys.argv[1]).lease()
 lease.release()
 lease.release()
@@ -76,3 +81,17 @@ def test_the_clean_up_goes_past_a_generation_a_reader_still_holds(tmp_path: Path
     finally:
         held.release()
     assert generations.collect() == [first]
+
+
+def test_a_writer_that_cannot_get_the_lock_in_time_is_told_who_holds_it(tmp_path: Path) -> None:
+    """Without a callback to tell the user it waits, a second writer waits quietly, then gives up."""
+    holder = Generations(tmp_path / "store")
+    with holder.write_lock(wait=0):
+        with pytest.raises(StoreBusy, match=f"pid {os.getpid()}"), Generations(holder.root).write_lock(wait=0.2):
+            pytest.fail("two writers held the lock at once")
+        told: list[str] = []
+        with pytest.raises(StoreBusy), Generations(holder.root).write_lock(wait=0.2, on_wait=told.append):
+            pytest.fail("two writers held the lock at once")
+        assert told == [f"waiting for another writer (pid {os.getpid()}) to finish"]
+    with Generations(holder.root).write_lock(wait=0):
+        pass  # free again once the holder let go
