@@ -86,11 +86,12 @@ def test_the_clean_up_goes_past_a_generation_a_reader_still_holds(tmp_path: Path
 def test_a_writer_that_cannot_get_the_lock_in_time_is_told_who_holds_it(tmp_path: Path) -> None:
     """Without a callback to tell the user it waits, a second writer waits quietly, then gives up."""
     holder = Generations(tmp_path / "store")
+    second = Generations(holder.root)
     with holder.write_lock(wait=0):
-        with pytest.raises(StoreBusy, match=f"pid {os.getpid()}"), Generations(holder.root).write_lock(wait=0.2):
+        with pytest.raises(StoreBusy, match=f"pid {os.getpid()}"), second.write_lock(wait=0.2):
             pytest.fail("two writers held the lock at once")
         told: list[str] = []
-        with pytest.raises(StoreBusy), Generations(holder.root).write_lock(wait=0.2, on_wait=told.append):
+        with pytest.raises(StoreBusy), second.write_lock(wait=0.2, on_wait=told.append):
             pytest.fail("two writers held the lock at once")
         assert told == [f"waiting for another writer (pid {os.getpid()}) to finish"]
     with Generations(holder.root).write_lock(wait=0):
