@@ -96,3 +96,14 @@ def test_a_writer_that_cannot_get_the_lock_in_time_is_told_who_holds_it(tmp_path
         assert told == [f"waiting for another writer (pid {os.getpid()}) to finish"]
     with Generations(holder.root).write_lock(wait=0):
         pass  # free again once the holder let go
+
+
+def test_a_lock_file_left_without_its_generation_is_cleared(tmp_path: Path) -> None:
+    """A process killed between removing a generation and removing its lock file leaves the lock file."""
+    generations = Generations(tmp_path / "store")
+    publish_one(generations)
+    stray = generations.gens / "g00000000.lock"
+    stray.touch()
+    assert generations.collect() == ["g00000000"]
+    assert not stray.exists()
+    assert generations.current() == publish_one(generations)
