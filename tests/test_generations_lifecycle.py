@@ -108,3 +108,12 @@ def test_a_lock_file_left_without_its_generation_is_cleared(tmp_path: Path) -> N
     assert not stray.exists()
     name = publish_one(generations)  # the next writer is not in the way of the stray lock file
     assert generations.current() == name
+
+
+def test_a_current_pointer_to_a_generation_that_is_gone_says_the_store_is_damaged(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    publish_one(Generations(store))
+    (store / "CURRENT").write_text("g00000099\n", encoding="ascii")
+    done = coopgraph("query", "ASK {}", "--store", str(store))
+    assert done.returncode == 5, done.stderr
+    assert "g00000099" in done.stderr and "damaged" in done.stderr
