@@ -19,10 +19,11 @@ $(STAMP): pyproject.toml | python
 	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	@touch $@
 
-# The browser the page tests drive (Debian's chromium and its driver).
+# The browser the page tests drive (Debian's chromium and its driver), and raptor's rapper, the
+# independent RDF parser the linked-data tests check answers with.
 system-deps:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-	  ($(APT) update -qq && $(APT) install -y -qq chromium chromium-driver >/dev/null)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v rapper >/dev/null || \
+	  ($(APT) update -qq && $(APT) install -y -qq chromium chromium-driver raptor2-utils >/dev/null)
 
 serve: $(STAMP)
 	$(BIN)/coopgraph serve
@@ -43,7 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_sparql_text.py
 
 # Mutation testing of the modules that guard safety and data (docs/MUTATION.md). Slow (hours for all of
-# tools/mutation.py's MODULES), so not part of `make test`: `make mutation MODULES=server/auth.py` runs one.
+# tests/mutation_run.py's MODULES), so not part of `make test`: `make mutation MODULES=server/http/auth.py` runs one.
 mutation: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[mutation]'
-	nice -n 10 $(BIN)/python tools/mutation.py $(MODULES)
+	nice -n 10 $(BIN)/python tests/mutation_run.py $(MODULES)

@@ -31,8 +31,8 @@ from typing import Any
 import yaml
 from pyoxigraph import Literal, NamedNode
 
+from coopgraph.lexical import valid
 from coopgraph.settings import PROJECT_ROOT
-from ingest.lexical import valid
 
 QUERIES = PROJECT_ROOT / "queries"
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 import pyoxigraph
 from pyoxigraph import Quad
 
-from coopgraph import iris
-from coopgraph.store.catalog import GraphRecord
-from coopgraph.store.local import DEFAULT_GRAPH, LocalStore, Transaction, graph_node
+from coopgraph.store import DEFAULT_GRAPH, Store, StoreTransaction, graph_node
+from coopgraph.store.catalog import GraphRecord, activity_iri, build_record
 from ingest import quarantine as quarantine_area
-from ingest.csvw_rdf import table_quads
+from ingest.csvw_rdf import TableFindings, table_quads
 from ingest.errors import IngestError, Problem
 from ingest.gate import Gate, GateReport
+from ingest.limits import InputLimits, check_source
 from ingest.literals import check_document, check_file
 from ingest.progress import Progress
 from ingest.records import as_jsonld
@@ -57,10 +57,6 @@ class BatchResult:
         return sum(g.triples for g in self.loaded)
 
 
-class _DryRun(Exception):
-    """Ends a validation-only batch: the transaction is discarded like a failed one."""
-
-
 class BatchRejected(Exception):
     """The validation gate found violations; nothing was written to the store."""
 
@@ -76,10 +72,12 @@ def _syntax_problem(source: Source, error: Exception, line_offset: int = 0) -> P
     column = getattr(error, "offset", None)
     if isinstance(line, int):
         line = max(line - line_offset, 1)
-    return Problem(str(source.path), message, line=line, column=column if isinstance(column, int) else None)
+    return Problem(
+        str(source.path), message, line=line, column=column if isinstance(column, int) else None, kind="parse"
+    )
 
 
-def _load_rdf(tx: Transaction, source: Source, progress: Progress) -> None:
+def _load_rdf(tx: StoreTransaction, source: Source, progress: Progress) -> None:
     fmt = source.rdf_format
     assert fmt is not None
     base = source.location
@@ -94,11 +92,11 @@ def _load_rdf(tx: Transaction, source: Source, progress: Progress) -> None:
         tx.add(Quad(q.subject, q.predicate, q.object, graph) for q in quads)
 
 
-def _load_checked_rdf(tx: Transaction, source: Source, progress: Progress) -> None:
+def _load_checked_rdf(tx: StoreTransaction, source: Source, progress: Progress, max_literal: int) -> None:
     """Load an RDF file while another thread checks its literals (the loader releases the GIL, so the
     check costs no time on a machine with two cores); ill-typed literals reject it after the load."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        checked = pool.submit(check_file, source)
+        checked = pool.submit(check_file, source, max_literal)
         try:
             _load_rdf(tx, source, progress)
         except SyntaxError:
@@ -109,20 +107,26 @@ def _load_checked_rdf(tx: Transaction, source: Source, progress: Progress) -> No
             raise IngestError(checked.result())
 
 
-def _load(tx: Transaction, source: Source, progress: Progress) -> None:
-    """Load one source into its graph; bad input raises :class:`IngestError`."""
+def _load(
+    tx: StoreTransaction, source: Source, progress: Progress, limits: InputLimits, found: TableFindings
+) -> None:
+    """Load one source into its graph; bad input raises :class:`IngestError`. The problems of a table's
+    cells are collected in ``found`` instead, after the rest of the table is loaded."""
     offset = 0
+    unsafe = check_source(source, limits)
+    if unsafe:
+        raise IngestError(unsafe)
     try:
         if source.kind == "rdf":
-            _load_checked_rdf(tx, source, progress)
+            _load_checked_rdf(tx, source, progress, limits.literal_bytes)
         elif source.kind == "table":
             assert source.mapping is not None
-            tx.add(table_quads(source.path, source.mapping, source.graph))
+            tx.add(table_quads(source.path, source.mapping, source.graph, limits.literal_bytes, found))
             progress.advance(source.path.stat().st_size)
         else:
             assert source.context is not None
             document, offset = as_jsonld(source.path, source.context)
-            problems = check_document(source, document)
+            problems = check_document(source, document, limits.literal_bytes)
             if problems:
                 raise IngestError(problems)
             tx.load(document, pyoxigraph.RdfFormat.JSON_LD, source.graph, base_iri=source.location)
@@ -134,112 +138,182 @@ def _load(tx: Transaction, source: Source, progress: Progress) -> None:
 
 
 def plan(
-    store: LocalStore, sources: Iterable[Source], force: bool = False
+    store: Store, sources: Iterable[Source], force: bool = False
 ) -> tuple[list[tuple[Source, str]], list[Source]]:
     """Split sources into (source, checksum) to load and those whose checksum is already loaded."""
-    records = store.records()
+    view = store.view()
+    records = view.records()
     changed, unchanged = [], []
     for source in sources:
         checksum = source.checksum()
         record = records.get(source.graph)
-        if not force and record is not None and record.checksum == checksum:
+        # a record whose graph is gone (a store damaged outside coopgraph) is loaded again
+        lost = record is not None and record.triples > 0 and not view.has_graph(source.graph)
+        if not force and record is not None and record.checksum == checksum and not lost:
             unchanged.append(source)
         else:
             changed.append((source, checksum))
     return changed, unchanged
 
 
+@dataclass(frozen=True)
+class BatchOptions:
+    """How one batch is run (the command line's flags, or what a write over HTTP asks for)."""
+
+    #: Load every source, even one whose checksum is already loaded.
+    force: bool = False
+    #: Add the sources to their graphs instead of replacing them.
+    merge: bool = False
+    #: Load and validate, then discard: the report is the result and nothing is written.
+    dry_run: bool = False
+    #: Keep a rejected batch in the quarantine area for repair.
+    keep_rejected: bool = False
+    #: Who loads it (the catalogue's prov:wasAssociatedWith).
+    agent: str = "coopgraph"
+    #: Seconds to wait for another writer (None: as long as it takes).
+    wait: float | None = None
+    #: What one source may hold (None: the limits of the environment's settings).
+    limits: InputLimits | None = None
+
+
 def run(
-    store: LocalStore,
+    store: Store,
     sources: list[Source],
+    options: BatchOptions = BatchOptions(),
     *,
-    force: bool = False,
-    keep_rejected: bool = False,
-    progress: Progress | None = None,
-    agent: str = "coopgraph",
     gate: Gate | None = None,
-    wait: float | None = None,
-    dry_run: bool = False,
-    merge: bool = False,
+    progress: Progress | None = None,
 ) -> BatchResult:
     """Ingest ``sources`` as one atomic batch; raises :class:`IngestError` or :class:`BatchRejected`.
 
-    With ``dry_run`` the batch is loaded and validated, then discarded: the report is the result.
-    With ``merge`` the sources are added to their graphs instead of replacing them.
+    A dry run returns like any other batch, with the report and the counts, and leaves the store as it was.
     """
     started = time.monotonic()
     result = BatchResult()
-    changed, result.unchanged = plan(store, sources, force)
-    if not changed:
-        result.seconds = time.monotonic() - started
-        result.generation = store.generation
-        return result
-    progress = progress or Progress(sum(s.path.stat().st_size for s, _ in changed))
-    gate = gate or Gate()
-    batch = uuid.uuid4().hex[:16]
-    existing = store.records()
-    replaced = set() if merge else {s.graph for s, _ in changed if s.graph in existing}
-    try:
-        with store.transaction(replace=replaced, wait=wait, on_wait=progress.note) as tx:
-            problems: list[Problem] = []
-            for source, _ in changed:
-                progress.note(source.key)
-                if not merge:
-                    tx.drop_graph(source.graph)
-                try:
-                    _load(tx, source, progress)
-                except IngestError as e:  # go on, to report every broken file at once
-                    problems.extend(e.problems)
-            if problems:
-                raise IngestError(problems)
-            counts = {s.graph: tx.count(s.graph) for s, _ in changed}
-            empty = [
-                Problem(str(s.path), "the file holds no triples") for s, _ in changed if counts[s.graph] == 0
-            ]
-            if empty:
-                raise IngestError(empty)
-            progress.note("validating")
-            report = gate.check(tx, sources=[s for s, _ in changed], replaced=replaced)
-            result.report = report
-            if report.problems:
-                raise IngestError(report.problems)
-            if dry_run:
-                raise _DryRun
-            if report.violations:
-                kept = (
-                    quarantine_area.keep(store.root, batch, tx, [s for s, _ in changed], report)
-                    if keep_rejected
-                    else None
-                )
-                raise BatchRejected(report, kept)
-            now = datetime.now(UTC)
-            records = tx.records()
-            for n, (source, checksum) in enumerate(changed):
-                if source.graph == DEFAULT_GRAPH:  # the store's own default graph has no record
-                    continue
-                previous = records.get(source.graph)
-                if merge and previous is not None:
-                    checksum = hashlib.sha256((previous.checksum + checksum).encode()).hexdigest()
-                records[source.graph] = GraphRecord(
-                    graph=source.graph,
-                    role=source.role,
-                    key=source.key,
-                    source=source.location,
-                    media_type=source.media_type,
-                    checksum=checksum,
-                    triples=counts[source.graph],
-                    loaded=now,
-                    activity=f"{iris.RESOURCE}ingest/{batch}/{n + 1}",
-                    agent=agent,
-                    used=source.used,
-                )
-            tx.write_records(records.values())
-            result.loaded = [LoadedGraph(s, counts[s.graph], s.graph in replaced) for s, _ in changed]
-    except _DryRun:
-        result.loaded = [LoadedGraph(s, counts[s.graph], s.graph in replaced) for s, _ in changed]
-    finally:
-        progress.close()
-    store.collect()
+    changed, result.unchanged = plan(store, sources, options.force or options.dry_run)
+    if changed:
+        progress = progress or Progress(sum(s.path.stat().st_size for s, _ in changed))
+        try:
+            _run_changed(store, changed, options, gate or Gate(), progress, result)
+        finally:
+            progress.close()
+        store.collect()
     result.seconds = time.monotonic() - started
     result.generation = store.generation
     return result
+
+
+def _run_changed(
+    store: Store,
+    changed: list[tuple[Source, str]],
+    options: BatchOptions,
+    gate: Gate,
+    progress: Progress,
+    result: BatchResult,
+) -> None:
+    """Load the changed sources into one transaction, gate it, then publish, keep or discard it."""
+    existing = store.records()
+    replaced = set() if options.merge else {s.graph for s, _ in changed if s.graph in existing}
+    sources = [s for s, _ in changed]
+    with store.transaction(replace=replaced, wait=options.wait, on_wait=progress.note) as tx:
+        limits = options.limits or InputLimits.from_settings()
+        try:
+            counts, notes = _load_all(tx, sources, options.merge, limits, progress, gate, replaced)
+        except IngestError as e:
+            if options.keep_rejected and not options.dry_run:
+                e.quarantined = quarantine_area.keep(
+                    store.root, uuid.uuid4().hex[:16], tx, sources, e.report, e.problems
+                )
+            raise
+        progress.note("validating")
+        report = gate.check(tx, sources=sources, replaced=replaced)
+        report.notes = notes
+        result.report = report
+        if report.problems:
+            raise IngestError(report.problems)
+        result.loaded = [LoadedGraph(s, counts[s.graph], s.graph in replaced) for s in sources]
+        if options.dry_run:
+            tx.discard()
+            return
+        if report.violations:
+            batch = uuid.uuid4().hex[:16]
+            kept = (
+                quarantine_area.keep(store.root, batch, tx, sources, report)
+                if options.keep_rejected
+                else None
+            )
+            raise BatchRejected(report, kept)
+        tx.write_records(_records(tx, changed, counts, options))
+    if not options.dry_run:
+        quarantine_area.clear_loaded(store.root, {s.graph for s in sources})
+
+
+def _load_all(
+    tx: StoreTransaction,
+    sources: list[Source],
+    merge: bool,
+    limits: InputLimits,
+    progress: Progress,
+    gate: Gate,
+    replaced: set[str],
+) -> tuple[dict[str, int], list[Problem]]:
+    """Load each source into its graph; every broken or empty file is reported at once. The counts of
+    triples by graph, and the warnings about the input.
+
+    When the only problems are cells of tables (their other cells loaded), what was loaded is validated
+    all the same and the report travels with the error: the steward sees every mistake at once.
+    """
+    problems: list[Problem] = []
+    found = TableFindings()
+    whole = True  # every source was read to its end
+    for source in sources:
+        progress.note(source.key)
+        if not merge:
+            tx.drop_graph(source.graph)
+        try:
+            _load(tx, source, progress, limits, found)
+        except IngestError as e:  # go on, to report every broken file at once
+            problems.extend(e.problems)
+            whole = False
+    problems.extend(found.problems)
+    if problems:
+        report = None
+        if whole:
+            progress.note("validating what could be read")
+            report = gate.check(tx, sources=sources, replaced=replaced)
+            report.notes = found.notes
+        raise IngestError(problems, report=report)
+    counts = {s.graph: tx.count(s.graph) for s in sources}
+    empty = [Problem(str(s.path), "the file holds no triples") for s in sources if counts[s.graph] == 0]
+    if empty:
+        raise IngestError(empty)
+    return counts, found.notes
+
+
+def _records(
+    tx: StoreTransaction, changed: list[tuple[Source, str]], counts: dict[str, int], options: BatchOptions
+) -> list[GraphRecord]:
+    """The catalogue after this batch: a new record for each graph it loaded."""
+    now = datetime.now(UTC)
+    batch = uuid.uuid4().hex[:16]
+    records = tx.records()
+    for n, (source, checksum) in enumerate(changed):
+        if source.graph == DEFAULT_GRAPH:  # the store's own default graph has no record
+            continue
+        previous = records.get(source.graph)
+        if options.merge and previous is not None:
+            checksum = hashlib.sha256((previous.checksum + checksum).encode()).hexdigest()
+        records[source.graph] = build_record(
+            source.graph,
+            role=source.role,
+            key=source.key,
+            source=source.location,
+            media_type=source.media_type,
+            checksum=checksum,
+            triples=counts[source.graph],
+            loaded=now,
+            activity=activity_iri("ingest", f"{batch}/{n + 1}"),
+            agent=options.agent,
+            used=source.used,
+        )
+    return list(records.values())

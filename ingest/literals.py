@@ -1,4 +1,5 @@
-"""Finding literals whose text is not valid for their datatype, in a source file, before it is loaded.
+"""Finding literals whose text is not valid for their datatype, or that are longer than
+``max_literal_bytes``, in a source file, before it is loaded.
 
 Reading them back out of Oxigraph costs a dictionary lookup per term (about 20 s for 1M
 triples); scanning the file costs well under a second. N-Triples and N-Quads write every
@@ -15,8 +16,9 @@ import pyoxigraph
 from pyoxigraph import Literal, NamedNode
 
 from coopgraph import iris
+from coopgraph.lexical import CHECKED, XSD, valid
 from ingest.errors import Problem
-from ingest.lexical import CHECKED, XSD, valid
+from ingest.limits import literal_message, literal_too_long
 from ingest.locate import forget, line_of
 from ingest.sources import Source
 
@@ -52,19 +54,34 @@ def _scan_lines(path: Path) -> list[Problem]:
             continue
         line += data.count(b"\n", last, m.start())
         last = m.start()
-        problems.append(Problem(str(path), f"'{text}' is not a valid {kind}", line=line))
+        problems.append(
+            Problem(str(path), f"'{text}' is not a valid {kind}", line=line, kind="literal", value=text)
+        )
         if len(problems) >= LIMIT:
             break
     return problems
 
 
-def _scan_parsed(source: Source) -> list[Problem]:
+def _too_long(source: Source, quad: pyoxigraph.Quad, limit: int | None) -> Problem | None:
+    if limit is None or type(quad.object) is not Literal:
+        return None
+    size = literal_too_long(quad.object, limit)
+    if size is None:
+        return None
+    subject = quad.subject
+    line = line_of(source, subject.value) if isinstance(subject, NamedNode) else None
+    return Problem(str(source.path), literal_message(size, limit), line=line)
+
+
+def _scan_parsed(source: Source, max_literal: int | None) -> list[Problem]:
     assert source.rdf_format is not None
     problems: list[Problem] = []
     for quad in pyoxigraph.parse(
         path=str(source.path), format=source.rdf_format.oxigraph, base_iri=source.location
     ):
         obj = quad.object
+        if long := _too_long(source, quad, max_literal):
+            return [long]
         if type(obj) is Literal and not valid(obj.datatype.value, obj.value):
             subject = quad.subject
             line = line_of(source, subject.value) if isinstance(subject, NamedNode) else None
@@ -74,28 +91,37 @@ def _scan_parsed(source: Source) -> list[Problem]:
                 f"{iris.compact(quad.predicate.value)}"
             )
             problems.append(
-                Problem(str(source.path), f"'{obj.value}' is not a valid {kind} (in {where})", line=line)
+                Problem(
+                    str(source.path),
+                    f"'{obj.value}' is not a valid {kind} (in {where})",
+                    line=line,
+                    kind="literal",
+                    value=obj.value,
+                )
             )
             if len(problems) >= LIMIT:
                 break
     return problems
 
 
-def check_file(source: Source) -> list[Problem]:
-    """Ill-typed literals in an RDF source file (call before loading; syntax errors surface in the load)."""
+def check_file(source: Source, max_literal: int | None = None) -> list[Problem]:
+    """Ill-typed literals in an RDF source file, or one longer than ``max_literal`` bytes (call before
+    loading; syntax errors surface in the load). N-Triples and N-Quads lines were measured by
+    :func:`ingest.limits.check_source`."""
     assert source.rdf_format is not None
     if source.rdf_format.name in ("N-Triples", "N-Quads"):
         return _scan_lines(source.path)
     try:
-        return _scan_parsed(source)
+        return _scan_parsed(source, max_literal)
     except (SyntaxError, ValueError):
         return []  # the load reports it, with its position
     finally:
         forget()  # the text line_of read
 
 
-def check_document(source: Source, document: bytes) -> list[Problem]:
-    """Ill-typed literals in a JSON-LD document made from a records file."""
+def check_document(source: Source, document: bytes, max_literal: int | None = None) -> list[Problem]:
+    """Ill-typed literals in a JSON-LD document made from a records file, or one longer than
+    ``max_literal`` bytes."""
     problems: list[Problem] = []
     try:
         quads = list(
@@ -105,6 +131,9 @@ def check_document(source: Source, document: bytes) -> list[Problem]:
         return []
     for quad in quads:
         obj = quad.object
+        if long := _too_long(source, quad, max_literal):
+            forget()
+            return [long]
         if type(obj) is Literal and not valid(obj.datatype.value, obj.value):
             subject = quad.subject
             line = line_of(source, subject.value) if isinstance(subject, NamedNode) else None
@@ -114,6 +143,8 @@ def check_document(source: Source, document: bytes) -> list[Problem]:
                     str(source.path),
                     f"'{obj.value}' is not a valid {kind} (property {iris.compact(quad.predicate.value)})",
                     line=line,
+                    kind="literal",
+                    value=obj.value,
                 )
             )
             if len(problems) >= LIMIT:

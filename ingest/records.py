@@ -79,10 +79,13 @@ def _load_yaml(text: str, path: Path) -> Any:
 
 def as_jsonld(path: Path, context_file: Path) -> tuple[bytes, int]:
     """The file as a JSON-LD document, and how many lines were added before the file's first line."""
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise IngestError(Problem(str(path), f"not valid UTF-8 text: {e.reason} at byte {e.start}")) from None
+        line = raw.count(b"\n", 0, e.start) + 1
+        message = f"not valid UTF-8 text: {e.reason} at byte {e.start}"
+        raise IngestError(Problem(str(path), message, line=line)) from None
     if not text.strip():
         raise IngestError(Problem(str(path), "the file is empty"))
     context = _context(context_file)

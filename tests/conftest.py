@@ -17,13 +17,26 @@ import pytest
 import requests
 
 PROJECT = Path(__file__).resolve().parent.parent
-#: The W3C suites and their runners: ``../shared/conformance`` beside the checkout, or where
-#: ``COOPGRAPH_CONFORMANCE`` points.
-CONFORMANCE = Path(os.environ.get("COOPGRAPH_CONFORMANCE") or PROJECT.parent / "shared" / "conformance")
-if not CONFORMANCE.is_dir() and Path("/work/shared/conformance").is_dir():
-    CONFORMANCE = Path("/work/shared/conformance")
+#: The files of the W3C test suites the tests run, copied into the repository (its README.md names
+#: the upstream commits and licences).
+CONFORMANCE = PROJECT / "tests" / "conformance"
 COOPGRAPH = [sys.executable, "-m", "coopgraph.cli.main"]
 TOKEN = "test-write-token"
+
+
+def conformance_path(path: Path | str) -> Path:
+    """A file or folder of the W3C suites (relative to ``CONFORMANCE``, or absolute).
+
+    The test fails, naming it, when it is absent: the suites are part of the repository, never skipped.
+    """
+    full = CONFORMANCE / path
+    if not full.exists():
+        pytest.fail(
+            f"{full} is missing: the W3C suites the tests run are part of the repository, "
+            f"in {CONFORMANCE} (its README.md lists the files taken from upstream)",
+            pytrace=False,
+        )
+    return full
 
 
 def free_port() -> int:

@@ -205,6 +205,7 @@ CASES: dict[str, Bad] = {
         {"latin1.csv": LATIN1_CSV, "latin1.csv-metadata.json": mapping("latin1.csv")},
         ("utf-8",),
         line=lambda: line_with(LATIN1_CSV, b"\xe9"),
+        column=lambda: "name",  # the column of the first character that is not UTF-8
     ),
     "csvw-mapping-not-json": Bad(
         "badmap.csv",
@@ -241,6 +242,7 @@ CASES: dict[str, Bad] = {
         "latin1.json",
         {"latin1.json": LATIN1_JSON},
         ("utf-8", f"at byte {LATIN1_JSON_OFFSET}$"),
+        line=lambda: line_with(LATIN1_JSON, b"\xe9"),
     ),
     "json-not-records": Bad("scalar.json", {"scalar.json": "42\n"}, ("expected a record",), line=lambda: 1),
     "json-record-bad-date": Bad(

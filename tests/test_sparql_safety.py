@@ -9,10 +9,12 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
 import requests
+import requests.adapters
 
 from tests.conftest import Server, start_server
 
@@ -114,6 +116,18 @@ def test_the_operators_allow_list_opens_one_endpoint(tmp_path: Path, listener: L
         server.stop()
 
 
+class SourceAddress(requests.adapters.HTTPAdapter):
+    """Connections from another loopback address: another client to the server."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
 def _workers(server: Server) -> set[int]:
     parent = psutil.Process(server.process.pid)
     return {p.pid for p in parent.children(recursive=True) if "--role query" in " ".join(p.cmdline())}
@@ -152,8 +166,10 @@ def test_a_slow_query_is_stopped_and_others_are_served_meanwhile(store_copy: Pat
         slow.start()
         running = wait_until_a_worker_runs(server, slow)
         answered_while_running = 0
+        other = requests.Session()  # another client: a client's own queries wait for its share of workers
+        other.mount("http://", SourceAddress("127.0.0.2"))
         while slow.is_alive():
-            r = requests.get(
+            r = other.get(
                 server.url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?c }"}
             )
             assert r.status_code == 200

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 import pytest
 
 from coopgraph.sparql_text import QueryInfo, ScanError, UpdateInfo, resolve_iri, scan_query, scan_update
-from tests.conftest import CONFORMANCE
+from tests.conftest import CONFORMANCE, conformance_path
 
 TESTS = CONFORMANCE / "rdf-tests" / "sparql"
 EX = "http://example.org/"
@@ -699,7 +699,7 @@ def _manifest_files(root: Path, query_types: set[str], update_types: set[str]) -
     qt = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")
     ut = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
     found: dict[str, str] = {}
-    for manifest in sorted(glob.glob(str(root / "*" / "manifest.ttl"))):
+    for manifest in sorted(glob.glob(str(conformance_path(root) / "*" / "manifest.ttl"))):
         graph = Graph()
         graph.parse(manifest, format="turtle", publicID="file://" + manifest)
         for test, kind in graph.subject_objects(RDF.type):
@@ -761,7 +761,7 @@ def test_sparql11_queries_agree_with_rdflib(sparql11: dict[str, str]) -> None:
     for path, kind in sorted(sparql11.items()):
         if kind != "query":
             continue
-        text = Path(path).read_text(encoding="utf-8")
+        text = conformance_path(path).read_text(encoding="utf-8")
         info = scan_query(text, base_iri="file://" + path)  # must not raise ScanError
         try:
             algebra = translateQuery(parseQuery(text), base="file://" + path).algebra
@@ -788,12 +788,12 @@ def test_sparql11_queries_agree_with_rdflib(sparql11: dict[str, str]) -> None:
 def test_sparql11_federation_files_rdflib_cannot_parse() -> None:
     # rdflib fails on these two; the expected SERVICE targets are read from the files by hand.
     service = TESTS / "sparql11" / "service"
-    info = scan_query((service / "service03.rq").read_text())
+    info = scan_query(conformance_path(service / "service03.rq").read_text())
     assert (info.services, info.service_silent) == (
         ["http://example1.org/sparql", "http://example2.org/sparql"],
         False,
     )
-    info = scan_query((service / "service06.rq").read_text())
+    info = scan_query(conformance_path(service / "service06.rq").read_text())
     assert (info.services, info.service_silent) == (
         ["http://example1.org/sparql", "http://invalid.endpoint.org/sparql"],
         True,
@@ -821,7 +821,7 @@ def test_sparql11_updates_agree_with_rdflib(sparql11: dict[str, str]) -> None:
     for path, kind in sorted(sparql11.items()):
         if kind != "update":
             continue
-        text = Path(path).read_text(encoding="utf-8")
+        text = conformance_path(path).read_text(encoding="utf-8")
         info = scan_update(text, base_iri="file://" + path)  # must not raise ScanError
         try:
             ops = translateUpdate(parseUpdate(text), base="file://" + path).algebra
@@ -851,7 +851,7 @@ def test_sparql10_dataset_clauses_agree_with_rdflib() -> None:
     files = _manifest_files(TESTS / "sparql10", {"QueryEvaluationTest", "PositiveSyntaxTest"}, set())
     compared, with_from, differences = 0, 0, []
     for path in sorted(files):
-        text = Path(path).read_text(encoding="utf-8")
+        text = conformance_path(path).read_text(encoding="utf-8")
         info = scan_query(text, base_iri="file://" + path)
         try:
             algebra = translateQuery(parseQuery(text), base="file://" + path).algebra

@@ -77,7 +77,6 @@ from coopgraph.store.local import LocalStore
 store = LocalStore(Path(sys.argv[1]))
 with store.transaction() as tx:
     tx.load(b'<{EX}held> <{EX}p> "by the other writer" .\\n', RdfFormat.N_TRIPLES, "{G2}")
-    tx.store.flush()
     print("holding", flush=True)
     sys.stdin.readline()
 print("published", flush=True)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coopgraph.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from coopgraph.store import Store
 
 OK = 0
 INTERNAL = 1
@@ -14,6 +18,7 @@ BAD_INPUT = 3
 REJECTED = 4
 STORE = 5
 QUERY = 6
+DISK_FULL = 7
 
 
 class Failure(Exception):
@@ -37,13 +42,14 @@ def settings(args: argparse.Namespace) -> Settings:
         raise Failure(USAGE, f"error: settings: {e}") from None
 
 
-def open_store(args: argparse.Namespace, create: bool = False):
-    from coopgraph.store.generations import StoreMissing
-    from coopgraph.store.local import LocalStore
+def open_store(args: argparse.Namespace, create: bool = False) -> Store:
+    from coopgraph.store import StoreMissing
+    from coopgraph.store import open_store as open_backend
 
-    store_dir: Path = settings(args).store
+    chosen = settings(args)
+    store_dir: Path = chosen.store
     try:
-        store = LocalStore(store_dir, create=create)
+        store = open_backend(chosen, create=create)
         store.view()  # hold the published generation now: a damaged store is reported as such
     except StoreMissing as e:
         raise Failure(STORE, f"error: {e}") from None

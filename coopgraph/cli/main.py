@@ -6,10 +6,15 @@ import argparse
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
+from coopgraph import iris
 from coopgraph.cli import exits
+from coopgraph.disk_space import is_disk_full
 
+#: The JSON-LD context the dumps name (the server names its own address instead).
+DEFAULT_CONTEXT_URL = iris.BASE + "context.jsonld"
 EPILOG = """exit codes:
   0  success
   1  internal error (a bug: please report it)
@@ -18,6 +23,7 @@ EPILOG = """exit codes:
   4  rejected by validation: the data violates the shapes; nothing was written
   5  store unavailable: missing, or held by another writer for too long
   6  query error: the query is not valid SPARQL, or it ran out of time
+  7  disk full: no space left to write the store or the output; the store is unchanged
 
 The store is --store DIR, else $COOPGRAPH_STORE, else ~/.local/share/coopgraph/store."""
 
@@ -28,8 +34,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from coopgraph.cli import load, read
-
     parser = argparse.ArgumentParser(
         prog="coopgraph",
         description="The knowledge graph of international cooperation in education.",
@@ -49,6 +53,19 @@ def build_parser() -> argparse.ArgumentParser:
         _common(p)
         return p
 
+    _writing_commands(command)
+    _reading_commands(command)
+    _serve_command(command)
+    return parser
+
+
+Command = Callable[[str, str], argparse.ArgumentParser]
+
+
+def _writing_commands(command: Command) -> None:
+    """The commands that load, check or remove data."""
+    from coopgraph.cli import load
+
     p = command("ingest", "Load files or folders (recursively) as one atomic, validated batch.")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument(
@@ -65,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep a rejected batch in the quarantine area for repair (see 'coopgraph quarantine')",
     )
     p.add_argument("--format", choices=["text", "json"], default="text", help="summary format")
-    p.add_argument("--lang", default="en", help="language of validation messages (en, vi)")
+    _report_options(p)
     p.add_argument(
         "--wait",
         type=float,
@@ -82,12 +99,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=["data", "ontology", "vocabulary", "shapes"], default="data")
     p.add_argument("--prefix", default="")
     p.add_argument("--format", choices=["text", "json", "turtle"], default="text")
-    p.add_argument("--lang", default="en")
+    _report_options(p)
     p.set_defaults(run=load.validate)
 
     p = command("init", "Load the ontology, vocabularies, shapes and (unless --no-seed) the seed dataset.")
     p.add_argument("--no-seed", action="store_true", help="leave the seed dataset out")
     p.set_defaults(run=load.init)
+
+    p = command("drop", "Remove named graphs (and their catalogue records) in one step.")
+    p.add_argument(
+        "graphs", nargs="+", metavar="GRAPH", help="graph IRI, or the source key shown by 'graphs'"
+    )
+    p.set_defaults(run=load.drop)
+
+    p = command(
+        "quarantine", "List rejected batches kept with --quarantine, show one's report, or remove one."
+    )
+    p.add_argument("action", choices=["list", "show", "drop"])
+    p.add_argument("batch", nargs="?", help="the batch id (for show and drop)")
+    _report_options(p)
+    p.set_defaults(run=load.quarantine)
+
+
+def _report_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="write the whole validation report to FILE: .html, .csv, .ttl, .jsonld or .json",
+    )
+    p.add_argument("--lang", choices=["en", "vi"], default="en", help="language of the report (en, vi)")
+
+
+def _reading_commands(command: Command) -> None:
+    """The commands that read the store."""
+    from coopgraph.cli import read
 
     p = command("query", "Run a SPARQL query (text, a .rq file, or a saved query's name).")
     p.add_argument("query", metavar="SPARQL-or-FILE-or-NAME", nargs="?")
@@ -111,27 +157,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", default="nquads", help="nquads, trig (whole store); turtle, nt, jsonld, rdfxml (a graph)"
     )
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: standard output")
+    p.add_argument(
+        "--dumps",
+        type=Path,
+        metavar="DIR",
+        help="write the server's dump files into DIR instead (gzipped N-Quads, TriG, JSON-LD; one per graph)",
+    )
+    p.add_argument(
+        "--context-url",
+        default=DEFAULT_CONTEXT_URL,
+        metavar="URL",
+        help="the @context the JSON-LD dump names (default: %(default)s)",
+    )
     p.set_defaults(run=read.export)
 
     p = command("graphs", "List the named graphs with their source, role, size and load time.")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(run=read.graphs)
 
-    p = command("drop", "Remove named graphs (and their catalogue records) in one step.")
-    p.add_argument(
-        "graphs", nargs="+", metavar="GRAPH", help="graph IRI, or the source key shown by 'graphs'"
-    )
-    p.set_defaults(run=load.drop)
-
     p = command("stats", "Counts: graphs, triples, classes and the most used properties.")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(run=read.stats)
 
-    p = command("quarantine", "List or remove rejected batches kept with --quarantine.")
-    p.add_argument("action", choices=["list", "drop"])
-    p.add_argument("batch", nargs="?", help="the batch id (for drop)")
-    p.set_defaults(run=load.quarantine)
+    from coopgraph.cli import search
 
+    search.add_commands(command)
+
+
+def _serve_command(command: Command) -> None:
     p = command("serve", "Serve the SPARQL endpoint, saved queries and pages.")
     p.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 8000)")
@@ -139,7 +192,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--query-timeout", type=float, metavar="SECONDS", help="query time limit (default 30)")
     p.add_argument("--no-seed", action="store_true", help="on first start, leave the seed dataset out")
     p.set_defaults(run=_serve)
-    return parser
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -162,7 +214,14 @@ def main(argv: list[str] | None = None) -> int:
     except exits.Failure as failure:
         print(failure.message, file=sys.stderr)
         return failure.code
-    except Exception as e:  # a bug: say so briefly; the traceback is for developers
+    except Exception as e:  # a bug (unless the disk is full): say so briefly; the traceback is for developers
+        if is_disk_full(e):
+            print(
+                f"error: the disk is full: {e}\nnothing was written; the store keeps its last complete "
+                "state (free some space and run the command again)",
+                file=sys.stderr,
+            )
+            return exits.DISK_FULL
         if os.environ.get("COOPGRAPH_DEBUG"):
             traceback.print_exc()
         print(

@@ -6,12 +6,13 @@ import argparse
 import sys
 import time
 
-from coopgraph import bootstrap
-from coopgraph.cli import exits, render
-from coopgraph.store.generations import StoreBusy
-from coopgraph.store.local import LocalStore
+from coopgraph.cli import bootstrap, exits, render
+from coopgraph.iris import SYSTEM_ROLES
+from coopgraph.settings import PROJECT_ROOT
+from coopgraph.store import Store, StoreBusy
 from ingest.batch import BatchRejected, run
 from ingest.errors import IngestError
+from ingest.sources import Source
 
 
 def prepare(args: argparse.Namespace, seed: bool) -> None:
@@ -24,6 +25,8 @@ def prepare(args: argparse.Namespace, seed: bool) -> None:
             sources, problems = bootstrap.sources(seed=seed and new)
             if problems:
                 raise exits.Failure(exits.BAD_INPUT, render.problems(problems))
+            if not new:
+                report_lost(store, sources)
             result = run(store, sources)
             if result.loaded:
                 print(
@@ -42,36 +45,36 @@ def prepare(args: argparse.Namespace, seed: bool) -> None:
         store.close()
 
 
-#: Left in a generation that :func:`compact` wrote (RocksDB ignores files it did not name).
-COMPACTED = "coopgraph-compacted"
+def report_lost(store: Store, sources: list[Source]) -> None:
+    """Say which of the graphs coopgraph maintains the store has lost: the batch that follows loads them
+    again from the project's files (see :func:`ingest.batch.plan`)."""
+    view = store.view()
+    for source in sources:
+        if source.role in SYSTEM_ROLES and not view.has_graph(source.graph):
+            print(
+                f"coopgraph: repaired the store: the {source.role} graph <{source.graph}> was missing; "
+                f"reloaded from {source.path.relative_to(PROJECT_ROOT)}",
+                file=sys.stderr,
+            )
 
 
-def compact(store: LocalStore) -> None:
-    """Publish a compacted copy of the store unless the current generation already is one.
-
-    Ingests and transactions leave their changes in small level-0 files (and the write-ahead log) beside
-    the bulk-loaded ones, and every read merges them: scans and aggregates ran 1.2-1.6x slower than on the
-    same data compacted. Compacting takes about a second per million triples; it is done here, before the
-    workers open the store, and skipped if another writer holds the store.
-    """
-    gens = store.generations
-    if (gens.gens / store.generation / COMPACTED).exists():
-        return
+def compact(store: Store) -> None:
+    """Compact the store (see :meth:`Store.compact`) before the workers open it; skipped if another writer
+    holds the store."""
     started = time.perf_counter()
     try:
-        with store.transaction(wait=0) as tx:
-            tx.store.optimize()
-            (tx.path / COMPACTED).touch()
+        if not store.compact(wait=0):
+            return
     except StoreBusy:
         return
-    store.collect()
     print(f"compacted the store in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.app import create_app
+    from server.http.app import create_app
+    from server.http.connections import uvicorn_options
 
     settings = exits.settings(args)
     prepare(args, seed=not args.no_seed)
@@ -84,7 +87,7 @@ def serve(args: argparse.Namespace) -> int:
         log_level="warning",
         access_log=False,
         loop="uvloop",
-        http="httptools",
         timeout_graceful_shutdown=5,
+        **uvicorn_options(settings),
     )
     return exits.OK

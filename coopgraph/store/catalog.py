@@ -75,6 +75,44 @@ class GraphRecord:
         yield Quad(agent, NamedNode(P["rdfs"] + "label"), Literal(self.agent), c)
 
 
+def activity_iri(kind: str, name: str) -> str:
+    """The IRI of one loading activity: ``kind`` is what ran it (``ingest``, ``write``), ``name`` tells
+    it apart from the others."""
+    return f"{iris.RESOURCE}{kind}/{name}"
+
+
+def build_record(
+    graph: str,
+    *,
+    source: str,
+    media_type: str,
+    checksum: str,
+    triples: int,
+    activity: str,
+    previous: GraphRecord | None = None,
+    role: str | None = None,
+    key: str | None = None,
+    loaded: datetime | None = None,
+    agent: str = "coopgraph",
+    used: tuple[str, ...] = (),
+) -> GraphRecord:
+    """The record of a graph just loaded or written. ``role`` and ``key``: as given, else those of the
+    graph's ``previous`` record, else ``data`` and the graph's IRI; ``loaded``: as given, else now."""
+    return GraphRecord(
+        graph=graph,
+        role=role if role is not None else previous.role if previous else "data",
+        key=key if key is not None else previous.key if previous else graph,
+        source=source,
+        media_type=media_type,
+        checksum=checksum,
+        triples=triples,
+        loaded=loaded if loaded is not None else datetime.now(UTC),
+        activity=activity,
+        agent=agent,
+        used=used,
+    )
+
+
 def _datetime(value: datetime) -> Literal:
     return Literal(value.astimezone(UTC).isoformat(timespec="seconds"), datatype=NamedNode(XSD + "dateTime"))
 

@@ -6,6 +6,7 @@ Layout of the store directory::
     write.lock       held (flock) by the one writer at a time, holds its pid
     gens/g00000042/  an Oxigraph (RocksDB) directory, never written after it is published
     gens/g00000042.lock  readers hold a shared flock on it while they use the generation
+    gens/g00000042.derived/  files computed from that generation (the search index), removed with it
 
 A writer copies the current generation (RocksDB checkpoint: hard links), changes the copy,
 flushes it, fsyncs it and renames a new ``CURRENT`` into place. Until that rename nothing
@@ -30,15 +31,13 @@ from pathlib import Path
 
 import pyoxigraph
 
+from coopgraph.store.protocol import StoreBusy, StoreMissing
+
 _NAME = re.compile(r"^g(\d{8})$")
-
-
-class StoreBusy(RuntimeError):
-    """Another process holds the store's write lock for longer than we may wait."""
-
-
-class StoreMissing(FileNotFoundError):
-    """The store directory holds no published generation."""
+#: Where RocksDB builds a checkpoint (the copy that starts a generation) before renaming it: left behind
+#: by a writer killed while copying.
+_STAGING = re.compile(r"^(g\d{8})\.tmp$")
+__all__ = ["Generations", "Lease", "StoreBusy", "StoreMissing"]
 
 
 @dataclass
@@ -194,8 +193,13 @@ class Generations:
         os.replace(tmp, self.current_file)
         _fsync_dir(self.root)
 
+    def derived(self, name: str) -> Path:
+        """The folder of files computed from generation ``name`` (made by whoever writes the first one)."""
+        return self.gens / f"{name}.derived"
+
     def discard(self, name: str) -> None:
         shutil.rmtree(self.gens / name, ignore_errors=True)
+        shutil.rmtree(self.derived(name), ignore_errors=True)
         with contextlib.suppress(FileNotFoundError):
             (self.gens / f"{name}.lock").unlink()
 
@@ -206,7 +210,12 @@ class Generations:
             return []
         current = self.current()
         removed = []
-        names = {p.name.removesuffix(".lock") for p in self.gens.iterdir()}
+        for path in self.gens.iterdir():
+            staging = _STAGING.match(path.name)
+            if staging and (not keep_newer or (current is not None and staging.group(1) <= current)):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path.name)
+        names = {p.name.removesuffix(".lock").removesuffix(".derived") for p in self.gens.iterdir()}
         for name in sorted(names):
             if (
                 name == current
@@ -221,6 +230,7 @@ class Generations:
                 except OSError:
                     continue  # a reader still uses it
                 shutil.rmtree(self.gens / name, ignore_errors=True)
+                shutil.rmtree(self.derived(name), ignore_errors=True)
                 with contextlib.suppress(FileNotFoundError):
                     (self.gens / f"{name}.lock").unlink()
                 removed.append(name)

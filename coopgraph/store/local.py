@@ -1,4 +1,7 @@
-"""The embedded store: Oxigraph generations on disk (see :mod:`coopgraph.store.generations`)."""
+"""The embedded store: Oxigraph generations on disk (see :mod:`coopgraph.store.generations`).
+
+The first implementation of :mod:`coopgraph.store.protocol`; the Oxigraph stores it opens stay inside it.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +17,10 @@ from pyoxigraph import NamedNode, Quad, RdfFormat
 
 from coopgraph import iris
 from coopgraph.store.catalog import GraphRecord, catalog_quads, read_records
-from coopgraph.store.generations import Generations, Lease, StoreMissing
+from coopgraph.store.generations import Generations, Lease
+from coopgraph.store.protocol import DEFAULT_GRAPH, StoreBusy, StoreMissing, Term, graph_node
 
-Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
-#: In a ``default_graph`` list: the store's own default graph (what SPARQL Update writes without GRAPH).
-DEFAULT_GRAPH = "DEFAULT"
+__all__ = ["DEFAULT_GRAPH", "LocalStore", "LocalView", "Transaction", "graph_node"]
 
 
 def _query(
@@ -116,20 +118,10 @@ def copy_graphs(source: pyoxigraph.Store, target: pyoxigraph.Store, keep: Callab
         raise failure[0]
 
 
-def graph_node(graph: str) -> NamedNode | pyoxigraph.DefaultGraph:
-    return pyoxigraph.DefaultGraph() if graph == DEFAULT_GRAPH else NamedNode(graph)
+class _Reader:
+    """The reading verbs of a view and a transaction, on the Oxigraph store ``_store``."""
 
-
-class Transaction:
-    """Changes to a private copy of the store, published whole by :meth:`LocalStore.transaction`."""
-
-    def __init__(
-        self, store: pyoxigraph.Store, before: Callable[[], pyoxigraph.Store | None], path: Path
-    ) -> None:
-        self.store = store
-        self._before = before
-        #: The generation this transaction writes (published whole at the end).
-        self.path = path
+    _store: pyoxigraph.Store
 
     def query(
         self,
@@ -140,8 +132,66 @@ class Transaction:
         substitutions: Mapping[str, Term] | None = None,
         base_iri: str | None = None,
     ) -> Any:
-        """Query the changed state (the default graph is the union of the named graphs)."""
-        return _query(self.store, sparql, default_graph, named_graphs, substitutions, base_iri)
+        """Evaluate a SPARQL query; the default graph is the union of the named graphs unless given."""
+        return _query(self._store, sparql, default_graph, named_graphs, substitutions, base_iri)
+
+    def graph_names(self) -> set[str]:
+        return {g.value for g in self._store.named_graphs()}
+
+    def has_graph(self, graph: str) -> bool:
+        return graph == DEFAULT_GRAPH or self._store.contains_named_graph(NamedNode(graph))
+
+    def quads(self, graph: str) -> Iterator[Quad]:
+        return self._store.quads_for_pattern(None, None, None, graph_node(graph))
+
+    def records(self) -> dict[str, GraphRecord]:
+        return read_records(self.query)
+
+
+class LocalView(_Reader):
+    """One published generation, opened read-only (see :class:`coopgraph.store.protocol.ReadView`)."""
+
+    def __init__(self, store: pyoxigraph.Store, generation: str, derived: Path) -> None:
+        self._store = store
+        self.generation = generation
+        self._derived = derived
+
+    def derived_file(self, name: str) -> Path:
+        self._derived.mkdir(exist_ok=True)
+        return self._derived / name
+
+    def dump(
+        self,
+        output: IO[bytes],
+        format: RdfFormat,
+        graph: str | None = None,
+        *,
+        prefixes: Mapping[str, str] | None = iris.PREFIXES,
+    ) -> None:
+        if graph is not None:
+            self._store.dump(output, format=format, from_graph=graph_node(graph), prefixes=prefixes)
+        elif format.supports_datasets:
+            self._store.dump(output, format=format, prefixes=prefixes)
+        else:
+            raise ValueError(f"{format.name} holds one graph; name a graph or choose N-Quads or TriG")
+
+
+class Transaction(_Reader):
+    """Changes to a private copy of the store, published whole by :meth:`LocalStore.transaction`
+    (see :class:`coopgraph.store.protocol.StoreTransaction`)."""
+
+    def __init__(
+        self, store: pyoxigraph.Store, before: Callable[[], pyoxigraph.Store | None], path: Path
+    ) -> None:
+        self._store = store
+        self._before = before
+        #: The generation this transaction writes (published whole at the end).
+        self.path = path
+        #: Set by :meth:`discard`: the copy is thrown away when the block ends.
+        self.discarded = False
+
+    def discard(self) -> None:
+        self.discarded = True
 
     def query_before(self, sparql: str, default_graph: list[str] | None = None) -> Any:
         """Query the state before this transaction (no results when the store was empty)."""
@@ -159,37 +209,42 @@ class Transaction:
         """Load RDF into ``graph`` (``bulk``: with the bulk loader, for large inputs); a syntax error raises
         :class:`SyntaxError` with line and column."""
         to_graph = graph_node(graph)
-        load = self.store.bulk_load if bulk else self.store.load
+        load = self._store.bulk_load if bulk else self._store.load
         if isinstance(data, Path):
             load(path=str(data), format=format, base_iri=base_iri, to_graph=to_graph)
         else:
             load(data, format=format, base_iri=base_iri, to_graph=to_graph)
 
     def add(self, quads: Iterable[Quad]) -> None:
-        self.store.bulk_extend(quads)
+        self._store.bulk_extend(quads)
+
+    def add_graph(self, graph: str) -> None:
+        if graph != DEFAULT_GRAPH:
+            self._store.add_graph(NamedNode(graph))
 
     def drop_graph(self, graph: str) -> None:
         if graph == DEFAULT_GRAPH:
-            self.store.clear_graph(pyoxigraph.DefaultGraph())
+            self._store.clear_graph(pyoxigraph.DefaultGraph())
             return
         g = NamedNode(graph)
-        if self.store.contains_named_graph(g):
-            self.store.remove_graph(g)
+        if self._store.contains_named_graph(g):
+            self._store.remove_graph(g)
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
-        self.store.update(sparql, base_iri=base_iri)
+        self._store.update(sparql, base_iri=base_iri)
 
     def count(self, graph: str) -> int:
         rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=[graph])
         return int(next(iter(rows))["n"].value)
 
-    def records(self) -> dict[str, GraphRecord]:
-        return read_records(self.query)
-
     def write_records(self, records: Iterable[GraphRecord]) -> None:
         """Replace the whole catalogue with these records."""
         self.drop_graph(iris.CATALOG_GRAPH)
-        self.store.extend(list(catalog_quads(records)))
+        self._store.extend(list(catalog_quads(records)))
+
+
+#: Left in a generation that :meth:`LocalStore.compact` wrote (RocksDB ignores files it did not name).
+COMPACTED = "coopgraph-compacted"
 
 
 class LocalStore:
@@ -203,7 +258,7 @@ class LocalStore:
         self.root = Path(root)
         self.generations = Generations(self.root)
         self._lease: Lease | None = None
-        self._view: pyoxigraph.Store | None = None
+        self._view: LocalView | None = None
         self._stamp: tuple[int, int] | None = None
         if self.generations.current() is None:
             if not create:
@@ -217,21 +272,31 @@ class LocalStore:
                     empty.flush()
                     del empty
                     self.generations.publish(name)
+        self._remove_unfinished()
+
+    def _remove_unfinished(self) -> None:
+        """Remove generations a killed writer left half-written (they can be large), unless a writer is
+        at work now; old generations no reader holds go too."""
+        with contextlib.suppress(StoreBusy, OSError), self.generations.write_lock(wait=0):
+            self.generations.collect(keep_newer=False)
 
     # ------------------------------------------------------------------ reading
     @property
     def generation(self) -> str:
-        self.view()
-        assert self._lease is not None
-        return self._lease.name
+        return self.view().generation
 
-    def view(self) -> pyoxigraph.Store:
-        """The read-only Oxigraph store of the published generation, reopened when it changed."""
+    def view(self) -> LocalView:
+        """The published generation, opened read-only; opened again only when it changed (one stat of
+        ``CURRENT`` a call). The store holds the generation until a later call moves to a newer one."""
         stamp = self.generations.current_stamp()
         if self._view is None or stamp != self._stamp:
             self._close_view()
             self._lease = self.generations.lease()
-            self._view = pyoxigraph.Store.read_only(str(self._lease.path))
+            self._view = LocalView(
+                pyoxigraph.Store.read_only(str(self._lease.path)),
+                self._lease.name,
+                self.generations.derived(self._lease.name),
+            )
             self._stamp = stamp
         return self._view
 
@@ -251,27 +316,31 @@ class LocalStore:
         base_iri: str | None = None,
     ) -> Any:
         """Evaluate a SPARQL query; the default graph is the union of the named graphs unless given."""
-        return _query(self.view(), sparql, default_graph, named_graphs, substitutions, base_iri)
+        return _query(self.view()._store, sparql, default_graph, named_graphs, substitutions, base_iri)
 
     def records(self) -> dict[str, GraphRecord]:
-        return read_records(self.query)
+        return self.view().records()
 
     def graph_names(self) -> set[str]:
-        return {g.value for g in self.view().named_graphs()}
+        return self.view().graph_names()
 
-    def dump(self, output: IO[bytes], format: RdfFormat, graph: str | None = None) -> None:
-        store = self.view()
-        if graph is not None:
-            store.dump(output, format=format, from_graph=NamedNode(graph), prefixes=iris.PREFIXES)
-        elif format.supports_datasets:
-            store.dump(output, format=format, prefixes=iris.PREFIXES)
-        else:
-            raise ValueError(f"{format.name} holds one graph; name a graph or choose N-Quads or TriG")
+    def dump(
+        self,
+        output: IO[bytes],
+        format: RdfFormat,
+        graph: str | None = None,
+        *,
+        prefixes: Mapping[str, str] | None = iris.PREFIXES,
+    ) -> None:
+        self.view().dump(output, format, graph, prefixes=prefixes)
 
     def close(self) -> None:
         self._close_view()
 
     # ------------------------------------------------------------------ writing
+    def _published(self) -> pyoxigraph.Store:
+        return self.view()._store
+
     def _rebuild_pays(self, replace: Iterable[str]) -> bool:
         replace = set(replace)
         if not replace:
@@ -298,19 +367,38 @@ class LocalStore:
         replace = frozenset(replace)
         with gens.write_lock(wait=wait, on_wait=on_wait):
             rebuild = self._rebuild_pays(replace)
-            name, path = gens.begin(self.view(), empty=rebuild)
-            tx = Transaction(pyoxigraph.Store(str(path)), self.view, path)
+            name, path = gens.begin(self._published(), empty=rebuild)
+            tx = Transaction(pyoxigraph.Store(str(path)), self._published, path)
             try:
                 if rebuild:
-                    copy_graphs(self.view(), tx.store, lambda g: g not in replace)
+                    copy_graphs(self._published(), tx._store, lambda g: g not in replace)
                 yield tx
-                tx.store.flush()
+                if not tx.discarded:
+                    tx._store.flush()
             except BaseException:
-                tx.store = None  # type: ignore[assignment]  # closes the copy
+                tx._store = None  # type: ignore[assignment]  # closes the copy
                 gens.discard(name)
                 raise
-            tx.store = None  # type: ignore[assignment]
-            gens.publish(name)
+            tx._store = None  # type: ignore[assignment]
+            if tx.discarded:
+                gens.discard(name)
+            else:
+                gens.publish(name)
+
+    def compact(self, wait: float | None = None) -> bool:
+        """Publish a compacted copy of the store unless the current generation already is one.
+
+        Ingests and transactions leave their changes in small level-0 files (and the write-ahead log)
+        beside the bulk-loaded ones, and every read merges them: scans and aggregates ran 1.2-1.6x slower
+        than on the same data compacted. Compacting takes about a second per million triples.
+        """
+        if (self.generations.gens / self.generation / COMPACTED).exists():
+            return False
+        with self.transaction(wait=wait) as tx:
+            tx._store.optimize()
+            (tx.path / COMPACTED).touch()
+        self.collect()
+        return True
 
     def collect(self) -> list[str]:
         """Remove generations no reader uses (publishing leaves that for later, off the write path)."""

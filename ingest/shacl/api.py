@@ -10,10 +10,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from .engine import Evaluation, Shared
+from .focus_sources import Names, NodesSource, Source, TargetSource
 from .model import Shape
 from .report import ValidationReport, ValidationResult
 from .shapes import parse_shapes
-from .sources import Names, NodesSource, Source, TargetSource
 from .terms import Term, from_rdflib
 
 # Up to this many requested focus nodes are joined into the target queries (VALUES); more than that,

@@ -13,8 +13,8 @@ from collections.abc import Callable
 import pyoxigraph as ox
 
 from .datatypes import datatype_check
+from .focus_sources import Names, Source, has_value_expr, pairs_pattern, path_step
 from .model import Constraint, Shape
-from .sources import Names, Source, has_value_expr, pairs_pattern, path_step
 from .terms import RDF_TYPE, SH, SUBCLASS_OF, XSD, Term, short, sparql_term
 
 

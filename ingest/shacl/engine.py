@@ -18,11 +18,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from . import components as comp
+from .focus_sources import Names, NodesSource, Source, pairs_pattern, value_source, values_block
 from .model import Constraint, Shape
 from .paths import PredicatePath
 from .report import ResultPath, ValidationResult
 from .shapes import ShapesError
-from .sources import Names, NodesSource, Source, pairs_pattern, value_source, values_block
 from .sparql import Unsupported, ask_query, fill_template, select_query
 from .terms import Term
 

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from .graph import ListError, ShapesGraph
 from .model import Constraint, Shape, Targets
 from .paths import PathError, parse_path
-from .sparqltext import Query, SparqlError
+from .sparql_rewrite import Query, SparqlError
 from .terms import OWL, RDF_TYPE, RDFS, SH, XSD, Term, short
 
 

@@ -12,9 +12,9 @@ import re
 
 import pyoxigraph as ox
 
+from .focus_sources import Names, Source, pairs_pattern
 from .model import Constraint, Shape
-from .sources import Names, Source, pairs_pattern
-from .sparqltext import Query
+from .sparql_rewrite import Query
 from .terms import Term, sparql_term
 
 TEMPLATE = re.compile(r"\{[?$]([A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)\}")

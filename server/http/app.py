@@ -1,0 +1,112 @@
+"""The ASGI application, built from the route table (:mod:`server.http.routes`): the SPARQL endpoint on a
+lean path of its own, everything else through FastAPI."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from coopgraph.saved_queries import load_all
+from coopgraph.settings import Settings
+from server.http.fairness import Shares
+from server.http.guard import Methods, guard
+from server.http.protocol import ProtocolError
+from server.http.routes import READ, Route, route_table
+from server.http.state import State
+from server.workers.pool import Pool
+
+log = logging.getLogger("coopgraph.server")
+
+
+def _api(state: State, table: list[Route]) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pools = [p for p in (state.queries, state.writes, state.checks) if p is not None]
+        for pool in pools:
+            await pool.start()
+        try:
+            yield
+        finally:
+            for pool in pools:
+                await pool.stop()
+
+    api = FastAPI(
+        title="coopgraph",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="The knowledge graph of international cooperation in education.",
+        # FastAPI's pages load their scripts from a CDN: the route table serves vendored ones instead
+        docs_url=None,
+        redoc_url=None,
+        **{route.name: route.path for route in table if route.kind == "builtin"},
+    )
+    api.state.coop = state
+    for route in table:
+        methods = list(route.methods)
+        if route.kind == "plain":
+            api.add_route(route.path, route.endpoint, methods=methods, include_in_schema=False)  # type: ignore[arg-type]
+        elif route.kind == "openapi":
+            api.add_api_route(route.path, route.endpoint, methods=methods, **route.openapi)  # type: ignore[arg-type]
+        elif route.kind == "files":
+            api.mount(route.path, route.endpoint, name=route.name)  # type: ignore[arg-type]
+    return api
+
+
+def create_app(settings: Settings) -> ASGIApp:
+    state = State(
+        settings=settings,
+        queries=Pool(settings.store, "query", settings.workers, settings.worker_memory_bytes),
+        shares=Shares(settings.client_queries),
+    )
+    if settings.write_token:
+        state.writes = Pool(settings.store, "write", 1)
+    state.checks = Pool(settings.store, "check", 1)
+    table = route_table(state, load_all())
+    api = _api(state, table)
+    lean = {route.path: route.endpoint for route in table if route.kind == "lean"}
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        # The query endpoint skips FastAPI's middleware stack: on point lookups it costs more than the query.
+        endpoint = lean.get(scope["path"]) if scope["type"] == "http" else None
+        if endpoint is not None:
+            try:
+                await endpoint(scope, receive, send, state)
+            except ProtocolError as e:
+                with contextlib.suppress(Exception):
+                    await e.response()(scope, receive, send)
+            except Exception:
+                log.exception("error answering %s", scope["path"])
+                with contextlib.suppress(Exception):  # fails if the answer had already begun
+                    await PlainTextResponse("internal error\n", status_code=500)(scope, receive, send)
+        else:
+            await api(scope, receive, send)
+
+    methods = Methods(
+        (
+            route.path,
+            route.allow or (route.methods if route.kind != "builtin" else READ),
+            route.kind == "files",
+        )
+        for route in table
+    )
+    guarded = guard(app, methods, settings.max_body_bytes)
+    guarded.state = state  # type: ignore[attr-defined]
+    guarded.api = api  # type: ignore[attr-defined]
+    if not settings.cors_origins:
+        return guarded
+    wildcard = "*" in settings.cors_origins
+    return CORSMiddleware(
+        guarded,
+        allow_origins=["*"] if wildcard else list(settings.cors_origins),
+        allow_credentials=not wildcard,  # never a wildcard origin together with credentials
+        allow_methods=["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "Authorization"],
+        expose_headers=["Location", "Content-Length"],
+        max_age=600,
+    )

@@ -1,0 +1,121 @@
+"""Every route of the server, in one table: the ASGI app (:mod:`server.http.app`) is built from it.
+
+The table is read top to bottom, as requests are matched: the lean ``/sparql`` path first (answered
+before FastAPI is reached: on point lookups its middleware costs more than the query), then FastAPI's
+own pages, then the routes FastAPI serves in the order they are listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from starlette.staticfiles import StaticFiles
+
+from coopgraph.saved_queries import SavedQuery
+from server.http import (
+    api_docs,
+    dataset_description,
+    dumps,
+    ontology_page,
+    reconcile_routes,
+    resources,
+    saved_query_routes,
+    search_routes,
+    sparql_endpoint,
+    validation,
+)
+from server.http.graph_store import graph_store
+from server.http.query_page import STATIC, query_page
+from server.http.search_service import SearchService
+from server.http.state import State
+from server.http.update_endpoint import update
+
+#: How a route is served:
+#: ``lean``     by the ASGI app itself, before FastAPI (``endpoint(scope, receive, send, state)``);
+#: ``builtin``  by FastAPI, which makes the page itself (``endpoint`` is None, ``name`` its setting);
+#: ``plain``    by FastAPI, a Starlette endpoint (request in, response out), not in the OpenAPI document;
+#: ``openapi``  by FastAPI, documented in the OpenAPI document (``openapi``: ``add_api_route`` arguments);
+#: ``files``    by FastAPI, a directory of static files mounted at the path.
+Kind = Literal["lean", "builtin", "plain", "openapi", "files"]
+READ = ("GET", "HEAD")
+GRAPH_STORE_METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE")
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    kind: Kind
+    endpoint: Callable[..., Any] | None = None
+    methods: tuple[str, ...] = READ
+    name: str = ""
+    openapi: dict[str, Any] = field(default_factory=dict)
+    #: The methods the route serves, when its handler answers some of ``methods`` 405 itself (OPTIONS).
+    allow: tuple[str, ...] = ()
+
+
+def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
+    """Every route, in the order requests are matched against them."""
+    search = SearchService(state.settings)  # the search index, shared by /search and /reconcile
+    reconcile = reconcile_routes.endpoints(search)
+    return [
+        # the SPARQL endpoint (GET, POST, HEAD; other methods get 405 there)
+        Route("/sparql", "lean", sparql_endpoint.endpoint, ("GET", "POST", "HEAD")),
+        Route("/sparql/", "lean", sparql_endpoint.endpoint, ("GET", "POST", "HEAD")),
+        # the OpenAPI document (FastAPI's own) and the pages that show it, from vendored copies
+        Route("/openapi.json", "builtin", name="openapi_url"),
+        Route("/docs", "plain", api_docs.swagger_ui),
+        Route("/redoc", "plain", api_docs.redoc),
+        # the saved queries
+        Route(
+            "/queries",
+            "openapi",
+            saved_query_routes.catalogue_endpoint(queries),
+            ("GET",),
+            openapi=saved_query_routes.CATALOGUE_OPENAPI,
+        ),
+        Route(
+            "/queries/{name}.rq",
+            "openapi",
+            saved_query_routes.text_endpoint(queries),
+            ("GET",),
+            openapi=saved_query_routes.TEXT_OPENAPI,
+        ),
+        *(
+            Route(
+                f"/queries/{saved.name}",
+                "openapi",
+                saved_query_routes.saved_query_endpoint(state, saved),
+                ("GET",),
+                openapi=saved_query_routes.saved_query_openapi(saved),
+            )
+            for saved in queries.values()
+        ),
+        # writes (/update answers 405 to anything but POST) and the graph store
+        Route("/update", "plain", update, ("POST", "GET", "PUT", "DELETE"), allow=("POST",)),
+        Route("/graphs", "plain", graph_store, GRAPH_STORE_METHODS),
+        Route("/graphs/{path:path}", "plain", graph_store, GRAPH_STORE_METHODS),
+        # search by name, and the Reconciliation Service API (manifest, queries, extension: GET or POST)
+        Route("/search", "plain", search_routes.endpoint(search)),
+        Route("/reconcile", "plain", reconcile["/reconcile"], ("GET", "POST")),
+        *(Route(path, "plain", endpoint) for path, endpoint in reconcile.items() if path != "/reconcile"),
+        # validation reports: a dry run of files (no token: nothing is written), the whole store
+        Route("/validate", "plain", validation.validate, ("POST", "GET", "PUT", "DELETE")),
+        Route("/validation", "plain", validation.validation),
+        # pages and documents
+        Route("/", "plain", query_page),
+        Route("/ontology", "plain", ontology_page.ontology),
+        Route("/context.jsonld", "plain", ontology_page.context),
+        # the IRIs the project mints, dereferenced (the server stands for https://w3id.org/coopgraph/)
+        Route("/id/{path:path}", "plain", resources.resource),
+        Route("/vocab/{path:path}", "plain", resources.resource),
+        Route("/graph/{path:path}", "plain", resources.resource),
+        # the whole dataset and each graph as files, with checksums
+        Route("/dumps/", "plain", dumps.dump_index),
+        Route("/dumps/{name}", "plain", dumps.dump_file),
+        # the dataset described (VoID, DCAT-AP), and its pages listed for crawlers
+        Route("/.well-known/void", "plain", dataset_description.void),
+        Route("/sitemap.xml", "plain", dataset_description.sitemap),
+        Route("/static", "files", StaticFiles(directory=STATIC), name="static"),
+    ]
