@@ -43,7 +43,7 @@ def test_queries_name_resources_by_their_type_prefix(seed_store: pyoxigraph.Stor
 
 
 def test_the_query_page_offers_the_type_prefixes() -> None:
-    from server.ui import default_query
+    from server.http.query_page import default_query
 
     prologue = default_query()
     for prefix, namespace in iris.RESOURCE_PREFIXES.items():
