@@ -15,8 +15,8 @@ from ingest.reports.render import BY_NAME, MEDIA_TYPES
 from server.http import negotiation
 from server.http.protocol import ProtocolError, content_type, read_body
 from server.http.state import State
+from server.http.worker_calls import call_worker
 from server.workers import messages
-from server.workers.pool import Busy, Expired, WorkerCrashed
 
 #: The report formats offered, JSON first: it is what a client that names none gets.
 OFFERS = ("application/json", *(m for m in MEDIA_TYPES if m != "application/json"))
@@ -48,21 +48,9 @@ def report_lang(request: Request) -> str:
 
 async def _check(state: State, message: messages.Check, body: bytes | None = None) -> Response:
     assert state.checks is not None
-    timeout = state.settings.write_timeout
-    try:
-        answer = await state.checks.call(message, timeout, body)
-    except Busy:
-        return PlainTextResponse(
-            "another validation is still running; try again shortly\n",
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
-    except Expired:
-        return PlainTextResponse(
-            f"the validation ran longer than the {timeout:g} s limit and was stopped\n", status_code=503
-        )
-    except WorkerCrashed as e:
-        return PlainTextResponse(f"the validation could not be completed: {e}\n", status_code=500)
+    answer = await call_worker(state.checks, message, state.settings.write_timeout, body, "validation")
+    if isinstance(answer, Response):
+        return answer
     media = answer.head.content_type or "text/plain; charset=utf-8"
     return Response(
         answer.body or b"", status_code=answer.status, media_type=media, headers={"Vary": "Accept"}

@@ -9,7 +9,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from server.http.fairness import RETRY_AFTER, TooManyQueries
 from server.http.state import State
 from server.workers import messages
-from server.workers.pool import Answer, Busy, Expired, OutOfMemory, WorkerCrashed
+from server.workers.pool import Answer, Busy, Expired, OutOfMemory, Pool, WorkerCrashed
 
 
 # ---------------------------------------------------------------------------------------------- queries
@@ -78,6 +78,32 @@ async def query_response(state: State, reply: Answer, head_only: bool) -> Respon
 
 
 # ---------------------------------------------------------------------------------------------- writes
+async def call_worker(
+    pool: Pool, request: messages.Write | messages.Check, timeout: float, body: bytes | None, what: str
+) -> Answer | Response:
+    """Send a write or a validation to its worker; the answer, or the response saying why there is none.
+
+    ``what`` names the work in the messages ("write", "validation"); a write also says nothing changed.
+    """
+    unchanged = "; nothing was changed" if what == "write" else ""
+    try:
+        return await pool.call(request, timeout, body)
+    except Busy:
+        return PlainTextResponse(
+            f"another {what} is still running; try again shortly\n",
+            status_code=503,
+            headers={"Retry-After": RETRY_AFTER},
+        )
+    except Expired:
+        return PlainTextResponse(
+            f"the {what} ran longer than the {timeout:g} s limit and was stopped{unchanged}\n",
+            status_code=503,
+            headers={"Retry-After": RETRY_AFTER},
+        )
+    except WorkerCrashed as e:
+        return PlainTextResponse(f"the {what} could not be completed: {e}{unchanged}\n", status_code=500)
+
+
 async def write(
     state: State,
     request: messages.Write,
@@ -86,25 +112,9 @@ async def write(
 ) -> Response:
     """A write, answered by the write worker (the caller has checked the token)."""
     assert state.writes is not None
-    timeout = state.settings.write_timeout
-    try:
-        answer = await state.writes.call(request, timeout, body)
-    except Busy:
-        return PlainTextResponse(
-            "another write is still running; try again shortly\n",
-            status_code=503,
-            headers={"Retry-After": RETRY_AFTER},
-        )
-    except Expired:
-        return PlainTextResponse(
-            f"the write ran longer than the {timeout:g} s limit and was stopped; nothing was changed\n",
-            status_code=503,
-            headers={"Retry-After": RETRY_AFTER},
-        )
-    except WorkerCrashed as e:
-        return PlainTextResponse(
-            f"the write could not be completed: {e}; nothing was changed\n", status_code=500
-        )
+    answer = await call_worker(state.writes, request, state.settings.write_timeout, body, "write")
+    if isinstance(answer, Response):
+        return answer
     media = answer.head.content_type or "text/plain; charset=utf-8"
     status = answer.status
     if status in (201, 204) and not answer.body:
