@@ -53,6 +53,21 @@ class Settings:
     service_allowlist: tuple[str, ...] = ()
     #: The public URL the server is reached at, when behind a proxy.
     public_url: str | None = None
+    #: A SPARQL server to keep the store on instead of ``store`` (which then holds only local files: the
+    #: write lock, quarantined batches): ``sparql+http://host:port/path``. ``store = "sparql+http://..."``
+    #: says the same. Its endpoints are ``path/query``, ``path/update`` and ``path/store`` unless named below.
+    remote_store: str | None = None
+    remote_query_url: str | None = None
+    remote_update_url: str | None = None
+    remote_graph_store_url: str | None = None
+    #: Credentials for the SPARQL server: a user and password (``remote_auth``: "basic" or "digest"), or a
+    #: bearer token. Never logged, and left out of this object's repr.
+    remote_user: str | None = None
+    remote_password: str | None = field(default=None, repr=False)
+    remote_token: str | None = field(default=None, repr=False)
+    remote_auth: str = "basic"
+    #: Seconds the remote store keeps a replaced version of a graph for the readers still reading it.
+    remote_keep_seconds: float = 600.0
 
     def with_overrides(self, **values: Any) -> Settings:
         return replace(self, **{k: v for k, v in values.items() if v is not None})
@@ -66,6 +81,8 @@ def _coerce(name: str, value: Any) -> Any:
     if value is None:
         return None
     if "Path" in kind:
+        if str(value).startswith("sparql+"):  # a remote store's location, placed by load_settings
+            return str(value)
         return Path(value).expanduser()
     if "tuple" in kind:
         if isinstance(value, str):
@@ -97,4 +114,6 @@ def load_settings(
         if env.get(var):
             values[name] = _coerce(name, env[var])
     values.update({k: _coerce(k, v) for k, v in flags.items() if v is not None and k in _TYPES})
+    if str(values.get("store", "")).startswith("sparql+"):
+        values["remote_store"] = str(values.pop("store"))
     return Settings(**values)
