@@ -48,6 +48,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
+import tempfile
 import threading
 import time
 import uuid
@@ -305,9 +306,14 @@ class RemoteTransaction(_Reader):
             parsed = pyoxigraph.parse(path=str(data), format=format, base_iri=base_iri)
         else:
             parsed = pyoxigraph.parse(data, format=format, base_iri=base_iri)
-        blocks = _ntriples_blocks(parsed)
-        first = next(blocks, b"")  # a syntax error in the first block is raised before anything is sent
-        self._client.post_graph(at, itertools.chain([first], blocks))
+        # Spooled to a file first: the whole document is parsed (and any syntax error raised) before anything
+        # is sent, and it goes with its length (Virtuoso answers 201 to a chunked body and stores nothing).
+        with tempfile.TemporaryFile(dir=self._store._spool()) as spool:
+            for block in _ntriples_blocks(parsed):
+                spool.write(block)
+            size = spool.tell()
+            spool.seek(0)
+            self._client.post_graph(at, spool, size)
 
     def add(self, quads: Iterable[Quad]) -> None:
         for block in _batched(quads, CHUNK):
@@ -316,7 +322,8 @@ class RemoteTransaction(_Reader):
                 name = DEFAULT_GRAPH if isinstance(q.graph_name, DefaultGraph) else q.graph_name.value
                 graphs.setdefault(name, []).append(f"{q.subject} {q.predicate} {q.object} .")
             body = " ".join(f"GRAPH <{self._stage(g)}> {{ {' '.join(ts)} }}" for g, ts in graphs.items())
-            self._client.update(f"INSERT DATA {{ {body} }}")
+            # a template, not INSERT DATA: Virtuoso refuses blank nodes in INSERT DATA
+            self._client.update(f"INSERT {{ {body} }} WHERE {{}}")
 
     def add_graph(self, graph: str) -> None:
         if graph not in self._graphs:
@@ -439,6 +446,12 @@ class RemoteStore:
                     )
         with contextlib.suppress(Exception), self._locks.write_lock(wait=0):
             self._recover()  # only when no writer runs: its copies are then leftovers
+
+    def _spool(self) -> Path:
+        """A local folder for documents on their way to the server."""
+        folder = self.root / "tmp"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
 
     def __repr__(self) -> str:
         return f"RemoteStore({self._client.endpoints.query!r})"

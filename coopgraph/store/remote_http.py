@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -180,13 +180,18 @@ class SparqlClient:
         self._send("POST", self.endpoints.update, data={"update": sparql}, timeout=self.write_timeout)
 
     # ------------------------------------------------------------------ Graph Store HTTP Protocol
-    def post_graph(self, graph: str, body: Iterable[bytes] | bytes, media_type: str = N_TRIPLES) -> None:
-        """Add the triples of ``body`` to ``graph`` (one document: its blank nodes stay one set)."""
+    def post_graph(self, graph: str, body: IO[bytes], size: int, media_type: str = N_TRIPLES) -> None:
+        """Add the ``size`` bytes of ``body`` to ``graph`` (one document: its blank nodes stay one set)."""
         self._send(
             "POST",
             self.endpoints.graph_store,
             params={"graph": graph},
-            content=body,
-            headers={"Content-Type": media_type},
+            content=_read_blocks(body),
+            headers={"Content-Type": media_type, "Content-Length": str(size)},
             timeout=self.write_timeout,
         )
+
+
+def _read_blocks(body: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    while block := body.read(size):
+        yield block

@@ -283,7 +283,9 @@ def _route_default(
         return "".join(out)
     with_clause = f"WITH <{default_graph}> "
     nxt = next((i for i in sig if i > start), None)
-    if first in ("INSERT", "DELETE") and nxt is not None and op[nxt].word == "DATA":
+    if not _uses_default(op, sig):
+        pass  # left as it is: Virtuoso applies WITH even inside GRAPH blocks of the same operation
+    elif first in ("INSERT", "DELETE") and nxt is not None and op[nxt].word == "DATA":
         brace = next(i for i in sig if i > nxt and op[i].text == "{")
         end = _block_end(op, brace)
         out[start] = with_clause + first
@@ -305,6 +307,39 @@ def _route_default(
         where = _top_level_where(op, sig)
         out[where] = using + out[where]
     return "".join(out)
+
+
+_TERMS = frozenset(("iri", "pname", "var", "str", "num", "bnode"))
+
+
+def _uses_default(op: list[Token], sig: list[int]) -> bool:
+    """Whether a template or pattern of the operation holds a triple outside any ``GRAPH`` block (terms
+    inside brackets, the graph names themselves and ``VALUES`` data aside)."""
+    frames: list[list[int]] = []  # [inside GRAPH or VALUES (0/1), open parentheses]
+    graph_next = values_next = False
+    prev = ""
+    for i in sig:
+        t = op[i]
+        if t.text == "{":
+            inherited = bool(frames and frames[-1][0])
+            frames.append([int(inherited or graph_next or values_next), 0])
+            graph_next = values_next = False
+        elif t.text == "}":
+            if frames:
+                frames.pop()
+        elif t.text == "(" and frames:
+            frames[-1][1] += 1
+        elif t.text == ")" and frames:
+            frames[-1][1] -= 1
+        elif t.word == "GRAPH":
+            graph_next = True
+        elif t.word == "VALUES":
+            values_next = True
+        elif (t.kind in _TERMS or t.text == "[") and frames and not frames[-1][0] and not frames[-1][1]:
+            if prev != "GRAPH" and not values_next:
+                return True
+        prev = t.word
+    return False
 
 
 def _top_level_where(op: list[Token], sig: list[int]) -> int:
