@@ -17,7 +17,7 @@ import yaml
 from rdflib import OWL, RDF, RDFS, SKOS, Literal, URIRef
 from rdflib.namespace import DCTERMS, SH
 
-from server.ontology_docs import render_ontology_html
+from server.http.ontology_docs import render_ontology_html
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology"

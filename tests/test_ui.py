@@ -279,7 +279,7 @@ def test_sparql_gives_browsers_the_page_and_others_the_service_description(serve
 
 def test_the_default_query_has_the_project_prefixes_and_answers(server: Server) -> None:
     from coopgraph import iris
-    from server.ui import default_query
+    from server.http.query_page import default_query
 
     query = default_query()
     for prefix, namespace in iris.PREFIXES.items():

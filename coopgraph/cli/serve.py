@@ -55,7 +55,7 @@ def compact(store: Store) -> None:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.app import create_app
+    from server.http.app import create_app
 
     settings = exits.settings(args)
     prepare(args, seed=not args.no_seed)

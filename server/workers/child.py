@@ -4,23 +4,19 @@ Query workers open the published generation read-only, so the server can kill on
 passed its time limit (pyoxigraph cannot be interrupted) without harming anything. The write
 worker holds the only write path; killing it discards the unpublished generation it was building.
 
-Run as ``python -m server.worker --store DIR --role query|write``; frames on stdin/stdout.
+Run as ``python -m server.workers.child --store DIR --role query|write``; frames on stdin/stdout.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pyoxigraph import (
-    BlankNode,
-    Literal,
-    NamedNode,
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
@@ -30,14 +26,20 @@ from pyoxigraph import (
 
 from coopgraph import iris
 from coopgraph.store import Store, open_store
-from server import framing
+from server.workers import framing, messages
+from server.workers.messages import AnswerHead, GraphDump, Ping, Query
+
+if TYPE_CHECKING:
+    from server.workers.writes import Writes
 
 #: Answers up to this size are sent whole, with a Content-Length; larger ones are streamed.
 BUFFERED = 1 << 20
 CHUNK = 1 << 16
 _END = framing.frame(framing.END)
-#: Parsed request headers kept by a query worker (its requests are never changed after parsing).
+#: Decoded request headers kept by a query worker (its requests are never changed after parsing).
 PARSED_MAX, PARSED_MAX_BYTES = 1024, 4096
+#: What a worker can be sent: a request, or a header naming no operation it knows.
+Received = messages.Request | messages.UnknownOperation
 
 
 class TooLarge(Exception):
@@ -47,7 +49,7 @@ class TooLarge(Exception):
 class FrameWriter:
     """What pyoxigraph serialises into: buffers the start of the answer, then sends it in frames."""
 
-    def __init__(self, out: BinaryIO, head: dict[str, Any], limit: int) -> None:
+    def __init__(self, out: BinaryIO, head: AnswerHead, limit: int) -> None:
         self.out, self.head, self.limit = out, head, limit
         self.buffer = bytearray()
         self.total = 0
@@ -62,7 +64,7 @@ class FrameWriter:
         self.buffer += data
         if not self.streaming and len(self.buffer) > BUFFERED:
             self.streaming = True
-            self.out.write(framing.header(self.head))
+            self.out.write(self.head.encode())
         if self.streaming and len(self.buffer) >= CHUNK:
             self.out.write(framing.frame(framing.DATA, bytes(self.buffer)))
             self.buffer.clear()
@@ -73,7 +75,7 @@ class FrameWriter:
 
     def finish(self) -> None:
         """The rest of the answer, with the end frame, in one write."""
-        parts = [] if self.streaming else [framing.header({**self.head, "length": len(self.buffer)})]
+        parts = [] if self.streaming else [self.head.encode(length=len(self.buffer))]
         if self.buffer:
             parts.append(framing.frame(framing.DATA, self.buffer))
         parts.append(_END)
@@ -84,32 +86,20 @@ class FrameWriter:
 def fail(out: BinaryIO, writer: FrameWriter, status: int, message: str) -> None:
     """End an answer with an error: a status of its own if nothing was sent yet, else a cut-short stream."""
     if writer.streaming:
-        out.write(framing.header({"status": 500, "error": message}))
+        out.write(AnswerHead(500, error=message).encode())
         out.write(framing.frame(framing.END))
         out.flush()
     else:
-        send(out, {"status": status, "error": message})
+        send(out, AnswerHead(status, error=message))
 
 
-def send(out: BinaryIO, head: dict[str, Any], body: bytes = b"") -> None:
-    parts = [framing.header({**head, "length": len(body)})]
+def send(out: BinaryIO, head: AnswerHead, body: bytes = b"") -> None:
+    parts = [head.encode(length=len(body))]
     if body:
         parts.append(framing.frame(framing.DATA, body))
     parts.append(_END)
     out.write(b"".join(parts))
     out.flush()
-
-
-def term(spec: list[str]) -> Any:
-    """A term sent as [kind, value, datatype-or-language]."""
-    kind, value, extra = ([*spec, "", ""])[:3]
-    if kind == "iri":
-        return NamedNode(value)
-    if kind == "bnode":
-        return BlankNode(value)
-    if kind == "lang":
-        return Literal(value, language=extra)
-    return Literal(value, datatype=NamedNode(extra) if extra else None)
 
 
 _RESULTS_FORMATS: dict[str, Any] = {}
@@ -123,47 +113,47 @@ def _format(cache: dict[str, Any], kind: Any, media: str) -> Any:
     return fmt
 
 
-def run_query(store: Store, request: dict[str, Any], out: BinaryIO) -> None:
-    subs = request.get("substitutions")
+def run_query(store: Store, request: Query, out: BinaryIO) -> None:
+    subs = request.substitutions
     view = store.view()  # the published generation, kept open while it stays the current one
-    missing = [g for g in request.get("require_graphs") or () if not view.has_graph(g)]
+    missing = [g for g in request.require_graphs or () if not view.has_graph(g)]
     if missing:
         send(
             out,
-            {
-                "status": 400,
-                "error": "not a graph in this store: "
+            AnswerHead(
+                400,
+                error="not a graph in this store: "
                 + ", ".join(f"<{g}>" for g in missing)
                 + " (coopgraph never fetches graphs from elsewhere; see GET /graphs for the graphs it holds)",
-            },
+            ),
         )
         return
     try:
         results = view.query(
-            request["query"],
-            default_graph=request.get("default_graph"),
-            named_graphs=request.get("named_graphs"),
-            substitutions={k: term(v) for k, v in subs.items()} if subs else None,
-            base_iri=request.get("base_iri"),
+            request.query,
+            default_graph=request.default_graph,
+            named_graphs=request.named_graphs,
+            substitutions={k: messages.decode_term(v) for k, v in subs.items()} if subs else None,
+            base_iri=request.base_iri,
         )
     except SyntaxError as e:
-        send(out, {"status": 400, "error": f"the query is not valid SPARQL: {e}"})
+        send(out, AnswerHead(400, error=f"the query is not valid SPARQL: {e}"))
         return
     if isinstance(results, QuerySolutions | QueryBoolean):
-        media = request.get("results_type")
+        media = request.results_type
         if not media:
-            send(out, {"status": 406, "error": "no acceptable format for query results (SELECT or ASK)"})
+            send(out, AnswerHead(406, error="no acceptable format for query results (SELECT or ASK)"))
             return
         fmt: Any = _format(_RESULTS_FORMATS, QueryResultsFormat, media)
         kind = "boolean" if isinstance(results, QueryBoolean) else "solutions"
     else:
-        media = request.get("rdf_type")
+        media = request.rdf_type
         if not media:
-            send(out, {"status": 406, "error": "no acceptable RDF format for a CONSTRUCT or DESCRIBE answer"})
+            send(out, AnswerHead(406, error="no acceptable RDF format for a CONSTRUCT or DESCRIBE answer"))
             return
         fmt = _format(_RDF_FORMATS, RdfFormat, media)
         kind = "graph"
-    writer = FrameWriter(out, {"status": 200, "kind": kind, "media_type": media}, request["max_bytes"])
+    writer = FrameWriter(out, AnswerHead(200, kind=kind, media_type=media), request.max_bytes)
     try:
         if kind == "graph" and fmt in (RdfFormat.TURTLE, RdfFormat.TRIG):
             serialize(results, writer, format=fmt, prefixes=iris.PREFIXES)
@@ -178,16 +168,16 @@ def run_query(store: Store, request: dict[str, Any], out: BinaryIO) -> None:
     writer.finish()
 
 
-def dump_graph(store: Store, request: dict[str, Any], out: BinaryIO) -> None:
+def dump_graph(store: Store, request: GraphDump, out: BinaryIO) -> None:
     """One graph as RDF (the store's own default graph for DEFAULT), or 404."""
     view = store.view()
-    name = request["graph"]
+    name = request.graph
     if not view.has_graph(name):
-        send(out, {"status": 404, "error": f"no graph <{name}> in this store"})
+        send(out, AnswerHead(404, error=f"no graph <{name}> in this store"))
         return
-    media = request["rdf_type"]
+    media = request.rdf_type
     fmt = RdfFormat.from_media_type(media)
-    writer = FrameWriter(out, {"status": 200, "kind": "graph", "media_type": media}, request["max_bytes"])
+    writer = FrameWriter(out, AnswerHead(200, kind="graph", media_type=media), request.max_bytes)
     try:
         prefixes = iris.PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
         if fmt.supports_datasets:  # a graph in a dataset format keeps its name
@@ -204,45 +194,54 @@ def serve(store_dir: Path, role: str, inp: BinaryIO, out: BinaryIO) -> None:
     store = open_store(store_dir, create=False)
     writes = None
     if role == "write":
-        from server.writes import Writes
+        from server.workers.writes import Writes
 
         writes = Writes(store)
-    parsed: dict[bytes, dict[str, Any]] = {}  # the server sends the same few request headers again and again
+    # the server sends the same few request headers again and again: decoded once each
+    decoded: dict[bytes, tuple[Received, bool]] = {}
     while True:
         try:
-            kind, payload = framing.read_frame(inp)
+            _, payload = framing.read_frame(inp)
         except EOFError:
             return
-        request = parsed.get(payload) if role == "query" else None
-        if request is None:
-            request = json.loads(payload)
+        known = decoded.get(payload) if role == "query" else None
+        if known is None:
+            known = _decode(payload)
             if role == "query" and len(payload) <= PARSED_MAX_BYTES:
-                if len(parsed) >= PARSED_MAX:
-                    parsed.clear()
-                parsed[payload] = request
-        body = bytearray()
-        if request.get("has_body"):
-            while True:
-                kind, chunk = framing.read_frame(inp)
-                if kind == framing.END:
-                    break
-                body += chunk
+                if len(decoded) >= PARSED_MAX:
+                    decoded.clear()
+                decoded[payload] = known
+        request, has_body = known
+        body = messages.read_request_body(inp) if has_body else b""
         try:
-            if request["op"] == "query":
-                run_query(store, request, out)
-            elif request["op"] == "graph":
-                dump_graph(store, request, out)
-            elif request["op"] == "ping":
-                send(out, {"status": 200, "generation": store.generation})
-            elif writes is not None:
-                status, head, answer = writes.handle(request, bytes(body))
-                send(out, {"status": status, **head}, answer)
-                store.collect()  # old generations go once the answer is out
-            else:
-                send(out, {"status": 400, "error": f"unknown operation {request['op']!r}"})
+            answer(store, writes, request, body, out)
         except Exception as e:  # a bug; the server answers 500 and the worker goes on
             traceback.print_exc(file=sys.stderr)
-            send(out, {"status": 500, "error": f"internal error: {type(e).__name__}: {e}"})
+            send(out, AnswerHead(500, error=f"internal error: {type(e).__name__}: {e}"))
+
+
+def _decode(payload: bytes) -> tuple[Received, bool]:
+    try:
+        return messages.decode_request(payload)
+    except messages.UnknownOperation as e:  # answered 400 (its body is read all the same)
+        return e, e.has_body
+
+
+def answer(store: Store, writes: Writes | None, request: Received, body: bytes, out: BinaryIO) -> None:
+    """Answer one request; writes only in the write worker."""
+    if type(request) is Query:
+        run_query(store, request, out)
+    elif type(request) is GraphDump:
+        dump_graph(store, request, out)
+    elif type(request) is Ping:
+        send(out, AnswerHead(200, generation=store.generation))
+    elif writes is not None and isinstance(request, messages.WRITES):
+        status, content_type, reply = writes.handle(request, body)
+        send(out, AnswerHead(status, content_type=content_type), reply)
+        store.collect()  # old generations go once the answer is out
+    else:
+        op = request.op if isinstance(request, messages.UnknownOperation) else request.OP
+        send(out, AnswerHead(400, error=f"unknown operation {op!r}"))
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""The ASGI application: the SPARQL endpoint on a lean path of its own, everything else through FastAPI."""
+"""The ASGI application, built from the route table (:mod:`server.http.routes`): the SPARQL endpoint on a
+lean path of its own, everything else through FastAPI."""
 
 from __future__ import annotations
 
@@ -9,25 +10,18 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import PlainTextResponse
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coopgraph.saved_queries import load_all
 from coopgraph.settings import Settings
-from server.graph_store import graph_store
-from server.ontology_page import add_routes as add_ontology_routes
-from server.saved_queries import add_routes as add_saved_queries
-from server.sparql_endpoint import endpoint
-from server.state import State
-from server.ui import STATIC, query_page
-from server.update_endpoint import update
-from server.workers import Pool
+from server.http.routes import Route, route_table
+from server.http.state import State
+from server.workers.pool import Pool
 
 log = logging.getLogger("coopgraph.server")
-SPARQL_PATHS = ("/sparql", "/sparql/")
 
 
-def _api(state: State) -> FastAPI:
+def _api(state: State, table: list[Route]) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await state.queries.start()
@@ -45,18 +39,17 @@ def _api(state: State) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         description="The knowledge graph of international cooperation in education.",
+        **{route.name: route.path for route in table if route.kind == "builtin"},
     )
     api.state.coop = state
-    add_saved_queries(api, state, load_all())
-    api.add_route("/update", update, methods=["POST", "GET", "PUT", "DELETE"], include_in_schema=False)
-    for path in ("/graphs", "/graphs/{path:path}"):
-        api.add_route(
-            path, graph_store, methods=["GET", "HEAD", "PUT", "POST", "DELETE"], include_in_schema=False
-        )
-    # The query page (server/ui.py) and its files.
-    api.add_route("/", query_page, methods=["GET", "HEAD"], include_in_schema=False)
-    add_ontology_routes(api)
-    api.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for route in table:
+        methods = list(route.methods)
+        if route.kind == "plain":
+            api.add_route(route.path, route.endpoint, methods=methods, include_in_schema=False)  # type: ignore[arg-type]
+        elif route.kind == "openapi":
+            api.add_api_route(route.path, route.endpoint, methods=methods, **route.openapi)  # type: ignore[arg-type]
+        elif route.kind == "files":
+            api.mount(route.path, route.endpoint, name=route.name)  # type: ignore[arg-type]
     return api
 
 
@@ -64,12 +57,14 @@ def create_app(settings: Settings) -> ASGIApp:
     state = State(settings=settings, queries=Pool(settings.store, "query", settings.workers))
     if settings.write_token:
         state.writes = Pool(settings.store, "write", 1)
-    api = _api(state)
-    state.extra["ui"] = query_page  # browsers asking /sparql for HTML get the query page
+    table = route_table(state, load_all())
+    api = _api(state, table)
+    lean = {route.path: route.endpoint for route in table if route.kind == "lean"}
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         # The query endpoint skips FastAPI's middleware stack: on point lookups it costs more than the query.
-        if scope["type"] == "http" and scope["path"] in SPARQL_PATHS:
+        endpoint = lean.get(scope["path"]) if scope["type"] == "http" else None
+        if endpoint is not None:
             try:
                 await endpoint(scope, receive, send, state)
             except Exception:

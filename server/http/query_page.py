@@ -17,10 +17,11 @@ from starlette.responses import HTMLResponse, Response
 
 from coopgraph import iris
 
-HERE = Path(__file__).resolve().parent
-TEMPLATE = HERE / "templates" / "query.html"
+#: ``server/``, which holds the page's template and static files (package data of the ``server`` package).
+SERVER_DIR = Path(__file__).resolve().parent.parent
+TEMPLATE = SERVER_DIR / "templates" / "query.html"
 #: Served at ``/static``: the page's script and style (``ui/``) and the vendored YASGUI (``vendor/yasgui/``).
-STATIC = HERE / "static"
+STATIC = SERVER_DIR / "static"
 
 #: The page's first query, after PREFIX lines for every project prefix.
 DEFAULT_QUERY_BODY = """\

@@ -6,10 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
 
 from coopgraph.settings import Settings
-from server.workers import Pool
+from server.http.protocol import ProtocolError
+from server.workers.pool import Pool
+
+#: The ``/sparql`` fast path's prepared GET requests, by method, query string and the headers that
+#: shape the answer: the encoded worker request, or the protocol error to answer.
+PreparedGets = dict[tuple[Any, ...], bytes | ProtocolError]
 
 
 @dataclass
@@ -17,15 +21,10 @@ class State:
     settings: Settings
     queries: Pool
     writes: Pool | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    prepared_gets: PreparedGets = field(default_factory=dict)
 
     def base_url(self, request: Request, path: str = "") -> str:
         """This server's public URL (the configured one, else the one the request came to)."""
         if self.settings.public_url:
             return self.settings.public_url.rstrip("/") + path
         return str(request.base_url).rstrip("/") + path
-
-    async def describe_service(self, request: Request) -> Response:
-        from server.service_description import describe
-
-        return await describe(request, self)

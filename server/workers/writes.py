@@ -22,6 +22,7 @@ from ingest.batch import BatchOptions, BatchRejected, run
 from ingest.errors import IngestError
 from ingest.gate import Gate, GateReport
 from ingest.sources import Problem, describe
+from server.workers.messages import GraphDelete, GraphLoad, GraphMerge, Update
 
 #: Graphs up to this size are compared before and after an update to find the nodes it touched;
 #: an update that may change a larger graph is validated against everything.
@@ -35,7 +36,8 @@ _EXTENSIONS = {
     "application/ld+json": ".jsonld",
 }
 
-Outcome = tuple[int, dict[str, Any], bytes]
+#: The status, the content type of the body (None: plain text), the body.
+Outcome = tuple[int, str | None, bytes]
 
 
 class _Rejected(Exception):
@@ -54,7 +56,7 @@ def rejected(report: GateReport, shown: dict[str, str] | None = None) -> Outcome
     for result in described["results"]:
         result["file"] = (shown or {}).get(result.get("file") or "", result.get("file"))
     message = f"the write violates {count} constraint(s) of the shapes; nothing was changed"
-    return 422, {"content_type": "application/json"}, _json({"error": message, "report": described})
+    return 422, "application/json", _json({"error": message, "report": described})
 
 
 def bad_input(problems: list[Problem], shown: dict[str, str]) -> Outcome:
@@ -64,7 +66,7 @@ def bad_input(problems: list[Problem], shown: dict[str, str]) -> Outcome:
         for path, name in shown.items():
             text = text.replace(path, name)
         lines.append(text)
-    return 400, {"content_type": "text/plain; charset=utf-8"}, ("\n".join(lines) + "\n").encode()
+    return 400, "text/plain; charset=utf-8", ("\n".join(lines) + "\n").encode()
 
 
 class Writes:
@@ -73,20 +75,19 @@ class Writes:
         self.gate = Gate()
         self.tmp = store.root / "tmp"
 
-    def handle(self, request: dict[str, Any], body: bytes) -> Outcome:
-        op = request["op"]
-        if op == "update":
+    def handle(self, request: Update | GraphLoad | GraphDelete, body: bytes) -> Outcome:
+        if isinstance(request, Update):
             return self.update(request)
-        if op in ("gsp_put", "gsp_post"):
-            return self.load(request, body, merge=op == "gsp_post")
-        if op == "gsp_delete":
+        if isinstance(request, GraphLoad):
+            return self.load(request, body, merge=isinstance(request, GraphMerge))
+        if isinstance(request, GraphDelete):
             return self.delete(request)
-        return 400, {}, f"unknown write operation {op!r}\n".encode()
+        return 400, None, f"unknown write operation {request.OP!r}\n".encode()
 
     # ------------------------------------------------------------------ graph store protocol
-    def load(self, request: dict[str, Any], body: bytes, merge: bool) -> Outcome:
-        graph = request["graph"]
-        media = request["media_type"]
+    def load(self, request: GraphLoad, body: bytes, merge: bool) -> Outcome:
+        graph = request.graph
+        media = request.media_type
         self.tmp.mkdir(parents=True, exist_ok=True)
         path = self.tmp / f"request-{uuid.uuid4().hex}{_EXTENSIONS.get(media, '.rdf')}"
         path.write_bytes(body)
@@ -100,10 +101,10 @@ class Writes:
                     return bad_input([found], shown)
             existed = self.store.view().has_graph(graph)
             if found is None:
-                self._replace_with_empty(graph, request.get("origin", ""))
+                self._replace_with_empty(graph, request.origin or "")
             else:
-                source = replace(found, target=graph, origin=request.get("origin"))
-                options = BatchOptions(force=True, merge=merge, agent=request.get("agent", "coopgraph"))
+                source = replace(found, target=graph, origin=request.origin)
+                options = BatchOptions(force=True, merge=merge, agent=request.agent)
                 run(self.store, [source], options, gate=self.gate)
         except IngestError as e:
             return bad_input(e.problems, shown)
@@ -111,7 +112,7 @@ class Writes:
             return rejected(e.report, shown)
         finally:
             path.unlink(missing_ok=True)
-        return (204 if existed else 201), {}, b""
+        return (204 if existed else 201), None, b""
 
     def _replace_with_empty(self, graph: str, origin: str) -> None:
         with self.store.transaction(replace=[graph]) as tx:
@@ -129,10 +130,10 @@ class Writes:
                 )
                 tx.write_records(records.values())
 
-    def delete(self, request: dict[str, Any]) -> Outcome:
-        graph = request["graph"]
+    def delete(self, request: GraphDelete) -> Outcome:
+        graph = request.graph
         if not self.store.view().has_graph(graph):
-            return 404, {}, f"no graph <{graph}>\n".encode()
+            return 404, None, f"no graph <{graph}>\n".encode()
         try:
             with self.store.transaction(replace=[graph]) as tx:
                 records = tx.records()
@@ -144,7 +145,7 @@ class Writes:
                 tx.write_records(records.values())
         except _Rejected as e:
             return rejected(e.report)
-        return 204, {}, b""
+        return 204, None, b""
 
     def _removed_nodes(self, graph: str) -> set[Any] | None:
         nodes: set[Any] = set()
@@ -157,8 +158,8 @@ class Writes:
         return nodes
 
     # ------------------------------------------------------------------ SPARQL Update
-    def update(self, request: dict[str, Any]) -> Outcome:
-        text = request["update"]
+    def update(self, request: Update) -> Outcome:
+        text = request.update
         info = scan_update(text)
         try:
             with self.store.transaction() as tx:
@@ -166,7 +167,7 @@ class Writes:
                 candidates = self._candidates(tx, info.graphs_written)
                 before = self._snapshot(tx, candidates, before=True)
                 try:
-                    tx.update(text, base_iri=request.get("base_iri"))
+                    tx.update(text, base_iri=request.base_iri)
                 except SyntaxError as e:
                     raise _Invalid(f"the update is not valid SPARQL: {e}") from None
                 except (OSError, ValueError) as e:
@@ -178,10 +179,10 @@ class Writes:
                     raise _Rejected(report)
                 self._sync_catalog(tx, records, changed, request, text)
         except _Invalid as e:
-            return 400, {}, (str(e) + "\n").encode()
+            return 400, None, (str(e) + "\n").encode()
         except _Rejected as e:
             return rejected(e.report)
-        return 204, {}, b""
+        return 204, None, b""
 
     def _candidates(self, tx: StoreTransaction, written: list[str]) -> list[str]:
         graphs = tx.graph_names() - {iris.CATALOG_GRAPH}
@@ -230,12 +231,12 @@ class Writes:
         tx: StoreTransaction,
         records: dict[str, GraphRecord],
         changed: list[str],
-        request: dict[str, Any],
+        request: Update,
         text: str,
     ) -> None:
         existing = tx.graph_names() - {iris.CATALOG_GRAPH}
         checksum = hashlib.sha256(text.encode()).hexdigest()
-        origin = request.get("origin") or iris.BASE + "update"
+        origin = request.origin or iris.BASE + "update"
         for graph in changed:
             if graph in existing:
                 records[graph] = self._record(

@@ -10,18 +10,22 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from coopgraph.saved_queries import PATTERNS, BadParameter, Parameter, SavedQuery
-from server import negotiation
-from server.protocol import ProtocolError
-from server.sparql_endpoint import run
-from server.state import State
+from server.http import negotiation
+from server.http.protocol import ProtocolError
+from server.http.sparql_endpoint import run
+from server.http.state import State
+from server.workers.messages import encode_term
+
+#: A route's handler: FastAPI calls it with what its signature asks for (the request, a path parameter).
+Endpoint = Callable[..., Awaitable[Response]]
 
 #: How each parameter type is described in the OpenAPI document (JSON Schema 2020-12). The binding
 #: (:meth:`Parameter.bind`) accepts every value these describe, written as a URL writes it.
@@ -116,7 +120,7 @@ async def execute(request: Request, state: State, saved: SavedQuery) -> Response
         bound = saved.bindings(values)
     except BadParameter as e:
         return PlainTextResponse(f"{e}\n", status_code=400)
-    substitutions = {k: term_spec(v) for k, v in bound.items()}
+    substitutions = {k: encode_term(v) for k, v in bound.items()}
     try:
         if requested is None and negotiation.prefers_html(request.headers.get("accept")):
             return await _html(request, state, saved, values, substitutions)
@@ -126,16 +130,9 @@ async def execute(request: Request, state: State, saved: SavedQuery) -> Response
         return e.response()
 
 
-def term_spec(term: Any) -> list[str]:
-    """A bound term as the worker's substitutions take it."""
-    if term.__class__.__name__ == "NamedNode":
-        return ["iri", term.value]
-    if term.language:
-        return ["lang", term.value, term.language]
-    return ["literal", term.value, term.datatype.value]
+def saved_query_endpoint(state: State, saved: SavedQuery) -> Endpoint:
+    """``/queries/{name}``: one saved query, run with the request's parameters."""
 
-
-def _endpoint(state: State, saved: SavedQuery) -> Any:
     async def endpoint(request: Request) -> Response:
         return await execute(request, state, saved)
 
@@ -143,7 +140,28 @@ def _endpoint(state: State, saved: SavedQuery) -> Any:
     return endpoint
 
 
-def add_routes(api: FastAPI, state: State, queries: dict[str, SavedQuery]) -> None:
+def saved_query_openapi(saved: SavedQuery) -> dict[str, Any]:
+    """How ``/queries/{name}`` is documented (the keyword arguments of FastAPI's ``add_api_route``)."""
+    return {
+        "tags": ["saved queries", *saved.tags],
+        "summary": saved.title,
+        "description": saved.description + (f"\n\nExample: `{saved.example}`" if saved.example else ""),
+        "responses": {
+            200: {
+                "description": "The answer, by content negotiation or ``?format=``",
+                "content": {**_RESULT_TYPES, "text/html": {"schema": {"type": "string"}}},
+            },
+            400: {"description": "A parameter value that does not fit its type, or an unknown one"},
+            406: {"description": "None of the Accept header's types can hold query results"},
+        },
+        "response_class": Response,
+        "openapi_extra": {"parameters": openapi_parameters(saved)},
+    }
+
+
+def catalogue_endpoint(queries: dict[str, SavedQuery]) -> Endpoint:
+    """``/queries``: the saved queries, as JSON or as an HTML page."""
+
     async def catalogue(request: Request) -> Response:
         try:
             values = query_values(request)
@@ -166,6 +184,39 @@ def add_routes(api: FastAPI, state: State, queries: dict[str, SavedQuery]) -> No
             listed.append(entry)
         return JSONResponse({"queries": listed})
 
+    return catalogue
+
+
+CATALOGUE_OPENAPI: dict[str, Any] = {
+    "tags": ["saved queries"],
+    "summary": "The catalogue of saved queries",
+    "description": "JSON (``?format=json`` or by default), or an HTML page for browsers.",
+    "openapi_extra": {
+        "parameters": [
+            {
+                "name": "format",
+                "in": "query",
+                "required": False,
+                "description": "json or html; without it the Accept header decides.",
+                "schema": {"type": "string", "enum": ["json", "html"]},
+            },
+            {
+                "name": "bind",
+                "in": "query",
+                "required": False,
+                "description": "defaults: each query's text binds its parameters' defaults in a VALUES "
+                "clause, to run as it stands on /sparql (the query page's examples).",
+                "schema": {"type": "string", "enum": ["defaults"]},
+            },
+        ],
+        "responses": {"400": {"description": "An unknown format or bind value"}},
+    },
+}
+
+
+def text_endpoint(queries: dict[str, SavedQuery]) -> Endpoint:
+    """``/queries/{name}.rq``: a saved query's file, header included."""
+
     async def text(name: str) -> Response:
         saved = queries.get(name)
         if saved is None or saved.path is None:
@@ -174,60 +225,10 @@ def add_routes(api: FastAPI, state: State, queries: dict[str, SavedQuery]) -> No
             saved.path.read_text(encoding="utf-8"), media_type="application/sparql-query"
         )
 
-    api.add_api_route(
-        "/queries",
-        catalogue,
-        methods=["GET"],
-        tags=["saved queries"],
-        summary="The catalogue of saved queries",
-        description="JSON (``?format=json`` or by default), or an HTML page for browsers.",
-        openapi_extra={
-            "parameters": [
-                {
-                    "name": "format",
-                    "in": "query",
-                    "required": False,
-                    "description": "json or html; without it the Accept header decides.",
-                    "schema": {"type": "string", "enum": ["json", "html"]},
-                },
-                {
-                    "name": "bind",
-                    "in": "query",
-                    "required": False,
-                    "description": "defaults: each query's text binds its parameters' defaults in a VALUES "
-                    "clause, to run as it stands on /sparql (the query page's examples).",
-                    "schema": {"type": "string", "enum": ["defaults"]},
-                },
-            ],
-            "responses": {"400": {"description": "An unknown format or bind value"}},
-        },
-    )
-    api.add_api_route(
-        "/queries/{name}.rq",
-        text,
-        methods=["GET"],
-        tags=["saved queries"],
-        summary="A saved query's text, with its header",
-    )
-    for saved in queries.values():
-        api.add_api_route(
-            f"/queries/{saved.name}",
-            _endpoint(state, saved),
-            methods=["GET"],
-            tags=["saved queries", *saved.tags],
-            summary=saved.title,
-            description=saved.description + (f"\n\nExample: `{saved.example}`" if saved.example else ""),
-            responses={
-                200: {
-                    "description": "The answer, by content negotiation or ``?format=``",
-                    "content": {**_RESULT_TYPES, "text/html": {"schema": {"type": "string"}}},
-                },
-                400: {"description": "A parameter value that does not fit its type, or an unknown one"},
-                406: {"description": "None of the Accept header's types can hold query results"},
-            },
-            response_class=Response,
-            openapi_extra={"parameters": openapi_parameters(saved)},
-        )
+    return text
+
+
+TEXT_OPENAPI: dict[str, Any] = {"tags": ["saved queries"], "summary": "A saved query's text, with its header"}
 
 
 # ---------------------------------------------------------------------------------------------- pages

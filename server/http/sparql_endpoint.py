@@ -6,23 +6,17 @@ from functools import lru_cache
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from coopgraph.sparql_text import ScanError, scan_query
-from server import framing, negotiation, safety
-from server.protocol import (
-    ProtocolError,
-    content_type,
-    decode,
-    parse_form,
-    read_body,
-    require_utf8,
-    single,
-    url_params,
-)
-from server.state import State
-from server.workers import Answer, Busy, Expired, WorkerCrashed
+from server.http import negotiation, safety
+from server.http.protocol import PostedOperation, ProtocolError, read_posted, single, url_params
+from server.http.service_description import describe
+from server.http.state import PreparedGets, State
+from server.http.worker_calls import answer_query, content_type, query_failure, query_response
+from server.workers import messages
+from server.workers.pool import Busy, Expired, WorkerCrashed
 
 ALLOW = "GET, POST, HEAD, OPTIONS"
 
@@ -78,37 +72,24 @@ def _read_get(request: Request) -> tuple[str | None, dict[str, list[str]]]:
     return single(params.get("query"), "query"), params
 
 
+#: A query POSTed to /sparql: in a form's ``query`` field, or as the body.
+POSTED_QUERY = PostedOperation(
+    field="query",
+    media_type="application/sparql-query",
+    other_field="update",
+    other_media_type="application/sparql-update",
+    misdirected="updates are sent to /update, not to /sparql",
+    unsupported="send the query as application/sparql-query, or as a form "
+    "(application/x-www-form-urlencoded) with a 'query' field",
+    field_in_url_refused=True,
+)
+
+
 async def _read_request(request: Request, state: State) -> tuple[str | None, dict[str, list[str]]]:
     """The query text and the protocol parameters, by method and media type."""
     if request.method in ("GET", "HEAD"):
         return _read_get(request)
-    params = url_params(request)
-    media, ctype = content_type(request)
-    body = await read_body(request, state.settings.max_body_bytes)
-    if media == "application/x-www-form-urlencoded":
-        form = parse_form(body)
-        if "update" in form:
-            raise ProtocolError(400, "updates are sent to /update, not to /sparql")
-        for key, values in form.items():
-            params.setdefault(key, []).extend(values)
-        query = single(params.get("query"), "query")
-        if query is None:
-            raise ProtocolError(400, "the form has no 'query' field")
-        return query, params
-    if media == "application/sparql-query":
-        require_utf8(ctype)
-        if "query" in params:
-            raise ProtocolError(
-                400, "a direct POST carries the query in its body, not in a 'query' parameter"
-            )
-        return decode(body), params
-    if media == "application/sparql-update":
-        raise ProtocolError(400, "updates are sent to /update, not to /sparql")
-    raise ProtocolError(
-        415,
-        "send the query as application/sparql-query, or as a form "
-        "(application/x-www-form-urlencoded) with a 'query' field",
-    )
+    return await read_posted(request, state.settings.max_body_bytes, POSTED_QUERY)
 
 
 async def sparql(request: Request, state: State) -> Response:
@@ -117,7 +98,7 @@ async def sparql(request: Request, state: State) -> Response:
     try:
         query, params = await _read_request(request, state)
         if query is None:
-            return await state.describe_service(request)
+            return await describe(request, state)
         return await run(request, state, query, params)
     except ProtocolError as e:
         return e.response()
@@ -130,7 +111,7 @@ def prepare(
     params: dict[str, list[str]],
     substitutions: dict[str, list[str]] | None = None,
     max_bytes: int | None = None,
-) -> dict[str, Any]:
+) -> messages.Query:
     """The worker request for one query, checked (raises :class:`ProtocolError`)."""
     info = _scan(query)
     if isinstance(info, ScanError):
@@ -143,20 +124,19 @@ def prepare(
         info, params.get("default-graph-uri", []), params.get("named-graph-uri", [])
     )
     results_type, rdf_type = _formats(request, info.form, single(params.get("format"), "format"))
-    return {
-        "op": "query",
-        "query": query,
-        "default_graph": default,
-        "named_graphs": named,
+    return messages.Query(
+        query=query,
+        default_graph=default,
+        named_graphs=named,
         # FROM in the query text must name graphs of this store (the classic way to make a server fetch
         # a URL); graphs named by the protocol's parameters that the store lacks are empty (protocol).
-        "require_graphs": sorted(set(info.from_graphs) | set(info.from_named_graphs)),
-        "results_type": results_type,
-        "rdf_type": rdf_type,
-        "max_bytes": max_bytes or state.settings.max_result_bytes,
-        "substitutions": substitutions,
-        "base_iri": state.base_url(request, "/sparql"),
-    }
+        require_graphs=sorted(set(info.from_graphs) | set(info.from_named_graphs)),
+        results_type=results_type,
+        rdf_type=rdf_type,
+        max_bytes=max_bytes or state.settings.max_result_bytes,
+        substitutions=substitutions,
+        base_iri=state.base_url(request, "/sparql"),
+    )
 
 
 async def run(
@@ -168,59 +148,8 @@ async def run(
     max_bytes: int | None = None,
 ) -> Response:
     """Run one query in a worker and answer with its results (shared with saved queries)."""
-    head = prepare(request, state, query, params, substitutions, max_bytes)
-    return await answer(state, head, request.method == "HEAD")
-
-
-def _failure(error: Exception, timeout: float) -> Response:
-    if isinstance(error, Busy):
-        return PlainTextResponse(
-            f"the server is busy: {error}; try again shortly\n", status_code=503, headers={"Retry-After": "5"}
-        )
-    if isinstance(error, Expired):
-        return PlainTextResponse(
-            f"the query ran longer than the {timeout:g} s limit and was stopped\n", status_code=503
-        )
-    return PlainTextResponse(f"the query could not be completed: {error}\n", status_code=500)
-
-
-@lru_cache(maxsize=64)
-def _content_type(media: str) -> str:
-    if (
-        media.startswith("text/")
-        or media.endswith(("json", "xml"))
-        or media in ("application/n-triples", "application/n-quads", "application/trig")
-    ):
-        return media + "; charset=utf-8"
-    return media
-
-
-async def answer(state: State, head: dict[str, Any], head_only: bool = False) -> Response:
-    timeout = state.settings.query_timeout
-    try:
-        reply = await state.queries.call(head, timeout)
-    except (Busy, Expired, WorkerCrashed) as e:
-        return _failure(e, timeout)
-    return await _response(state, reply, head_only)
-
-
-async def _response(state: State, reply: Answer, head_only: bool) -> Response:
-    headers = {"Vary": "Accept"}
-    if reply.status != 200:
-        message = reply.head.get("error", "error")
-        return PlainTextResponse(message + "\n", status_code=reply.status, headers=headers)
-    media = _content_type(reply.head["media_type"])
-    if reply.body is not None:
-        if head_only:
-            headers["Content-Length"] = str(len(reply.body))
-            return Response(b"", media_type=media, headers=headers)
-        return Response(reply.body, media_type=media, headers=headers)
-    stream = state.queries.stream(reply)
-    if head_only:
-        async for _ in stream:  # read it all so that the worker is free
-            pass
-        return Response(b"", media_type=media, headers=headers)
-    return StreamingResponse(stream, media_type=media, headers=headers)
+    prepared = prepare(request, state, query, params, substitutions, max_bytes)
+    return await answer_query(state, prepared, request.method == "HEAD")
 
 
 # ---------------------------------------------------------------------------------------------- fast path
@@ -233,7 +162,7 @@ _VARY = (b"vary", b"Accept")
 
 @lru_cache(maxsize=64)
 def _content_type_header(media: str) -> tuple[bytes, bytes]:
-    return (b"content-type", _content_type(media).encode("latin-1"))
+    return (b"content-type", content_type(media).encode("latin-1"))
 
 
 def _prepare_get(scope: Scope, state: State) -> bytes | ProtocolError | None:
@@ -243,7 +172,7 @@ def _prepare_get(scope: Scope, state: State) -> bytes | ProtocolError | None:
         query, params = _read_get(request)
         if query is None:
             return None
-        return framing.header(prepare(request, state, query, params))
+        return messages.encode_request(prepare(request, state, query, params))
     except ProtocolError as e:
         return e
 
@@ -271,7 +200,7 @@ async def endpoint(scope: Scope, receive: Receive, send: Send, state: State) -> 
             scope.get("server"),
             scope.get("root_path"),
         )
-        cache: dict[Any, Any] = state.extra.setdefault("sparql_prepared", {})
+        cache: PreparedGets = state.prepared_gets
         prepared = cache.get(key)
         if prepared is None:
             prepared = _prepare_get(scope, state)
@@ -296,11 +225,11 @@ async def _answer_raw(
     try:
         reply = await state.queries.request(frame, timeout)
     except (Busy, Expired, WorkerCrashed) as e:
-        await _failure(e, timeout)(scope, receive, send)
+        await query_failure(e, timeout)(scope, receive, send)
         return
     body = reply.body
     if body is None or reply.status != 200:
-        await (await _response(state, reply, head_only))(scope, receive, send)
+        await (await query_response(state, reply, head_only))(scope, receive, send)
         return
     await send(
         {
@@ -309,7 +238,7 @@ async def _answer_raw(
             "headers": [
                 _VARY,
                 (b"content-length", b"%d" % len(body)),
-                _content_type_header(reply.head["media_type"]),
+                _content_type_header(reply.head.media_type),  # type: ignore[arg-type]
             ],
         }
     )

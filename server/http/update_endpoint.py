@@ -7,20 +7,23 @@ from starlette.responses import PlainTextResponse, Response
 
 from coopgraph import iris
 from coopgraph.sparql_text import ScanError, UpdateInfo, scan_update
-from server import safety
-from server.auth import require_writer
-from server.protocol import (
-    ProtocolError,
-    content_type,
-    decode,
-    parse_form,
-    read_body,
-    require_utf8,
-    single,
-    url_params,
+from server.http import safety
+from server.http.auth import require_writer
+from server.http.protocol import PostedOperation, ProtocolError, read_posted
+from server.http.state import State
+from server.http.worker_calls import write
+from server.workers.messages import Update
+
+#: An update POSTed to /update: in a form's ``update`` field, or as the body.
+POSTED_UPDATE = PostedOperation(
+    field="update",
+    media_type="application/sparql-update",
+    other_field="query",
+    other_media_type=None,
+    misdirected="queries are sent to /sparql, not to /update",
+    unsupported="send the update as application/sparql-update, or as a form "
+    "(application/x-www-form-urlencoded) with an 'update' field",
 )
-from server.state import State
-from server.write_calls import write
 
 
 def with_using(text: str, info: UpdateInfo, using: list[str], using_named: list[str]) -> str:
@@ -48,27 +51,7 @@ async def update(request: Request) -> Response:
         return PlainTextResponse("send updates with POST\n", status_code=405, headers={"Allow": "POST"})
     try:
         require_writer(request, state)
-        params = url_params(request)
-        media, ctype = content_type(request)
-        body = await read_body(request, state.settings.max_body_bytes)
-        if media == "application/x-www-form-urlencoded":
-            form = parse_form(body)
-            if "query" in form:
-                raise ProtocolError(400, "queries are sent to /sparql, not to /update")
-            for key, values in form.items():
-                params.setdefault(key, []).extend(values)
-            text = single(params.get("update"), "update")
-            if text is None:
-                raise ProtocolError(400, "the form has no 'update' field")
-        elif media == "application/sparql-update":
-            require_utf8(ctype)
-            text = decode(body)
-        else:
-            raise ProtocolError(
-                415,
-                "send the update as application/sparql-update, or as a form "
-                "(application/x-www-form-urlencoded) with an 'update' field",
-            )
+        text, params = await read_posted(request, state.settings.max_body_bytes, POSTED_UPDATE)
         try:
             info = scan_update(text)
         except ScanError as e:
@@ -82,13 +65,5 @@ async def update(request: Request) -> Response:
         )
     except ProtocolError as e:
         return e.response()
-    return await write(
-        state,
-        {
-            "op": "update",
-            "update": text,
-            "base_iri": state.base_url(request, "/update"),
-            "origin": state.base_url(request, "/update"),
-            "agent": "coopgraph server",
-        },
-    )
+    origin = state.base_url(request, "/update")
+    return await write(state, Update(update=text, base_iri=origin, origin=origin, agent="coopgraph server"))

@@ -9,8 +9,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from coopgraph import iris
-from server import negotiation
-from server.state import State
+from server.http import negotiation
+from server.http.query_page import query_page
+from server.http.state import State
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -72,8 +73,8 @@ def graph(endpoint: str, update: str | None) -> rdflib.Graph:
 
 async def describe(request: Request, state: State) -> Response:
     accept = request.headers.get("accept")
-    if negotiation.prefers_html(accept) and "ui" in state.extra:
-        return await state.extra["ui"](request)
+    if negotiation.prefers_html(accept):  # a browser: the query page, on the same URL
+        return await query_page(request)
     media = negotiation.choose(accept, negotiation.RDF, negotiation.RDF_ALIASES)
     if media is None:
         return PlainTextResponse(

@@ -10,13 +10,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 import rdflib
-from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
 from coopgraph.settings import PROJECT_ROOT
-from server import negotiation
-from server.ontology_docs import render_ontology_html
+from server.http import negotiation
+from server.http.ontology_docs import render_ontology_html
 
 ONTOLOGY = PROJECT_ROOT / "ontology"
 CONTEXT = ONTOLOGY / "context.jsonld"
@@ -89,8 +88,3 @@ async def context(request: Request) -> Response:
     return FileResponse(
         CONTEXT, media_type="application/ld+json", headers={"Access-Control-Allow-Origin": "*"}
     )
-
-
-def add_routes(api: FastAPI) -> None:
-    api.add_route("/ontology", ontology, methods=["GET", "HEAD"], include_in_schema=False)
-    api.add_route("/context.jsonld", context, methods=["GET", "HEAD"], include_in_schema=False)

@@ -12,12 +12,12 @@ from starlette.responses import PlainTextResponse, Response
 from coopgraph import iris
 from coopgraph.formats import RDF_MEDIA_TYPES
 from coopgraph.store import DEFAULT_GRAPH
-from server import negotiation
-from server.auth import require_writer
-from server.protocol import ProtocolError, content_type, read_body, single
-from server.sparql_endpoint import answer
-from server.state import State
-from server.write_calls import write
+from server.http import negotiation
+from server.http.auth import require_writer
+from server.http.protocol import ProtocolError, content_type, read_body, single
+from server.http.state import State
+from server.http.worker_calls import answer_query, write
+from server.workers.messages import GraphDelete, GraphDump, GraphMerge, GraphReplace, Query
 
 ALLOW = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
 PREFIX = "/graphs"
@@ -51,54 +51,54 @@ async def graph_store(request: Request) -> Response:
     try:
         graph = _target(request, state)
         if method in ("GET", "HEAD"):
-            if graph is None:
-                return await _catalog(request, state)
-            media = negotiation.choose(
-                request.headers.get("accept"), negotiation.RDF, negotiation.RDF_ALIASES
-            )
-            if media is None:
-                raise ProtocolError(406, "accept one of " + ", ".join(negotiation.RDF))
-            head = {
-                "op": "graph",
-                "graph": graph,
-                "rdf_type": media,
-                "max_bytes": state.settings.max_result_bytes,
-            }
-            return await answer(state, head, head_only=method == "HEAD")
+            return await _read(request, state, graph)
         if method not in ("PUT", "POST", "DELETE"):
             return PlainTextResponse("method not allowed\n", status_code=405, headers={"Allow": ALLOW})
         require_writer(request, state)
-        origin = state.base_url(
-            request, str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
-        )
-        if method == "DELETE":
-            if graph is None:
-                raise ProtocolError(400, "name the graph to delete with '?graph=' or '?default'")
-            return await write(state, {"op": "gsp_delete", "graph": graph})
-        location = None
-        if graph is None:
-            if method == "PUT":
-                raise ProtocolError(400, "name the graph to replace with '?graph=' or '?default'")
-            graph = location = iris.graph_iri("data", f"posted/{uuid.uuid4().hex}")
-        op = "gsp_put" if method == "PUT" else "gsp_post"
-        media, _ = content_type(request)
-        if media == "multipart/form-data" and method == "POST":
-            return await _multipart(request, state, graph, origin)
-        if media not in RDF_MEDIA_TYPES:
-            raise ProtocolError(
-                415, f"send RDF: one of {', '.join(sorted(RDF_MEDIA_TYPES))} (got '{media or 'none'}')"
-            )
-        body = await read_body(request, state.settings.max_body_bytes)
-        head = {
-            "op": op,
-            "graph": graph,
-            "media_type": RDF_MEDIA_TYPES[media].media_type,
-            "origin": origin,
-            "agent": "coopgraph server",
-        }
-        return await write(state, head, body, headers={"Location": location} if location else None)
+        return await _write(request, state, graph)
     except ProtocolError as e:
         return e.response()
+
+
+async def _read(request: Request, state: State, graph: str | None) -> Response:
+    """GET or HEAD: one graph as RDF, or the catalogue when no graph is named."""
+    if graph is None:
+        return await _catalog(request, state)
+    media = negotiation.choose(request.headers.get("accept"), negotiation.RDF, negotiation.RDF_ALIASES)
+    if media is None:
+        raise ProtocolError(406, "accept one of " + ", ".join(negotiation.RDF))
+    dump = GraphDump(graph=graph, rdf_type=media, max_bytes=state.settings.max_result_bytes)
+    return await answer_query(state, dump, head_only=request.method == "HEAD")
+
+
+async def _write(request: Request, state: State, graph: str | None) -> Response:
+    """PUT, POST or DELETE (the token checked): sent to the write worker."""
+    method = request.method
+    origin = state.base_url(
+        request, str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
+    )
+    if method == "DELETE":
+        if graph is None:
+            raise ProtocolError(400, "name the graph to delete with '?graph=' or '?default'")
+        return await write(state, GraphDelete(graph=graph))
+    location = None
+    if graph is None:
+        if method == "PUT":
+            raise ProtocolError(400, "name the graph to replace with '?graph=' or '?default'")
+        graph = location = iris.graph_iri("data", f"posted/{uuid.uuid4().hex}")
+    media, _ = content_type(request)
+    if media == "multipart/form-data" and method == "POST":
+        return await _multipart(request, state, graph, origin)
+    if media not in RDF_MEDIA_TYPES:
+        raise ProtocolError(
+            415, f"send RDF: one of {', '.join(sorted(RDF_MEDIA_TYPES))} (got '{media or 'none'}')"
+        )
+    body = await read_body(request, state.settings.max_body_bytes)
+    load = GraphReplace if method == "PUT" else GraphMerge
+    message = load(
+        graph=graph, media_type=RDF_MEDIA_TYPES[media].media_type, origin=origin, agent="coopgraph server"
+    )
+    return await write(state, message, body, headers={"Location": location} if location else None)
 
 
 async def _multipart(request: Request, state: State, graph: str, origin: str) -> Response:
@@ -116,17 +116,8 @@ async def _multipart(request: Request, state: State, graph: str, origin: str) ->
         raise ProtocolError(400, "the multipart body holds no RDF document")
     last: Response | None = None
     for media, body in parts:
-        last = await write(
-            state,
-            {
-                "op": "gsp_post",
-                "graph": graph,
-                "media_type": media,
-                "origin": origin,
-                "agent": "coopgraph server",
-            },
-            body,
-        )
+        merge = GraphMerge(graph=graph, media_type=media, origin=origin, agent="coopgraph server")
+        last = await write(state, merge, body)
         if last.status_code >= 300:
             return last
     assert last is not None
@@ -152,22 +143,12 @@ async def _catalog(request: Request, state: State) -> Response:
         media = negotiation.choose(accept, negotiation.RDF, negotiation.RDF_ALIASES)
         if media is None:
             raise ProtocolError(406, "accept one of " + ", ".join(negotiation.RDF) + " or application/json")
-        head = {
-            "op": "graph",
-            "graph": iris.CATALOG_GRAPH,
-            "rdf_type": media,
-            "max_bytes": state.settings.max_result_bytes,
-        }
-        return await answer(state, head, head_only=request.method == "HEAD")
-    reply = await state.queries.call(
-        {
-            "op": "query",
-            "query": _LIST,
-            "max_bytes": state.settings.max_result_bytes,
-            "results_type": "application/sparql-results+json",
-        },
-        state.settings.query_timeout,
+        dump = GraphDump(graph=iris.CATALOG_GRAPH, rdf_type=media, max_bytes=state.settings.max_result_bytes)
+        return await answer_query(state, dump, head_only=request.method == "HEAD")
+    listing = Query(
+        query=_LIST, max_bytes=state.settings.max_result_bytes, results_type="application/sparql-results+json"
     )
+    reply = await state.queries.call(listing, state.settings.query_timeout)
     graphs = []
     for row in json.loads(reply.body or b"{}").get("results", {}).get("bindings", []):
         record = {k: v["value"] for k, v in row.items()}

@@ -6,8 +6,8 @@ import hmac
 
 from starlette.requests import Request
 
-from server.protocol import ProtocolError
-from server.state import State
+from server.http.protocol import ProtocolError
+from server.http.state import State
 
 
 def require_writer(request: Request, state: State) -> None:

@@ -1,7 +1,9 @@
-"""Reading requests the way the SPARQL protocol says: bodies within limits, forms decoded exactly once."""
+"""Reading requests the way the SPARQL protocol says: bodies within limits, forms decoded exactly once,
+one reader of the POST of a query or an update (a form field or the whole body)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
@@ -82,3 +84,50 @@ def single(values: list[str] | None, name: str) -> str | None:
     if len(values) > 1:
         raise ProtocolError(400, f"more than one '{name}' parameter; send exactly one")
     return values[0]
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True)
+class PostedOperation:
+    """How the SPARQL protocol POSTs one kind of operation, and what its endpoint refuses."""
+
+    field: str  #: the form field that holds it ("query", "update")
+    media_type: str  #: the media type of a direct POST
+    other_field: str  #: the other operation's form field, refused with :attr:`misdirected`
+    other_media_type: str | None  #: the other operation's media type refused with it (None: a 415)
+    misdirected: str  #: the answer (400) to the other operation sent here
+    unsupported: str  #: the answer (415) to any other media type
+    field_in_url_refused: bool = False  #: a direct POST may not name the field in its URL too
+
+
+async def read_posted(
+    request: Request, limit: int, operation: PostedOperation
+) -> tuple[str, dict[str, list[str]]]:
+    """The operation's text and the request's parameters (its URL's, then a form's fields)."""
+    params = url_params(request)
+    media, ctype = content_type(request)
+    body = await read_body(request, limit)
+    if media == FORM:
+        form = parse_form(body)
+        if operation.other_field in form:
+            raise ProtocolError(400, operation.misdirected)
+        for key, values in form.items():
+            params.setdefault(key, []).extend(values)
+        text = single(params.get(operation.field), operation.field)
+        if text is None:
+            raise ProtocolError(400, f"the form has no '{operation.field}' field")
+        return text, params
+    if media == operation.media_type:
+        require_utf8(ctype)
+        if operation.field_in_url_refused and operation.field in params:
+            raise ProtocolError(
+                400,
+                f"a direct POST carries the {operation.field} in its body, "
+                f"not in a '{operation.field}' parameter",
+            )
+        return decode(body), params
+    if media == operation.other_media_type:
+        raise ProtocolError(400, operation.misdirected)
+    raise ProtocolError(415, operation.unsupported)

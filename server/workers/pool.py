@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import json
 import logging
 import os
 import subprocess
@@ -24,12 +23,14 @@ import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from coopgraph.settings import PROJECT_ROOT
-from server import framing
+from server.workers import framing, messages
+from server.workers.messages import AnswerHead
 
 log = logging.getLogger("coopgraph.workers")
+#: The module a worker process runs (``python -m``).
+CHILD = "server.workers.child"
 
 #: Frames read ahead from a worker before its pipe is paused (a streamed answer the client reads slowly).
 _HIGH_WATER, _LOW_WATER = 4 << 20, 1 << 20
@@ -51,14 +52,14 @@ class WorkerCrashed(Exception):
 class Answer:
     """A worker's answer: its header, and the body (whole, or to be streamed with :meth:`Pool.stream`)."""
 
-    head: dict[str, Any]
+    head: AnswerHead
     body: bytes | None
     worker: Worker | None = None
     timer: asyncio.TimerHandle | None = None
 
     @property
     def status(self) -> int:
-        return int(self.head.get("status", 500))
+        return self.head.status
 
 
 class _Job:
@@ -75,7 +76,7 @@ class _Job:
         self.pooled = pooled  # the worker goes back to the pool when the answer is in (not for the ping)
         self.timer: asyncio.TimerHandle | None = None
         self.worker: Worker | None = None
-        self.head: dict[str, Any] | None = None
+        self.head: AnswerHead | None = None
 
     def fail(self, error: Exception) -> None:
         if self.timer is not None:
@@ -179,8 +180,8 @@ class Worker(asyncio.SubprocessProtocol):
                 job.fail(WorkerCrashed(f"expected a header frame, got {kind!r}"))
                 self.pool.discard(self)
                 return
-            job.head = json.loads(payload)
-            if "length" not in job.head:  # streamed: the caller reads the rest with Pool.stream
+            job.head = messages.decode_answer(payload)
+            if job.head.length is None:  # streamed: the caller reads the rest with Pool.stream
                 self.job = None
                 answer = Answer(job.head, None, self, job.timer)
                 if job.future.done():  # the caller is gone: nobody will read the stream
@@ -279,17 +280,6 @@ def _streamed(future: asyncio.Future[Answer]) -> bool:
     return done and future.result().worker is not None
 
 
-def _frames(head: bytes, body: bytes | None) -> bytes:
-    if body is None:
-        return head
-    parts = [head]
-    view = memoryview(body)
-    for start in range(0, len(view), 1 << 20):
-        parts.append(framing.frame(framing.DATA, view[start : start + (1 << 20)]))
-    parts.append(framing.frame(framing.END))
-    return b"".join(parts)
-
-
 class Pool:
     def __init__(self, store: Path, role: str, size: int) -> None:
         self.store, self.role, self.size = Path(store), role, size
@@ -308,7 +298,7 @@ class Pool:
             lambda: Worker(self),
             sys.executable,
             "-m",
-            "server.worker",
+            CHILD,
             "--store",
             str(self.store),
             "--role",
@@ -319,12 +309,12 @@ class Pool:
             cwd=PROJECT_ROOT,
             env=env,
         )
-        job = _Job(framing.header({"op": "ping"}), loop.create_future(), 0, pooled=False)
+        job = _Job(messages.encode_request(messages.Ping()), loop.create_future(), 0, pooled=False)
         worker.job = job
         worker.write(job.data)
         try:
             head = (await job.future).head
-            if head.get("status") != 200:
+            if head.status != 200:
                 raise WorkerCrashed(f"worker did not start: {head}")
         except BaseException:
             worker.kill()
@@ -401,17 +391,15 @@ class Pool:
         worker.expired = True
         worker.kill()  # its pipe closes at once: the request fails with Expired, a stream is cut short
 
-    async def call(self, head: dict[str, Any], timeout: float, body: bytes | None = None) -> Answer:
+    async def call(self, message: messages.Request, timeout: float, body: bytes | None = None) -> Answer:
         """Send a request to a free worker. A whole answer comes back with its body; a streamed one
         comes back with ``body=None`` and must be read with :meth:`stream`."""
-        if body is not None:
-            head = {**head, "has_body": True}
-        return await self.request(framing.header(head), timeout, body)
+        return await self.request(messages.encode_request(message, body), timeout)
 
-    async def request(self, frame: bytes, timeout: float, body: bytes | None = None) -> Answer:
-        """:meth:`call` with the request's header frame already encoded (the SPARQL endpoint caches them)."""
+    async def request(self, frames: bytes, timeout: float) -> Answer:
+        """:meth:`call` with the request already encoded (the SPARQL endpoint caches them)."""
         loop = self.loop or asyncio.get_running_loop()
-        job = _Job(_frames(frame, body), loop.create_future(), timeout)
+        job = _Job(frames, loop.create_future(), timeout)
         job.timer = loop.call_later(timeout, self._deadline, job)
         if self.idle:
             self._dispatch(self.idle.pop(), job)
@@ -454,7 +442,7 @@ class Pool:
                     finished = True
                     return
                 else:  # an error header in the middle of a stream: the answer is cut short
-                    error = json.loads(payload).get("error", "the answer could not be completed")
+                    error = messages.decode_answer(payload).error or "the answer could not be completed"
                     await worker.rest()
                     finished = True
                     raise WorkerCrashed(error)

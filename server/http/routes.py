@@ -1,0 +1,89 @@
+"""Every route of the server, in one table: the ASGI app (:mod:`server.http.app`) is built from it.
+
+The table is read top to bottom, as requests are matched: the lean ``/sparql`` path first (answered
+before FastAPI is reached: on point lookups its middleware costs more than the query), then FastAPI's
+own pages, then the routes FastAPI serves in the order they are listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from starlette.staticfiles import StaticFiles
+
+from coopgraph.saved_queries import SavedQuery
+from server.http import ontology_page, saved_query_routes, sparql_endpoint
+from server.http.graph_store import graph_store
+from server.http.query_page import STATIC, query_page
+from server.http.state import State
+from server.http.update_endpoint import update
+
+#: How a route is served:
+#: ``lean``     by the ASGI app itself, before FastAPI (``endpoint(scope, receive, send, state)``);
+#: ``builtin``  by FastAPI, which makes the page itself (``endpoint`` is None, ``name`` its setting);
+#: ``plain``    by FastAPI, a Starlette endpoint (request in, response out), not in the OpenAPI document;
+#: ``openapi``  by FastAPI, documented in the OpenAPI document (``openapi``: ``add_api_route`` arguments);
+#: ``files``    by FastAPI, a directory of static files mounted at the path.
+Kind = Literal["lean", "builtin", "plain", "openapi", "files"]
+READ = ("GET", "HEAD")
+GRAPH_STORE_METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE")
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    kind: Kind
+    endpoint: Callable[..., Any] | None = None
+    methods: tuple[str, ...] = READ
+    name: str = ""
+    openapi: dict[str, Any] = field(default_factory=dict)
+
+
+def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
+    """Every route, in the order requests are matched against them."""
+    return [
+        # the SPARQL endpoint (GET, POST, HEAD; other methods get 405 there)
+        Route("/sparql", "lean", sparql_endpoint.endpoint, ("GET", "POST", "HEAD")),
+        Route("/sparql/", "lean", sparql_endpoint.endpoint, ("GET", "POST", "HEAD")),
+        # FastAPI's own: the OpenAPI document and the pages that show it
+        Route("/openapi.json", "builtin", name="openapi_url"),
+        Route("/docs", "builtin", name="docs_url"),
+        Route("/docs/oauth2-redirect", "builtin", name="swagger_ui_oauth2_redirect_url"),
+        Route("/redoc", "builtin", name="redoc_url"),
+        # the saved queries
+        Route(
+            "/queries",
+            "openapi",
+            saved_query_routes.catalogue_endpoint(queries),
+            ("GET",),
+            openapi=saved_query_routes.CATALOGUE_OPENAPI,
+        ),
+        Route(
+            "/queries/{name}.rq",
+            "openapi",
+            saved_query_routes.text_endpoint(queries),
+            ("GET",),
+            openapi=saved_query_routes.TEXT_OPENAPI,
+        ),
+        *(
+            Route(
+                f"/queries/{saved.name}",
+                "openapi",
+                saved_query_routes.saved_query_endpoint(state, saved),
+                ("GET",),
+                openapi=saved_query_routes.saved_query_openapi(saved),
+            )
+            for saved in queries.values()
+        ),
+        # writes (/update answers 405 to anything but POST) and the graph store
+        Route("/update", "plain", update, ("POST", "GET", "PUT", "DELETE")),
+        Route("/graphs", "plain", graph_store, GRAPH_STORE_METHODS),
+        Route("/graphs/{path:path}", "plain", graph_store, GRAPH_STORE_METHODS),
+        # pages and documents
+        Route("/", "plain", query_page),
+        Route("/ontology", "plain", ontology_page.ontology),
+        Route("/context.jsonld", "plain", ontology_page.context),
+        Route("/static", "files", StaticFiles(directory=STATIC), name="static"),
+    ]

@@ -1,0 +1,102 @@
+"""Sending a request to the query or the write workers and turning their answer into a response."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+
+from server.http.state import State
+from server.workers import messages
+from server.workers.pool import Answer, Busy, Expired, WorkerCrashed
+
+
+# ---------------------------------------------------------------------------------------------- queries
+async def answer_query(
+    state: State, request: messages.Query | messages.GraphDump, head_only: bool = False
+) -> Response:
+    """A query or a graph, answered by a query worker."""
+    timeout = state.settings.query_timeout
+    try:
+        reply = await state.queries.call(request, timeout)
+    except (Busy, Expired, WorkerCrashed) as e:
+        return query_failure(e, timeout)
+    return await query_response(state, reply, head_only)
+
+
+def query_failure(error: Exception, timeout: float) -> Response:
+    if isinstance(error, Busy):
+        return PlainTextResponse(
+            f"the server is busy: {error}; try again shortly\n", status_code=503, headers={"Retry-After": "5"}
+        )
+    if isinstance(error, Expired):
+        return PlainTextResponse(
+            f"the query ran longer than the {timeout:g} s limit and was stopped\n", status_code=503
+        )
+    return PlainTextResponse(f"the query could not be completed: {error}\n", status_code=500)
+
+
+@lru_cache(maxsize=64)
+def content_type(media: str) -> str:
+    """The Content-Type of an answer in ``media`` (with the charset of the text formats)."""
+    if (
+        media.startswith("text/")
+        or media.endswith(("json", "xml"))
+        or media in ("application/n-triples", "application/n-quads", "application/trig")
+    ):
+        return media + "; charset=utf-8"
+    return media
+
+
+async def query_response(state: State, reply: Answer, head_only: bool) -> Response:
+    headers = {"Vary": "Accept"}
+    if reply.status != 200:
+        message = reply.head.error or "error"
+        return PlainTextResponse(message + "\n", status_code=reply.status, headers=headers)
+    assert reply.head.media_type is not None
+    media = content_type(reply.head.media_type)
+    if reply.body is not None:
+        if head_only:
+            headers["Content-Length"] = str(len(reply.body))
+            return Response(b"", media_type=media, headers=headers)
+        return Response(reply.body, media_type=media, headers=headers)
+    stream = state.queries.stream(reply)
+    if head_only:
+        async for _ in stream:  # read it all so that the worker is free
+            pass
+        return Response(b"", media_type=media, headers=headers)
+    return StreamingResponse(stream, media_type=media, headers=headers)
+
+
+# ---------------------------------------------------------------------------------------------- writes
+async def write(
+    state: State,
+    request: messages.Write,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A write, answered by the write worker (the caller has checked the token)."""
+    assert state.writes is not None
+    timeout = state.settings.write_timeout
+    try:
+        answer = await state.writes.call(request, timeout, body)
+    except Busy:
+        return PlainTextResponse(
+            "another write is still running; try again shortly\n",
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+    except Expired:
+        return PlainTextResponse(
+            f"the write ran longer than the {timeout:g} s limit and was stopped; nothing was changed\n",
+            status_code=503,
+        )
+    except WorkerCrashed as e:
+        return PlainTextResponse(
+            f"the write could not be completed: {e}; nothing was changed\n", status_code=500
+        )
+    media = answer.head.content_type or "text/plain; charset=utf-8"
+    status = answer.status
+    if status in (201, 204) and not answer.body:
+        return Response(status_code=status, headers=headers if status == 201 else None)
+    return Response(answer.body or b"", status_code=status, media_type=media)
