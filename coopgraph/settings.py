@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -116,4 +117,20 @@ def load_settings(
     values.update({k: _coerce(k, v) for k, v in flags.items() if v is not None and k in _TYPES})
     if str(values.get("store", "")).startswith("sparql+"):
         values["remote_store"] = str(values.pop("store"))
+    if values.get("remote_store"):
+        _credentials_out_of_location(values)
     return Settings(**values)
+
+
+def _credentials_out_of_location(values: dict[str, Any]) -> None:
+    """``sparql+http://user:password@host/...``: the user and password become settings of their own, so
+    that the location can be shown."""
+    parts = urlsplit(values["remote_store"])
+    if parts.username is None:
+        return
+    values.setdefault("remote_user", unquote(parts.username))
+    values.setdefault("remote_password", unquote(parts.password or ""))
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    netloc += f":{parts.port}" if parts.port is not None else ""
+    values["remote_store"] = urlunsplit(parts._replace(netloc=netloc))

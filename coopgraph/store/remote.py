@@ -77,7 +77,9 @@ EMPTY = NS + "empty"
 VERSION = NS + "version/"
 STATE = f"<{NS}state>"
 _GEN, _OF, _NAME, _AT = (f"<{NS}{p}>" for p in ("generation", "of", "name", "at"))
-_SUPERSEDED, _STAGING, _COMPACTED = (f"<{NS}{p}>" for p in ("superseded", "staging", "compacted"))
+_SUPERSEDED, _STAGING, _COMPACTED, _COLLECTED, _HOLDER, _ABANDONED = (
+    f"<{NS}{p}>" for p in ("superseded", "staging", "compacted", "collected", "holder", "abandoned")
+)
 #: Triples per request when quads are added with INSERT DATA, and per block of a streamed load.
 CHUNK = 20_000
 #: Seconds a replaced version is kept for the views still reading it.
@@ -225,7 +227,7 @@ class RemoteView(_Reader):
             with self._lock:
                 mapping, seen = self._graphs, self._seen
             answer = ask(mapping)
-            current = self._store._published()
+            current = self._store._stamp()
             if current == seen:
                 return answer
             with self._lock:
@@ -253,7 +255,7 @@ class RemoteView(_Reader):
 class RemoteTransaction(_Reader):
     """Changes kept in version graphs until published (see :class:`coopgraph.store.protocol.StoreTransaction`)."""
 
-    def __init__(self, store: RemoteStore, before: RemoteView, replace: frozenset[str]) -> None:
+    def __init__(self, store: RemoteStore, before: RemoteView, replace: frozenset[str], iri: str) -> None:
         self._store = store
         self._client = store._client
         self._before = before
@@ -261,7 +263,7 @@ class RemoteTransaction(_Reader):
         self._graphs: Mapping_ = dict(before._graphs)
         self.staged: dict[str, str] = {}  # store graph -> its copy
         self.touched: set[str] = set()  # graphs changed, dropped or created
-        self.iri = f"<{NS}tx/{uuid.uuid4().hex}>"
+        self.iri = iri
         self.discarded = False
 
     def _mapping(self) -> Mapping_:
@@ -378,29 +380,44 @@ class RemoteTransaction(_Reader):
     # ------------------------------------------------------------------ publishing
     def publish_request(self, generation: str, published: str) -> str:
         """The one update that publishes this transaction as ``generation`` (the published one before it
-        is ``published``)."""
+        is ``published``). Every operation applies only while this transaction holds the store's fence
+        (:meth:`RemoteStore.transaction`): the request of a killed writer that reaches the server after
+        another writer started changes nothing."""
+        held = f"GRAPH <{CONTROL}> {{ {STATE} {_HOLDER} {self.iri} }}"
         ops: list[str] = []
+
+        def move(source: str, target: str) -> None:  # target is empty: a new version, or a moved graph
+            ops.append(
+                f"INSERT {{ GRAPH <{target}> {{ ?s ?p ?o }} }} WHERE {{ {held} GRAPH <{source}> {{ ?s ?p ?o }} }}"
+            )
+            ops.append(f"DELETE {{ GRAPH <{source}> {{ ?s ?p ?o }} }} WHERE {{ {held} GRAPH <{source}> {{ ?s ?p ?o }} }}")
+
         for graph in sorted(self.touched | set(self.staged)):
             real = _real(graph)
             if graph in self._before._graphs:
                 kept = _new_version()
-                ops.append(f"MOVE SILENT GRAPH <{real}> TO GRAPH <{kept}>")
+                move(real, kept)
                 ops.append(
                     f"DELETE {{ GRAPH <{CONTROL}> {{ ?e {_AT} <{real}> }} }} "
                     f"INSERT {{ GRAPH <{CONTROL}> {{ ?e {_AT} <{kept}> }} }} "
-                    f"WHERE {{ GRAPH <{CONTROL}> {{ ?e {_AT} <{real}> }} }}"
+                    f"WHERE {{ {held} GRAPH <{CONTROL}> {{ ?e {_AT} <{real}> }} }}"
                 )
             if graph in self.staged:
-                ops.append(f"MOVE SILENT GRAPH <{self.staged[graph]}> TO GRAPH <{real}>")
+                move(self.staged[graph], real)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         entries = " ".join(_entry(generation, g, _real(g)) for g in sorted(self._graphs))
         ops.append(
-            f"INSERT DATA {{ GRAPH <{CONTROL}> {{ {entries} "
-            f'{_gen_iri(published)} {_SUPERSEDED} "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}'
+            f"INSERT {{ GRAPH <{CONTROL}> {{ {entries} "
+            f'{_gen_iri(published)} {_SUPERSEDED} "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }} '
+            f"WHERE {{ {held} }}"
         )
-        ops.append(f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ {STATE} {_GEN} ?published }} }}")
-        ops.append(f'INSERT DATA {{ GRAPH <{CONTROL}> {{ {STATE} {_GEN} "{generation}" }} }}')
-        ops.append(f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ {self.iri} ?p ?o }} }}")
+        ops.append(
+            f"DELETE {{ GRAPH <{CONTROL}> {{ {STATE} {_GEN} ?published }} }} "
+            f'INSERT {{ GRAPH <{CONTROL}> {{ {STATE} {_GEN} "{generation}" }} }} '
+            f"WHERE {{ {held} GRAPH <{CONTROL}> {{ {STATE} {_GEN} ?published }} }}"
+        )
+        ops.append(f"DELETE {{ GRAPH <{CONTROL}> {{ {self.iri} ?p ?o }} }} WHERE {{ {held} GRAPH <{CONTROL}> {{ {self.iri} ?p ?o }} }}")
+        ops.extend(f"DROP SILENT GRAPH <{at}>" for at in self.staged.values())  # emptied above
         return " ;\n".join(ops)
 
 
@@ -464,6 +481,16 @@ class RemoteStore:
         rows = self._select(f"SELECT ?g WHERE {{ GRAPH <{CONTROL}> {{ {STATE} {_GEN} ?g }} }}")
         return rows[0]["g"].value if rows else None
 
+    def _stamp(self) -> str:
+        """Changes whenever a generation is published or versions are collected."""
+        rows = self._select(
+            f"SELECT ?g ?c WHERE {{ GRAPH <{CONTROL}> {{ {STATE} {_GEN} ?g OPTIONAL {{ {STATE} {_COLLECTED} ?c }} }} }}"
+        )
+        if not rows:
+            raise StoreMissing(f"{self!r}: the store's control graph is gone")
+        collected = rows[0]["c"]
+        return rows[0]["g"].value + ("/" + collected.value if collected is not None else "")
+
     def _read_mapping(self, generation: str) -> Mapping_:
         rows = self._select(
             f"SELECT ?name ?at WHERE {{ GRAPH <{CONTROL}> {{ ?e {_OF} {_gen_iri(generation)} ; "
@@ -473,15 +500,43 @@ class RemoteStore:
             raise StoreMissing(f"{self!r}: generation {generation} was collected; take a new view")
         return {_logical(r["name"].value): r["at"].value for r in rows}
 
-    def _recover(self) -> list[str]:
-        """Drop the copies of transactions that never published (call under the write lock)."""
-        rows = self._select(f"SELECT ?tx ?at WHERE {{ GRAPH <{CONTROL}> {{ ?tx {_STAGING} ?at }} }}")
+    def _fence(self, iri: str) -> None:
+        """Make ``iri`` the holder of the store: from then on, the publishing request of any other
+        transaction (a killed writer's, still on its way) changes nothing."""
+        self._client.update(
+            f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ {STATE} {_HOLDER} ?holder }} }} ;\n"
+            f"INSERT DATA {{ GRAPH <{CONTROL}> {{ {STATE} {_HOLDER} {iri} }} }}"
+        )
+
+    def _recover(self, fence: str | None = None) -> list[str]:
+        """Drop the copies of transactions that never published (call under the write lock).
+
+        A killed writer's last request may still be running on the server, and write into a copy after
+        it was dropped: the transaction's record is kept (and its copies dropped again at each recovery)
+        until ``write_timeout`` after it was first found abandoned. The copies are dropped only once the
+        store is fenced (``fence``: the holder already set; None: take it now, if there is anything to
+        recover): a killed writer's publishing request that arrives later must not publish dropped copies.
+        """
+        rows = self._select(
+            f"SELECT ?tx ?at ?since WHERE {{ GRAPH <{CONTROL}> {{ {{ ?tx {_STAGING} ?at "
+            f"OPTIONAL {{ ?tx {_ABANDONED} ?since }} }} UNION {{ ?tx {_ABANDONED} ?since }} }} }}"
+        )
         if not rows:
             return []
-        ops = [f"DROP SILENT GRAPH <{r['at'].value}>" for r in rows]
-        ops += [f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ <{tx}> ?p ?o }} }}" for tx in {r["tx"].value for r in rows}]
+        if fence is None:
+            fence = f"<{NS}tx/{uuid.uuid4().hex}>"
+            self._fence(fence)
+            return self._recover(fence)  # read again: a late request may have published meanwhile
+        ops = [f"DROP SILENT GRAPH <{r['at'].value}>" for r in rows if r["at"] is not None]
+        now = time.time()
+        for tx in sorted({r["tx"].value for r in rows}):
+            since = next((r["since"] for r in rows if r["tx"].value == tx and r["since"] is not None), None)
+            if since is None:
+                ops.append(f'INSERT DATA {{ GRAPH <{CONTROL}> {{ <{tx}> {_ABANDONED} "{now}" }} }}')
+            elif now - float(since.value) > self._client.write_timeout:
+                ops.append(f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ <{tx}> ?p ?o }} }}")
         self._client.update(" ;\n".join(ops))
-        return [r["at"].value for r in rows]
+        return [r["at"].value for r in rows if r["at"] is not None]
 
     # ------------------------------------------------------------------ reading
     def view(self) -> RemoteView:
@@ -490,7 +545,8 @@ class RemoteStore:
         if current is None:
             raise StoreMissing(f"{self!r}: the store's control graph is gone")
         if self._view is None or self._view.generation != current:
-            self._view = RemoteView(self, current, self._read_mapping(current), current)
+            stamp = self._stamp()
+            self._view = RemoteView(self, current, self._read_mapping(current), stamp)
         return self._view
 
     @property
@@ -545,9 +601,12 @@ class RemoteStore:
     ) -> Iterator[RemoteTransaction]:
         """Change copies of the graphs; publish them in one update if the block ends normally."""
         with self._locks.write_lock(wait=wait, on_wait=on_wait):
-            self._recover()
+            tx_iri = f"<{NS}tx/{uuid.uuid4().hex}>"
+            self._fence(tx_iri)
+            self._recover(tx_iri)
+            self._view = None
             before = self.view()
-            tx = RemoteTransaction(self, before, frozenset(replace))
+            tx = RemoteTransaction(self, before, frozenset(replace), tx_iri)
             try:
                 yield tx
             except BaseException:
@@ -559,6 +618,10 @@ class RemoteStore:
             published = before.generation
             self._client.update(tx.publish_request(_next(published), published))
             self._view = None
+            if self._published() != _next(published):
+                raise RemoteError(
+                    f"{self!r}: another writer took the store while this transaction ran; it published nothing"
+                )
 
     def _abandon(self, tx: RemoteTransaction) -> None:
         ops = [f"DROP SILENT GRAPH <{at}>" for at in tx.staged.values()]
@@ -600,6 +663,9 @@ class RemoteStore:
         for gen in sorted(old):
             ops.append(f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ ?e {_OF} <{gen}> ; ?p ?o }} }}")
             ops.append(f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ <{gen}> ?p ?o }} }}")
+        # the views still reading a collected generation see this change, and find it gone
+        ops.append(f"DELETE WHERE {{ GRAPH <{CONTROL}> {{ {STATE} {_COLLECTED} ?c }} }}")
+        ops.append(f'INSERT DATA {{ GRAPH <{CONTROL}> {{ {STATE} {_COLLECTED} "{uuid.uuid4().hex}" }} }}')
         self._client.update(" ;\n".join(ops))
         return sorted(g.rsplit("/", 1)[-1] for g in old)
 
