@@ -138,7 +138,9 @@ def _wait_until_up(server: SparqlServer, url: str, seconds: float = 90) -> None:
 def start_oxigraph() -> SparqlServer:
     command = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
     if command is None:
-        pytest.fail("no 'oxigraph' command: install the test extras (pip install -e '.[test]')", pytrace=False)
+        pytest.fail(
+            "no 'oxigraph' command: install the test extras (pip install -e '.[test]')", pytrace=False
+        )
     folder = Path(tempfile.mkdtemp(prefix="coopgraph-oxigraph-"))
     port = free_port()
     with open(folder / "server.log", "wb") as log:
@@ -157,7 +159,9 @@ def start_virtuoso() -> SparqlServer:
     command = shutil.which("virtuoso-t")
     isql = shutil.which("isql-vt")
     if command is None or isql is None:
-        pytest.fail("Virtuoso is not installed: run 'make system-deps' (Debian's virtuoso-opensource)", pytrace=False)
+        pytest.fail(
+            "Virtuoso is not installed: run 'make system-deps' (Debian's virtuoso-opensource)", pytrace=False
+        )
     folder = Path(tempfile.mkdtemp(prefix="coopgraph-virtuoso-"))
     sql_port, http_port = free_port(), free_port()
     (folder / "virtuoso.ini").write_text(_VIRTUOSO_INI.format(sql_port=sql_port, http_port=http_port))

@@ -15,13 +15,14 @@ import time
 from pathlib import Path
 
 import pytest
-from pyoxigraph import RdfFormat, parse
+from pyoxigraph import BlankNode, Literal, RdfFormat, parse
 
 from coopgraph.settings import Settings, load_settings
 from coopgraph.store import Store, StoreMissing, open_store
 from coopgraph.store.remote import CONTROL, VERSION
 from coopgraph.store.remote_http import Endpoints, RemoteError
-from ingest.batch import BatchOptions, BatchRejected, run
+from coopgraph.store.sparql_rewrite import bind_values, rewrite_graphs, route_update
+from ingest.batch import BatchRejected, run
 from ingest.sources import discover
 from tests import remote_servers
 from tests.conftest import COOPGRAPH, PROJECT
@@ -145,7 +146,9 @@ def remote_state(running: remote_servers.SparqlServer, root: Path, versions: dic
         target = data_graph("big.nt")
         if target not in records:
             return None
-        held = [name for name, triples in versions.items() if records[target].source.endswith(f"/{name}/big.nt")]
+        held = [
+            name for name, triples in versions.items() if records[target].source.endswith(f"/{name}/big.nt")
+        ]
         assert len(held) == 1 and records[target].triples == versions[held[0]]
         return held[0]
     finally:
@@ -198,7 +201,12 @@ def test_a_writer_killed_at_random_moments_leaves_the_remote_store_whole(tmp_pat
 
     def coopgraph(*args: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [*COOPGRAPH, *args], cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+            [*COOPGRAPH, *args],
+            cwd=PROJECT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
 
     first = coopgraph("ingest", str(files["a"]))
@@ -234,7 +242,9 @@ def test_a_writer_killed_at_random_moments_leaves_the_remote_store_whole(tmp_pat
         if status:
             kills.append(f"{delay / work:.0%} ({state}->{observed})")
         state = observed
-    assert len(kills) >= 8, f"COOPGRAPH_CRASH_SEED={seed}: only {len(kills)} writers were killed while running"
+    assert len(kills) >= 8, (
+        f"COOPGRAPH_CRASH_SEED={seed}: only {len(kills)} writers were killed while running"
+    )
 
     # a last whole ingest, and nothing the killed writers left remains on the server
     last = coopgraph("ingest", str(files["b" if state == "a" else "a"]))
@@ -242,3 +252,42 @@ def test_a_writer_killed_at_random_moments_leaves_the_remote_store_whole(tmp_pat
     remote_state(running, root, versions)
     assert copies_left(running) == set()
     print(f"COOPGRAPH_CRASH_SEED={seed}: kills at {', '.join(kills)}; the work took {work:.2f} s")
+
+
+# --------------------------------------------------------------------------- the rewriting of SPARQL text
+
+
+def test_graph_names_are_rewritten_only_where_they_name_a_graph() -> None:
+    moved = {"http://e/g": "urn:x-coopgraph:version/1"}.get
+    text = "PREFIX e: <http://e/> SELECT * FROM NAMED e:g { GRAPH e:g { e:g ?p <g> } }"
+    assert rewrite_graphs(text, moved, base_iri="http://e/") == (
+        "PREFIX e: <http://e/> SELECT * FROM NAMED <urn:x-coopgraph:version/1> "
+        "{ GRAPH <urn:x-coopgraph:version/1> { e:g ?p <g> } }"
+    )
+
+
+def test_updates_are_routed_to_the_graph_of_the_default_graph() -> None:
+    moved = {"http://e/g": "urn:v1"}.get
+    plan = route_update(
+        'INSERT DATA { <http://e/s> <http://e/p> "1" } ; CLEAR DEFAULT ; '
+        "DELETE WHERE { GRAPH <http://e/g> { ?s ?p ?o } } ; "
+        "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }",
+        moved,
+        "urn:D",
+        ["urn:v1"],
+    )
+    assert plan.text == (
+        'WITH <urn:D> INSERT  { <http://e/s> <http://e/p> "1" } WHERE {} ; CLEAR GRAPH <urn:D> ; '
+        "DELETE WHERE { GRAPH <urn:v1> { ?s ?p ?o } } ; "
+        "DELETE { GRAPH ?g { ?s ?p ?o } } USING <urn:D> USING NAMED <urn:v1> WHERE { GRAPH ?g { ?s ?p ?o } }"
+    )
+    assert plan.variable_graph and plan.named == {"http://e/g"}
+    with pytest.raises(ValueError, match="ALL"):
+        route_update("DROP ALL", moved, "urn:D", [])
+
+
+def test_substitutions_are_bound_first_in_the_where_clause() -> None:
+    bound = bind_values("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {"o": Literal("x", language="vi")})
+    assert bound == 'CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?o) { ("x"@vi) }  ?s ?p ?o }'
+    with pytest.raises(ValueError, match="blank node"):
+        bind_values("SELECT * { ?s ?p ?o }", {"o": BlankNode()})

@@ -27,7 +27,9 @@ The store is --store DIR, else $COOPGRAPH_STORE, else ~/.local/share/coopgraph/s
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--store", metavar="DIR|URL", help="the store directory, or a SPARQL server (sparql+http://host:port/path)"
+        "--store",
+        metavar="DIR|URL",
+        help="the store directory, or a SPARQL server (sparql+http://host:port/path)",
     )
     parser.add_argument("--config", type=Path, metavar="FILE", help="a TOML settings file")
 

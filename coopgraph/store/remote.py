@@ -103,7 +103,8 @@ def _gen_iri(name: str) -> str:
 
 def _entry(generation: str, graph: str, at: str) -> str:
     key = hashlib.sha1(graph.encode()).hexdigest()[:20]
-    return f"<{NS}gen/{generation}/{key}> {_OF} {_gen_iri(generation)} ; {_NAME} <{_real(graph)}> ; {_AT} <{at}> ."
+    subject = f"<{NS}gen/{generation}/{key}>"
+    return f"{subject} {_OF} {_gen_iri(generation)} ; {_NAME} <{_real(graph)}> ; {_AT} <{at}> ."
 
 
 def _new_version() -> str:
@@ -253,7 +254,8 @@ class RemoteView(_Reader):
 
 
 class RemoteTransaction(_Reader):
-    """Changes kept in version graphs until published (see :class:`coopgraph.store.protocol.StoreTransaction`)."""
+    """Changes kept in version graphs until published (see
+    :class:`coopgraph.store.protocol.StoreTransaction`)."""
 
     def __init__(self, store: RemoteStore, before: RemoteView, replace: frozenset[str], iri: str) -> None:
         self._store = store
@@ -388,9 +390,13 @@ class RemoteTransaction(_Reader):
 
         def move(source: str, target: str) -> None:  # target is empty: a new version, or a moved graph
             ops.append(
-                f"INSERT {{ GRAPH <{target}> {{ ?s ?p ?o }} }} WHERE {{ {held} GRAPH <{source}> {{ ?s ?p ?o }} }}"
+                f"INSERT {{ GRAPH <{target}> {{ ?s ?p ?o }} }} "
+                f"WHERE {{ {held} GRAPH <{source}> {{ ?s ?p ?o }} }}"
             )
-            ops.append(f"DELETE {{ GRAPH <{source}> {{ ?s ?p ?o }} }} WHERE {{ {held} GRAPH <{source}> {{ ?s ?p ?o }} }}")
+            ops.append(
+                f"DELETE {{ GRAPH <{source}> {{ ?s ?p ?o }} }} "
+                f"WHERE {{ {held} GRAPH <{source}> {{ ?s ?p ?o }} }}"
+            )
 
         for graph in sorted(self.touched | set(self.staged)):
             real = _real(graph)
@@ -416,7 +422,10 @@ class RemoteTransaction(_Reader):
             f'INSERT {{ GRAPH <{CONTROL}> {{ {STATE} {_GEN} "{generation}" }} }} '
             f"WHERE {{ {held} GRAPH <{CONTROL}> {{ {STATE} {_GEN} ?published }} }}"
         )
-        ops.append(f"DELETE {{ GRAPH <{CONTROL}> {{ {self.iri} ?p ?o }} }} WHERE {{ {held} GRAPH <{CONTROL}> {{ {self.iri} ?p ?o }} }}")
+        ops.append(
+            f"DELETE {{ GRAPH <{CONTROL}> {{ {self.iri} ?p ?o }} }} "
+            f"WHERE {{ {held} GRAPH <{CONTROL}> {{ {self.iri} ?p ?o }} }}"
+        )
         ops.extend(f"DROP SILENT GRAPH <{at}>" for at in self.staged.values())  # emptied above
         return " ;\n".join(ops)
 
@@ -484,7 +493,8 @@ class RemoteStore:
     def _stamp(self) -> str:
         """Changes whenever a generation is published or versions are collected."""
         rows = self._select(
-            f"SELECT ?g ?c WHERE {{ GRAPH <{CONTROL}> {{ {STATE} {_GEN} ?g OPTIONAL {{ {STATE} {_COLLECTED} ?c }} }} }}"
+            f"SELECT ?g ?c WHERE {{ GRAPH <{CONTROL}> {{ {STATE} {_GEN} ?g "
+            f"OPTIONAL {{ {STATE} {_COLLECTED} ?c }} }} }}"
         )
         if not rows:
             raise StoreMissing(f"{self!r}: the store's control graph is gone")
@@ -620,7 +630,8 @@ class RemoteStore:
             self._view = None
             if self._published() != _next(published):
                 raise RemoteError(
-                    f"{self!r}: another writer took the store while this transaction ran; it published nothing"
+                    f"{self!r}: another writer took the store while this transaction ran; "
+                    "it published nothing"
                 )
 
     def _abandon(self, tx: RemoteTransaction) -> None:

@@ -89,7 +89,9 @@ class Endpoints:
             return _Bearer(self.token)
         if self.user is not None:
             password = self.password or ""
-            return httpx.DigestAuth(self.user, password) if self.digest else httpx.BasicAuth(self.user, password)
+            return (
+                httpx.DigestAuth(self.user, password) if self.digest else httpx.BasicAuth(self.user, password)
+            )
         return None
 
 

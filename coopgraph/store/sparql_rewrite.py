@@ -20,13 +20,14 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 
 from coopgraph.sparql_text import resolve_iri
 
-__all__ = ["Token", "bind_values", "route_update", "rewrite_graphs", "tokens"]
+__all__ = ["Token", "bind_values", "rewrite_graphs", "route_update", "tokens"]
 
 _TOKEN = re.compile(
     r"""
     (?P<ws>(?:\s+|\#[^\r\n]*)+)
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<str>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+  | (?P<str>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+      |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
   | (?P<var>[?$][\w\u00b7-\uffff]+)
   | (?P<bnode>_:[\w\-.\u00b7-\uffff]*)
   | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w\-.\u00b7-\uffff]*)?:(?:[\w\-:%\u00b7-\uffff.]|\\\S)*)
@@ -39,7 +40,9 @@ _TOKEN = re.compile(
 )
 
 #: The keywords after which an IRI names a graph.
-_GRAPH_BEFORE = frozenset(("GRAPH", "WITH", "USING", "NAMED", "FROM", "INTO", "TO", "ADD", "MOVE", "COPY", "SILENT"))
+_GRAPH_BEFORE = frozenset(
+    ("GRAPH", "WITH", "USING", "NAMED", "FROM", "INTO", "TO", "ADD", "MOVE", "COPY", "SILENT")
+)
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,9 @@ class _Names:
         rest = [t for t in toks[i + 1 : i + 5] if t.kind != "ws"]
         if toks[i].word == "BASE" and rest and rest[0].kind == "iri":
             self.base = self.resolve(rest[0]) or self.base
-        elif toks[i].word == "PREFIX" and len(rest) >= 2 and rest[0].kind == "pname" and rest[1].kind == "iri":
+        elif (
+            toks[i].word == "PREFIX" and len(rest) >= 2 and rest[0].kind == "pname" and rest[1].kind == "iri"
+        ):
             iri = self.resolve(rest[1])
             if iri is not None:
                 self.prefixes[rest[0].text[:-1]] = iri
@@ -335,9 +340,15 @@ def _uses_default(op: list[Token], sig: list[int]) -> bool:
             graph_next = True
         elif t.word == "VALUES":
             values_next = True
-        elif (t.kind in _TERMS or t.text == "[") and frames and not frames[-1][0] and not frames[-1][1]:
-            if prev != "GRAPH" and not values_next:
-                return True
+        elif (
+            (t.kind in _TERMS or t.text == "[")
+            and frames
+            and not frames[-1][0]
+            and not frames[-1][1]
+            and prev != "GRAPH"
+            and not values_next
+        ):
+            return True
         prev = t.word
     return False
 
