@@ -96,6 +96,28 @@ def _coerce(name: str, value: Any) -> Any:
     return str(value)
 
 
+#: The settings a worker process needs to open the same store as the server that starts it.
+STORE_SETTINGS = (
+    "remote_store",
+    "remote_query_url",
+    "remote_update_url",
+    "remote_graph_store_url",
+    "remote_user",
+    "remote_password",
+    "remote_token",
+    "remote_auth",
+    "remote_keep_seconds",
+    "query_timeout",
+    "write_timeout",
+)
+
+
+def store_environment(settings: Settings) -> dict[str, str]:
+    """The ``COOPGRAPH_*`` variables that give a child process the store settings of ``settings``."""
+    found = {name: getattr(settings, name) for name in STORE_SETTINGS}
+    return {"COOPGRAPH_" + name.upper(): str(value) for name, value in found.items() if value is not None}
+
+
 def load_settings(
     config: Path | None = None, environ: dict[str, str] | None = None, **flags: Any
 ) -> Settings:

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 from pyoxigraph import BlankNode, Literal, RdfFormat, parse
 
 from coopgraph.settings import Settings, load_settings
@@ -25,7 +26,7 @@ from coopgraph.store.sparql_rewrite import bind_values, rewrite_graphs, route_up
 from ingest.batch import BatchRejected, run
 from ingest.sources import discover
 from tests import remote_servers
-from tests.conftest import COOPGRAPH, PROJECT
+from tests.conftest import COOPGRAPH, PROJECT, Server, start_server
 from tests.test_ingest_batches import SHAPES, data_graph, things, write
 from tests.test_store_protocol import G1, ntriples, values
 
@@ -291,3 +292,31 @@ def test_substitutions_are_bound_first_in_the_where_clause() -> None:
     assert bound == 'CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?o) { ("x"@vi) }  ?s ?p ?o }'
     with pytest.raises(ValueError, match="blank node"):
         bind_values("SELECT * { ?s ?p ?o }", {"o": BlankNode()})
+
+
+# --------------------------------------------------------------------------- the server on a remote store
+
+
+def answers(url: str, name: str) -> list[tuple[tuple[str, str], ...]]:
+    response = requests.get(f"{url}/queries/{name}", headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, f"{name}: {response.status_code} {response.text[:300]}"
+    rows = response.json()["results"]["bindings"]
+    return sorted(tuple(sorted((k, v["value"]) for k, v in row.items())) for row in rows)
+
+
+def test_the_server_answers_saved_queries_from_a_remote_store(tmp_path: Path, server: Server) -> None:
+    """``coopgraph serve`` on Oxigraph server: it loads the bundled data there, its workers open the
+    store from the settings, and saved queries answer as on the embedded store (the ``server`` fixture)."""
+    running = remote_servers.server("oxigraph")
+    root = tmp_path / "root"
+    settings = {k: v for k, v in running.environ(root).items() if k != "COOPGRAPH_STORE"}
+    remote = start_server(root, token=None, extra_env=settings)
+    try:
+        assert any(g.startswith("https://w3id.org/coopgraph/graph/") for g in running.graphs())
+        for name in ("institutions-per-country", "network-sizes"):
+            found = answers(remote.url, name)
+            assert found, f"{name} found nothing on the remote store"
+            assert found == answers(server.url, name)
+        assert not (root / "gens").exists(), "an embedded store was made beside the remote one"
+    finally:
+        remote.stop()

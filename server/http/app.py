@@ -54,9 +54,9 @@ def _api(state: State, table: list[Route]) -> FastAPI:
 
 
 def create_app(settings: Settings) -> ASGIApp:
-    state = State(settings=settings, queries=Pool(settings.store, "query", settings.workers))
+    state = State(settings=settings, queries=Pool(settings.store, "query", settings.workers, settings))
     if settings.write_token:
-        state.writes = Pool(settings.store, "write", 1)
+        state.writes = Pool(settings.store, "write", 1, settings)
     table = route_table(state, load_all())
     api = _api(state, table)
     lean = {route.path: route.endpoint for route in table if route.kind == "lean"}

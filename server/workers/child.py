@@ -25,6 +25,7 @@ from pyoxigraph import (
 )
 
 from coopgraph import iris
+from coopgraph.settings import load_settings
 from coopgraph.store import Store, open_store
 from server.workers import framing, messages
 from server.workers.messages import AnswerHead, GraphDump, Ping, Query
@@ -191,7 +192,8 @@ def dump_graph(store: Store, request: GraphDump, out: BinaryIO) -> None:
 
 
 def serve(store_dir: Path, role: str, inp: BinaryIO, out: BinaryIO) -> None:
-    store = open_store(store_dir, create=False)
+    # the store directory, and the store settings the pool put in the environment (a remote store's)
+    store = open_store(load_settings(store=store_dir), create=False)
     writes = None
     if role == "write":
         from server.workers.writes import Writes

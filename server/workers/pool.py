@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from coopgraph.settings import PROJECT_ROOT
+from coopgraph.settings import PROJECT_ROOT, Settings, store_environment
 from server.workers import framing, messages
 from server.workers.messages import AnswerHead
 
@@ -281,8 +281,11 @@ def _streamed(future: asyncio.Future[Answer]) -> bool:
 
 
 class Pool:
-    def __init__(self, store: Path, role: str, size: int) -> None:
+    def __init__(self, store: Path, role: str, size: int, settings: Settings | None = None) -> None:
         self.store, self.role, self.size = Path(store), role, size
+        #: The store settings the workers open the store with (a remote store's server, its credentials):
+        #: given to them in their environment, never on their command line.
+        self.environment = store_environment(settings) if settings is not None else {}
         self.idle: list[Worker] = []  # the most recently used last: its caches are the warmest
         self.pending: collections.deque[_Job] = collections.deque()
         self.all: set[Worker] = set()
@@ -292,7 +295,7 @@ class Pool:
         self.loop: asyncio.AbstractEventLoop | None = None  # set by start()
 
     async def _spawn(self) -> Worker:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.environment)
         loop = asyncio.get_running_loop()
         transport, worker = await loop.subprocess_exec(
             lambda: Worker(self),
