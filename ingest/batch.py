@@ -17,7 +17,7 @@ from pyoxigraph import Quad
 from coopgraph.store import DEFAULT_GRAPH, Store, StoreTransaction, graph_node
 from coopgraph.store.catalog import GraphRecord, activity_iri, build_record
 from ingest import quarantine as quarantine_area
-from ingest.csvw_rdf import table_quads
+from ingest.csvw_rdf import TableFindings, table_quads
 from ingest.errors import IngestError, Problem
 from ingest.gate import Gate, GateReport
 from ingest.limits import InputLimits, check_source
@@ -72,7 +72,9 @@ def _syntax_problem(source: Source, error: Exception, line_offset: int = 0) -> P
     column = getattr(error, "offset", None)
     if isinstance(line, int):
         line = max(line - line_offset, 1)
-    return Problem(str(source.path), message, line=line, column=column if isinstance(column, int) else None)
+    return Problem(
+        str(source.path), message, line=line, column=column if isinstance(column, int) else None, kind="parse"
+    )
 
 
 def _load_rdf(tx: StoreTransaction, source: Source, progress: Progress) -> None:
@@ -105,8 +107,11 @@ def _load_checked_rdf(tx: StoreTransaction, source: Source, progress: Progress, 
             raise IngestError(checked.result())
 
 
-def _load(tx: StoreTransaction, source: Source, progress: Progress, limits: InputLimits) -> None:
-    """Load one source into its graph; bad input raises :class:`IngestError`."""
+def _load(
+    tx: StoreTransaction, source: Source, progress: Progress, limits: InputLimits, found: TableFindings
+) -> None:
+    """Load one source into its graph; bad input raises :class:`IngestError`. The problems of a table's
+    cells are collected in ``found`` instead, after the rest of the table is loaded."""
     offset = 0
     unsafe = check_source(source, limits)
     if unsafe:
@@ -116,7 +121,7 @@ def _load(tx: StoreTransaction, source: Source, progress: Progress, limits: Inpu
             _load_checked_rdf(tx, source, progress, limits.literal_bytes)
         elif source.kind == "table":
             assert source.mapping is not None
-            tx.add(table_quads(source.path, source.mapping, source.graph, limits.literal_bytes))
+            tx.add(table_quads(source.path, source.mapping, source.graph, limits.literal_bytes, found))
             progress.advance(source.path.stat().st_size)
         else:
             assert source.context is not None
@@ -209,9 +214,17 @@ def _run_changed(
     sources = [s for s, _ in changed]
     with store.transaction(replace=replaced, wait=options.wait, on_wait=progress.note) as tx:
         limits = options.limits or InputLimits.from_settings()
-        counts = _load_all(tx, sources, options.merge, limits, progress)
+        try:
+            counts, notes = _load_all(tx, sources, options.merge, limits, progress, gate, replaced)
+        except IngestError as e:
+            if options.keep_rejected and not options.dry_run:
+                e.quarantined = quarantine_area.keep(
+                    store.root, uuid.uuid4().hex[:16], tx, sources, e.report, e.problems
+                )
+            raise
         progress.note("validating")
         report = gate.check(tx, sources=sources, replaced=replaced)
+        report.notes = notes
         result.report = report
         if report.problems:
             raise IngestError(report.problems)
@@ -228,28 +241,50 @@ def _run_changed(
             )
             raise BatchRejected(report, kept)
         tx.write_records(_records(tx, changed, counts, options))
+    if not options.dry_run:
+        quarantine_area.clear_loaded(store.root, {s.graph for s in sources})
 
 
 def _load_all(
-    tx: StoreTransaction, sources: list[Source], merge: bool, limits: InputLimits, progress: Progress
-) -> dict[str, int]:
-    """Load each source into its graph; every broken or empty file is reported at once."""
+    tx: StoreTransaction,
+    sources: list[Source],
+    merge: bool,
+    limits: InputLimits,
+    progress: Progress,
+    gate: Gate,
+    replaced: set[str],
+) -> tuple[dict[str, int], list[Problem]]:
+    """Load each source into its graph; every broken or empty file is reported at once. The counts of
+    triples by graph, and the warnings about the input.
+
+    When the only problems are cells of tables (their other cells loaded), what was loaded is validated
+    all the same and the report travels with the error: the steward sees every mistake at once.
+    """
     problems: list[Problem] = []
+    found = TableFindings()
+    whole = True  # every source was read to its end
     for source in sources:
         progress.note(source.key)
         if not merge:
             tx.drop_graph(source.graph)
         try:
-            _load(tx, source, progress, limits)
+            _load(tx, source, progress, limits, found)
         except IngestError as e:  # go on, to report every broken file at once
             problems.extend(e.problems)
+            whole = False
+    problems.extend(found.problems)
     if problems:
-        raise IngestError(problems)
+        report = None
+        if whole:
+            progress.note("validating what could be read")
+            report = gate.check(tx, sources=sources, replaced=replaced)
+            report.notes = found.notes
+        raise IngestError(problems, report=report)
     counts = {s.graph: tx.count(s.graph) for s in sources}
     empty = [Problem(str(s.path), "the file holds no triples") for s in sources if counts[s.graph] == 0]
     if empty:
         raise IngestError(empty)
-    return counts
+    return counts, found.notes
 
 
 def _records(

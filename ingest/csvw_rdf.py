@@ -7,6 +7,7 @@ A table may be CSV/TSV, or a sheet of an XLSX workbook (metadata ``url`` ``book.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import datetime
@@ -17,8 +18,10 @@ import logging
 import os
 import re
 import tempfile
+import unicodedata
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -30,6 +33,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from coopgraph import iris
 from coopgraph.lexical import valid
+from ingest.cell_hints import stray_spaces, value_hint
 from ingest.encoding import check_encoding
 from ingest.errors import IngestError, Problem
 from ingest.limits import InputLimits, literal_message
@@ -148,6 +152,8 @@ class _Mapper:
         self.columns = [_Column(c) for c in table.tableSchema.columns if not c.inherit("suppressOutput")]
         self.base_url = f"{data.resolve().as_uri()}"
         self._constant: dict[tuple[int, str | None], str] = {}
+        #: Warnings about cells (stray spaces), when the caller collects them.
+        self.notes: list[Problem] | None = None
 
     def _expand(
         self, template: Any, row: dict[str, Any], rownum: int, column: _Column, qname: bool = False
@@ -177,12 +183,26 @@ class _Mapper:
                 return NamedNode(text)
             except ValueError as e:
                 raise IngestError(
-                    Problem(str(self.data), f"not a valid IRI '{text}': {e}", line=line, column=str(column))
+                    Problem(
+                        str(self.data),
+                        f"not a valid IRI '{text}': {e}",
+                        line=line,
+                        column=str(column),
+                        kind="mapping",
+                        value=text,
+                    )
                 ) from None
         # a relative result resolved against a local path: make it a file IRI of the table
         return NamedNode(self.base_url + "#" + quote(text, safe="/=&?"))
 
     def row_quads(self, row: dict[str, Any], rownum: int, line: int) -> Iterator[Quad]:
+        graph = self.graph
+        for _, subject, predicate, obj in self.row_cells(row, rownum, line):
+            if obj is not None:
+                yield Quad(subject, predicate, obj, graph)
+
+    def row_cells(self, row: dict[str, Any], rownum: int, line: int) -> Iterator[Cell]:
+        """(column, subject, predicate, object) of each cell of a row; the object is None when empty."""
         row_node = BlankNode()
         subjects: dict[Any, NamedNode] = {}  # the row's subject, expanded once (unless it uses _name)
         for column in self.columns:
@@ -204,26 +224,25 @@ class _Mapper:
             value_url = column.inherit("valueUrl")
             if column.virtual:
                 if value_url:
-                    yield Quad(
-                        subject,
-                        predicate,
-                        self._iri(self._expand(value_url, row, rownum, column), line, column),
-                        self.graph,
-                    )
+                    obj = self._iri(self._expand(value_url, row, rownum, column), line, column)
+                    yield column.name, subject, predicate, obj
                 continue
             value = row.get(column.header)
             if value is None or value == []:
+                yield column.name, subject, predicate, None
                 continue
             for item in value if isinstance(value, list) else [value]:
                 if item is None:
                     continue
+                if self.notes is not None and isinstance(item, str) and item != item.strip():
+                    self.notes.append(stray_spaces(self.data, line, column.name, item))
                 if value_url:
                     cell = dict(row)
                     cell[column.name or column.header] = item
                     obj = self._iri(self._expand(value_url, cell, rownum, column), line, column)
                 else:
                     obj = self._literal(item, column, line)
-                yield Quad(subject, predicate, obj, self.graph)
+                yield column.name, subject, predicate, obj
 
     def _literal(self, value: Any, column: _Column, line: int) -> Literal:
         datatype = _datatype_iri(column)
@@ -235,7 +254,15 @@ class _Mapper:
             raise IngestError(Problem(str(self.data), message, line=line, column=str(column)))
         if not valid(base, text):
             raise IngestError(
-                Problem(str(self.data), f"'{text}' is not a valid {base}", line=line, column=str(column))
+                Problem(
+                    str(self.data),
+                    f"'{text}' is not a valid {base}",
+                    line=line,
+                    column=str(column),
+                    kind="literal",
+                    value=text,
+                    hint=value_hint(text, base),
+                )
             )
         if datatype is None or datatype == XSD + "string":
             lang = column.inherit("lang")
@@ -256,6 +283,7 @@ def _check_header(table: Table, data: Path, header: list[str], mapping: Path, li
                     f"column {index} has no title; give it one that {mapping.name} maps, or remove it",
                     line=line,
                     column=index,
+                    kind="mapping",
                 )
             )
         elif not any(c.has_title(title) for c in known):
@@ -266,13 +294,17 @@ def _check_header(table: Table, data: Path, header: list[str], mapping: Path, li
                     "add it to the mapping or remove it from the table",
                     line=line,
                     column=index,
+                    kind="mapping",
                 )
             )
     for column in known:
         if not any(column.has_title(h) for h in header):
             problems.append(
                 Problem(
-                    str(data), f"column '{column}' of {mapping.name} is missing from the table", line=line
+                    str(data),
+                    f"column '{column}' of {mapping.name} is missing from the table",
+                    line=line,
+                    kind="mapping",
                 )
             )
     if problems:
@@ -370,19 +402,108 @@ def _cell_problems(messages: list[str], table: Table, data: Path, handle: Any, w
         datatype = column.inherit("datatype") if column is not None else None
         kind = datatype.base if datatype is not None else "value"
         value = raw.get((line, name))
-        text = f"'{value}' is not a valid {kind} ({m.group('msg')})" if value is not None else m.group("msg")
-        problems.append(Problem(str(data), text, line=where(line), column=name))
+        expected = m.group("msg").split(" -- ")[0]  # csvw appends the value and its regular expression
+        text = f"'{value}' is not a valid {kind} ({expected})" if value is not None else m.group("msg")
+        problems.append(
+            Problem(
+                str(data),
+                text,
+                line=where(line),
+                column=name,
+                kind="literal",
+                value=value,
+                hint=value_hint(value, kind) if value is not None else None,
+            )
+        )
     return problems
 
 
+@dataclass
+class TableFindings:
+    """What a table's mapping found, when the caller collects it rather than stopping at the first
+    broken row: problems (the table is refused, but every other cell was mapped), and warnings."""
+
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    notes: list[Problem] = dataclasses.field(default_factory=list)
+
+
+#: Cells of a table: (column name, subject, predicate, object or None for an empty cell).
+Cell = tuple[str | None, Any, NamedNode, Any]
+
+
 def table_quads(
-    data: Path, mapping: Path, graph: str, max_literal: int = InputLimits.literal_bytes
+    data: Path,
+    mapping: Path,
+    graph: str,
+    max_literal: int = InputLimits.literal_bytes,
+    found: TableFindings | None = None,
 ) -> Iterator[Quad]:
     """The RDF of one table described by a CSVW mapping; raises :class:`IngestError` naming row and column.
 
     A sheet of a workbook is named in each problem (``record``), with its file and the sheet's row.
-    No cell may be longer than ``max_literal`` bytes.
+    No cell may be longer than ``max_literal`` bytes. With ``found``, problems of cells (and a file in
+    another encoding than its mapping says, read as the legacy encoding it most likely is) are
+    collected there and the rest of the table is mapped; warnings too.
     """
+    with _opened(data, mapping, found) as (table, handle, sheet_name, sheet_lines):
+        mapper = _Mapper(table, data, NamedNode(graph), max_literal)
+        if found is not None:
+            mapper.notes = found.notes
+        try:
+            for _, line, row, rownum in _rows(table, data, handle, mapping, sheet_lines, max_literal, found):
+                try:
+                    yield from mapper.row_quads(row, rownum, line)
+                except IngestError as e:
+                    if found is None:
+                        raise
+                    found.problems.extend(e.problems)
+        except IngestError as e:
+            raise _in_sheet(e, data, sheet_name) from None
+        if found is not None and sheet_name is not None:
+            found.problems[:] = (
+                _in_sheet(IngestError(found.problems), data, sheet_name).problems if found.problems else []
+            )
+
+
+def table_cells(
+    data: Path, mapping: Path, subjects: set[str]
+) -> tuple[str | None, dict[str, list[tuple[int, Cell]]]]:
+    """The sheet's name (of a workbook), and the cells of the rows that describe ``subjects`` (IRIs)
+    with their line (or sheet row): where a finding about one of them comes from. Cells that cannot be
+    mapped are passed over."""
+    found: dict[str, list[tuple[int, Cell]]] = {}
+    quiet = TableFindings()
+    with _opened(data, mapping, quiet) as (table, handle, sheet_name, sheet_lines):
+        mapper = _Mapper(table, data, NamedNode("urn:x-coopgraph:located"), InputLimits.literal_bytes)
+        for _, line, row, rownum in _rows(table, data, handle, mapping, sheet_lines, 1 << 30, quiet):
+            try:
+                cells = list(mapper.row_cells(row, rownum, line))
+            except IngestError:
+                continue
+            for cell in cells:
+                subject = cell[1]
+                if isinstance(subject, NamedNode) and subject.value in subjects:
+                    found.setdefault(subject.value, []).append((line, cell))
+    return sheet_name, found
+
+
+def _in_sheet(error: IngestError, data: Path, sheet_name: str | None) -> IngestError:
+    if sheet_name is None:
+        return error
+    return IngestError(
+        [
+            dataclasses.replace(p, record=f"sheet '{sheet_name}'") if p.path == str(data) else p
+            for p in error.problems
+        ]
+    )
+
+
+@contextlib.contextmanager
+def _opened(
+    data: Path, mapping: Path, found: TableFindings | None
+) -> Iterator[tuple[Table, Path, str | None, dict[int, int] | None]]:
+    """The table's description, the CSV file to read (``data``, or a sheet or a re-encoded copy of it,
+    removed afterwards), the sheet's name and the sheet row of each CSV line."""
     table = _table_for(data, mapping)
     dialect = table._get_dialect()
     sheet_lines: dict[int, int] | None = None
@@ -392,19 +513,17 @@ def table_quads(
         sheet = fragment.removeprefix("sheet=") if fragment.startswith("sheet=") else None
         handle, sheet_name, sheet_lines = _sheet_file(data, sheet, dialect)
     else:
-        check_encoding(data, dialect.encoding, dialect.python_encoding)
         handle = data
+        try:
+            check_encoding(data, dialect.encoding, dialect.python_encoding)
+        except IngestError as e:
+            legacy = legacy_copy(data, dialect) if found is not None else None
+            if legacy is None:
+                raise
+            handle, problem = legacy
+            found.problems.append(_encoding_problem(e.problems[0], handle, dialect, problem))  # type: ignore[union-attr]
     try:
-        yield from _rows_quads(table, data, handle, mapping, graph, sheet_lines, max_literal)
-    except IngestError as e:
-        if sheet_name is None:
-            raise
-        raise IngestError(
-            [
-                dataclasses.replace(p, record=f"sheet '{sheet_name}'") if p.path == str(data) else p
-                for p in e.problems
-            ]
-        ) from None
+        yield table, handle, sheet_name, sheet_lines
     finally:
         if handle != data:
             handle.unlink(missing_ok=True)
@@ -423,16 +542,17 @@ def _oversized_cell_line(handle: Path, dialect: Any, limit: int) -> int | None:
     return None
 
 
-def _rows_quads(
+def _rows(
     table: Table,
     data: Path,
     handle: Path,
     mapping: Path,
-    graph: str,
     sheet_lines: dict[int, int] | None,
     max_literal: int,
-) -> Iterator[Quad]:
-    """The quads of the rows of ``handle`` (``data`` itself, or a sheet of it as CSV)."""
+    found: TableFindings | None,
+) -> Iterator[tuple[int, int, dict[str, Any], int]]:
+    """(CSV line, line or sheet row, cells, row number) of each row of ``handle`` (``data`` itself, or a
+    sheet of it as CSV); the problems of cells are raised at the end, or collected in ``found``."""
     dialect = table._get_dialect()
     # The csv module refuses a field longer than its limit (128 KiB unless told): a cell of more
     # characters than max_literal_bytes is longer than that many bytes.
@@ -452,12 +572,12 @@ def _rows_quads(
                 message = f"a column title is over the limit of {max_literal:,} bytes (max_literal_bytes)"
                 raise IngestError(Problem(str(data), message, line=where(1))) from None
         _check_header(table, data, [h.strip() for h in header], mapping, where(1))
-    mapper = _Mapper(table, data, NamedNode(graph), max_literal)
     collector = _Collector()
     log = logging.getLogger(f"coopgraph.csvw.{id(collector)}")
     log.propagate = False
     log.addHandler(collector)
-    problems: list[Problem] = []
+    problems: list[Problem] = found.problems if found is not None else []
+    keys = _Keys(table, data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -465,10 +585,10 @@ def _rows_quads(
             for rownum, (_, line, row) in enumerate(rows, start=1):
                 if len(collector.messages) + len(problems) >= 50:
                     break
-                try:
-                    yield from mapper.row_quads(row, rownum, where(line))
-                except IngestError as e:
-                    problems.extend(e.problems)
+                duplicate = keys.check(row, where(line))
+                if duplicate is not None:
+                    problems.append(duplicate)
+                yield line, where(line), row, rownum
     except csv.Error as e:  # a cell longer than the field size limit
         line = _oversized_cell_line(handle, dialect, max_literal)
         raise IngestError(
@@ -488,5 +608,80 @@ def _rows_quads(
         log.removeHandler(collector)
     if collector.messages:
         problems.extend(_cell_problems(collector.messages, table, data, handle, where))
-    if problems:
+    if problems and found is None:
         raise IngestError(problems)
+
+
+class _Keys:
+    """The table's primary key (``tableSchema.primaryKey``): a value seen on an earlier row is a problem."""
+
+    def __init__(self, table: Table, data: Path) -> None:
+        key = table.tableSchema.primaryKey or []
+        self.columns = [key] if isinstance(key, str) else list(key)
+        self.headers = [
+            c.header for name in self.columns if (c := table.tableSchema.get_column(name)) is not None
+        ]
+        self.data = data
+        self.seen: dict[tuple[Any, ...], int] = {}
+
+    def check(self, row: dict[str, Any], line: int) -> Problem | None:
+        if not self.headers:
+            return None
+        key = tuple(row.get(h) for h in self.headers)
+        if any(v is None or v == "" for v in key):
+            return None
+        first = self.seen.setdefault(key, line)
+        if first == line:
+            return None
+        shown = ", ".join(str(v) for v in key)
+        return Problem(
+            str(self.data),
+            f"duplicate {' and '.join(self.columns)} '{shown}': row {first} has it too",
+            line=line,
+            column=self.columns[0],
+            kind="mapping",
+            value=shown,
+            hint=f"Give each row its own {' and '.join(self.columns)}: merge the two rows if they describe "
+            f"the same thing, or change one of them (rows {first} and {line}).",
+        )
+
+
+def _encoding_problem(problem: Problem, handle: Path, dialect: Any, read_as: str) -> Problem:
+    """The problem of a file in a legacy encoding, naming the column of its first bad character."""
+    column = None
+    if problem.line is not None:
+        with open(handle, encoding="utf-8", newline="") as text:
+            reader = csv.reader(text, delimiter=dialect.delimiter, quotechar=dialect.quoteChar or '"')
+            header: list[str] = []
+            for record in reader:
+                if not header:
+                    header = record
+                if reader.line_num >= problem.line:
+                    bad = next((i for i, cell in enumerate(record) if not cell.isascii()), None)
+                    if bad is not None and bad < len(header):
+                        column = header[bad].strip()
+                    break
+    return dataclasses.replace(
+        problem,
+        column=column,
+        message=f"{problem.message}: the file is not UTF-8; it reads as {read_as}",
+        hint=f"The file is in {read_as}, not UTF-8 (a spreadsheet saved as plain 'CSV'): save it again as "
+        "'CSV UTF-8', or write \"encoding\" in the mapping's dialect. Until then, this report shows the "
+        f"file as read in {read_as}.",
+    )
+
+
+def legacy_copy(data: Path, dialect: Any) -> tuple[Path, str] | None:
+    """``data`` re-encoded from the legacy encoding it most likely is (Vietnamese Windows-1258, then
+    Windows-1252, then Latin-1) to a temporary UTF-8 file, and that encoding's name."""
+    raw = data.read_bytes()
+    for codec, name in (("cp1258", "Windows-1258"), ("cp1252", "Windows-1252"), ("latin-1", "Latin-1")):
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        fd, temporary = tempfile.mkstemp(prefix="coopgraph-recoded-", suffix=".csv")
+        with os.fdopen(fd, "wb") as out:
+            out.write(unicodedata.normalize("NFC", text).encode(dialect.python_encoding or "utf-8"))
+        return Path(temporary), name
+    return None

@@ -27,7 +27,12 @@ def check_encoding(data: Path, encoding: str = "UTF-8", python_encoding: str = "
                 at = offset - pending + e.start
                 line = newlines + block.count(b"\n", 0, max(at - offset, 0)) + 1
                 raise IngestError(
-                    Problem(str(data), f"not valid {encoding} text: {e.reason} at byte {at}", line=line)
+                    Problem(
+                        str(data),
+                        f"not valid {encoding} text: {e.reason} at byte {at}",
+                        line=line,
+                        kind="encoding",
+                    )
                 ) from None
             if not block:
                 return

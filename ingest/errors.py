@@ -12,6 +12,11 @@ class Problem:
     line: int | None = None
     column: int | str | None = None  # a character position, or a table column's name
     record: str | None = None  # the record or resource concerned, when there is no line
+    #: the check that found it: "parse", "encoding", "mapping", "literal" or "input"
+    kind: str = "input"
+    hint: str | None = None  # what the steward should do, when the check knows better than its kind
+    severity: str = "Violation"  # "Warning": worth fixing, but the input is loaded all the same
+    value: str | None = None  # the cell or literal text concerned
 
     def __str__(self) -> str:
         where = self.path
@@ -27,12 +32,17 @@ class Problem:
         return ": ".join(parts) + ": " + self.message
 
     def as_dict(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        defaults = {"kind": "input", "severity": "Violation"}
+        return {k: v for k, v in self.__dict__.items() if v is not None and defaults.get(k) != v}
 
 
 class IngestError(Exception):
     """The input cannot be loaded; nothing was written."""
 
-    def __init__(self, problems: list[Problem] | Problem) -> None:
+    def __init__(self, problems: list[Problem] | Problem, report: object = None) -> None:
         self.problems = problems if isinstance(problems, list) else [problems]
+        #: the validation of what could be read all the same (a table whose other cells were mapped)
+        self.report = report
+        #: the quarantined batch's id, when the batch was kept for repair
+        self.quarantined: str | None = None
         super().__init__("\n".join(str(p) for p in self.problems))

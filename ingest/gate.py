@@ -16,12 +16,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode
+from pyoxigraph import NamedNode
 
 from coopgraph import iris
-from coopgraph.store import DEFAULT_GRAPH, StoreTransaction
+from coopgraph.store import DEFAULT_GRAPH, ReadView, StoreTransaction
 from ingest.errors import Problem
 from ingest.locate import LOCATED, forget, line_of
+from ingest.reports.locations import table_locations
+from ingest.reports.model import Finding, term_text
 from ingest.sources import Source
 
 SH = iris.PREFIXES["sh"]
@@ -42,7 +44,7 @@ SELECT ?n ?label WHERE {
   VALUES ?n { $NODES }
   ?n rdfs:label|skos:prefLabel|schema:name ?label .
   FILTER(isLiteral(?label))
-} ORDER BY ?n (LANG(?label) != "en") (LANG(?label) != "vi")"""
+} ORDER BY ?n (LANG(?label) != "en") (LANG(?label) != "vi") ?label"""
 )
 
 _SHAPE_TEXT = (
@@ -50,70 +52,22 @@ _SHAPE_TEXT = (
     + """
 SELECT ?shape ?name ?description WHERE {
   VALUES ?shape { $NODES }
-  OPTIONAL { ?shape sh:name ?name FILTER(LANGMATCHES(LANG(?name), "en") || LANG(?name) = "") }
+  OPTIONAL { ?shape sh:name ?name }
   OPTIONAL { ?shape sh:description ?description
              FILTER(LANGMATCHES(LANG(?description), "en") || LANG(?description) = "") }
 }"""
 )
 
 
-def _term_text(term: Any) -> str:
-    if isinstance(term, NamedNode):
-        return iris.compact(term.value)
-    if isinstance(term, Literal):
-        return str(term)
-    if isinstance(term, BlankNode):
-        return "a blank node"
-    return str(term)
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One validation result, resolved for the data steward."""
-
-    severity: str  # "Violation" | "Warning" | "Info"
-    focus: Any
-    path: str | None
-    value: Any
-    component: str
-    shape: str
-    messages: Mapping[str, str]
-    focus_label: str | None = None
-    shape_name: str | None = None
-    fix: str | None = None  # the shape's sh:description: what the steward should do
-    file: str | None = None
-    line: int | None = None
-
-    def message(self, lang: str = "en") -> str:
-        return self.messages.get(lang) or self.messages.get("en") or next(iter(self.messages.values()), "")
-
-    def where(self) -> str:
-        if self.file is None:
-            return ""
-        return f"{self.file}:{self.line}" if self.line else self.file
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "severity": self.severity,
-            "focusNode": _term_text(self.focus),
-            "focusLabel": self.focus_label,
-            "path": self.path,
-            "value": None if self.value is None else _term_text(self.value),
-            "constraint": self.component,
-            "shape": self.shape,
-            "shapeName": self.shape_name,
-            "messages": dict(self.messages),
-            "fix": self.fix,
-            "file": self.file,
-            "line": self.line,
-        }
-
-
 @dataclass
 class GateReport:
     findings: list[Finding] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: warnings about the input (a table cell with stray spaces): reported, never a reason to reject
+    notes: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    #: shape (as :attr:`Finding.shape` names it) -> severity -> results, over all results
+    by_shape: dict[str, dict[str, int]] = field(default_factory=dict)
     focus_nodes: int | None = None
     shapes_graphs: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -189,6 +143,11 @@ class Gate:
         )
         return self.run(tx, shapes_graphs, focus, {s.graph: s for s in sources})
 
+    def check_store(self, view: ReadView) -> GateReport:
+        """Validate everything a read view of the store holds against its shapes (nothing is written)."""
+        shapes_graphs = {g: r.checksum for g, r in view.records().items() if r.role == "shapes"}
+        return self.run(view, shapes_graphs, None, {})  # type: ignore[arg-type]
+
     def check_changes(
         self, tx: StoreTransaction, records: Mapping[str, Any], changed: Iterable[str], focus: set[Any] | None
     ) -> GateReport:
@@ -220,6 +179,7 @@ class Gate:
                 raw = shapes.validate(_TransactionData(tx), focus=focus, workers=_THREADS)
                 report.raw = raw
                 report.findings, report.counts = self._findings(tx, raw.results, sources)
+                report.by_shape = _by_shape(raw.results)
         report.seconds = time.monotonic() - started
         return report
 
@@ -264,52 +224,71 @@ class Gate:
             counts[severity] = counts.get(severity, 0) + 1
         ordered = sorted(results, key=lambda r: r.severity.value != SH + "Violation")[:DETAILED]
         labels = self._labels(tx, {r.focus_node for r in ordered if isinstance(r.focus_node, NamedNode)})
+        cells = table_locations(ordered[:LOCATED], sources)
         shape_text = self._shape_text(
             tx, {r.source_shape for r in ordered if isinstance(r.source_shape, NamedNode)}
         )
         findings = []
         for index, r in enumerate(ordered):
-            file, line = self._where(tx, r.focus_node, sources, locate=index < LOCATED)
+            cell = cells.get(index)
+            if cell is not None:
+                file, line = cell.file, None
+            else:
+                file, line = self._where(tx, r.focus_node, sources, locate=index < LOCATED)
             messages: dict[str, str] = {}
             for m in r.messages:
                 messages.setdefault(m.language or "en", m.value)
-            name, description = shape_text.get(r.source_shape, (None, None))
+            names, description = shape_text.get(r.source_shape, ({}, None))
+            focus_labels = labels.get(r.focus_node, {})
             findings.append(
                 Finding(
                     severity=r.severity.value.removeprefix(SH),
                     focus=r.focus_node,
                     path=_path_text(r.result_path),
+                    path_iri=r.result_path.value if isinstance(r.result_path, NamedNode) else None,
                     value=r.value,
                     component=r.source_constraint_component.value.removeprefix(SH),
-                    shape=_term_text(r.source_shape),
+                    shape=term_text(r.source_shape),
+                    shape_iri=r.source_shape.value if isinstance(r.source_shape, NamedNode) else None,
                     messages=messages,
-                    focus_label=labels.get(r.focus_node),
-                    shape_name=name,
+                    focus_label=next(iter(focus_labels.values()), None),
+                    focus_labels=focus_labels,
+                    shape_name=names.get("en") or next(iter(names.values()), None),
+                    shape_names=names,
                     fix=description,
                     file=file,
                     line=line,
+                    row=cell.row if cell is not None else None,
+                    column=cell.column if cell is not None else None,
+                    sheet=cell.sheet if cell is not None else None,
                 )
             )
         forget()
         return findings, counts
 
-    def _labels(self, tx: StoreTransaction, nodes: set[Any]) -> dict[Any, str]:
-        labels: dict[Any, str] = {}
+    def _labels(self, tx: StoreTransaction, nodes: set[Any]) -> dict[Any, dict[str, str]]:
+        """Each node's label by language (English first, then Vietnamese, then the others)."""
+        labels: dict[Any, dict[str, str]] = {}
         for chunk in _chunks(sorted(nodes, key=lambda n: n.value), 200):
             query = _LABELS.replace("$NODES", " ".join(f"<{n.value}>" for n in chunk))
             for row in tx.query(query):
-                labels.setdefault(row["n"], row["label"].value)
+                labels.setdefault(row["n"], {}).setdefault(row["label"].language or "", row["label"].value)
         return labels
 
-    def _shape_text(self, tx: StoreTransaction, shapes: set[Any]) -> dict[Any, tuple[str | None, str | None]]:
-        found: dict[Any, tuple[str | None, str | None]] = {}
+    def _shape_text(
+        self, tx: StoreTransaction, shapes: set[Any]
+    ) -> dict[Any, tuple[dict[str, str], str | None]]:
+        """Each shape's names by language, and its (English) description."""
+        found: dict[Any, tuple[dict[str, str], str | None]] = {}
         for chunk in _chunks(sorted(shapes, key=lambda n: n.value), 200):
             query = _SHAPE_TEXT.replace("$NODES", " ".join(f"<{n.value}>" for n in chunk))
             for row in tx.query(query):
                 name, description = row["name"], row["description"]
-                found.setdefault(
-                    row["shape"], (name.value if name else None, description.value if description else None)
-                )
+                names, known = found.setdefault(row["shape"], ({}, None))
+                if name is not None:
+                    names.setdefault(name.language or "", name.value)
+                if known is None and description is not None:
+                    found[row["shape"]] = (names, description.value)
         return found
 
     def _where(
@@ -335,6 +314,15 @@ def _referrers(tx: StoreTransaction, nodes: Iterable[Any]) -> set[Any]:
         query = _POINTING_AT.replace("$NODES", " ".join(str(n) for n in chunk))
         found.update(row["s"] for row in tx.query(query))
     return found
+
+
+def _by_shape(results: list[Any]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for r in results:
+        per = counts.setdefault(term_text(r.source_shape), {})
+        severity = r.severity.value.removeprefix(SH)
+        per[severity] = per.get(severity, 0) + 1
+    return counts
 
 
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:

@@ -54,7 +54,9 @@ def _scan_lines(path: Path) -> list[Problem]:
             continue
         line += data.count(b"\n", last, m.start())
         last = m.start()
-        problems.append(Problem(str(path), f"'{text}' is not a valid {kind}", line=line))
+        problems.append(
+            Problem(str(path), f"'{text}' is not a valid {kind}", line=line, kind="literal", value=text)
+        )
         if len(problems) >= LIMIT:
             break
     return problems
@@ -89,7 +91,13 @@ def _scan_parsed(source: Source, max_literal: int | None) -> list[Problem]:
                 f"{iris.compact(quad.predicate.value)}"
             )
             problems.append(
-                Problem(str(source.path), f"'{obj.value}' is not a valid {kind} (in {where})", line=line)
+                Problem(
+                    str(source.path),
+                    f"'{obj.value}' is not a valid {kind} (in {where})",
+                    line=line,
+                    kind="literal",
+                    value=obj.value,
+                )
             )
             if len(problems) >= LIMIT:
                 break
@@ -135,6 +143,8 @@ def check_document(source: Source, document: bytes, max_literal: int | None = No
                     str(source.path),
                     f"'{obj.value}' is not a valid {kind} (property {iris.compact(quad.predicate.value)})",
                     line=line,
+                    kind="literal",
+                    value=obj.value,
                 )
             )
             if len(problems) >= LIMIT:

@@ -278,7 +278,9 @@ def test_a_quarantined_batch_is_kept_outside_the_store_for_repair(gated: LocalSt
 
     assert done.returncode == 4
     assert "Traceback" not in done.stderr
-    kept = re.search(r"the batch is kept in quarantine as (\w+) \('coopgraph quarantine list'\)", done.stderr)
+    kept = re.search(
+        r"the batch is kept in quarantine as (\w+) \('coopgraph quarantine show \1'", done.stderr
+    )
     assert kept, done.stderr
     batch = kept[1]
     assert gated.generation == generation

@@ -205,6 +205,7 @@ CASES: dict[str, Bad] = {
         {"latin1.csv": LATIN1_CSV, "latin1.csv-metadata.json": mapping("latin1.csv")},
         ("utf-8",),
         line=lambda: line_with(LATIN1_CSV, b"\xe9"),
+        column=lambda: "name",  # the column of the first character that is not UTF-8
     ),
     "csvw-mapping-not-json": Bad(
         "badmap.csv",

@@ -39,6 +39,7 @@ from coopgraph.saved_queries import (
     load_all,
     parse,
 )
+from coopgraph.search.normalise import compact_key, search_key
 from coopgraph.store.local import LocalStore
 from tests.conftest import COOPGRAPH, PROJECT, Server, start_server
 
@@ -899,6 +900,42 @@ CASES = [
         VNU Hanoi and Tsinghua University: founding the Vietnam–China University Network and strengthening cooperation in digital education | agreement | Agreement founding the Vietnam–China University Network | https://w3id.org/coopgraph/id/agreement/vietnam-china-university-network-founding
         VNU Hanoi and Tsinghua University: founding the Vietnam–China University Network and strengthening cooperation in digital education | agreement | Memorandum of understanding between Vietnam National University, Hanoi and Tsinghua University (2024) | https://w3id.org/coopgraph/id/agreement/vnu-tsinghua-mou-2024
         VNU Hanoi and Tsinghua University: founding the Vietnam–China University Network and strengthening cooperation in digital education | agreement | Student-exchange cooperation agreement between Vietnam National University, Hanoi and Tsinghua University | https://w3id.org/coopgraph/id/agreement/vnu-tsinghua-student-exchange-2025
+        """,
+    ),
+    Case(
+        "find-by-name",
+        {},
+        "清华 is inside the Chinese names of Tsinghua, its Party Committee and its Council",
+        """
+        Party Committee of Tsinghua University | 中共清华大学委员会 | https://w3id.org/coopgraph/id/organization/tsinghua-party-committee
+        Tsinghua University | 清华大学 | https://w3id.org/coopgraph/id/organization/tsinghua-university
+        Tsinghua University Council | 清华大学校务委员会 | https://w3id.org/coopgraph/id/organization/tsinghua-university-council
+        """,
+    ),
+    Case(
+        "find-by-name",
+        {"name": "lang son", "lang": "vi"},
+        "without its tones, Lạng Sơn is found in every language's name of the province and its department",
+        """
+        Lạng Sơn | Lang Son | https://w3id.org/coopgraph/vocab/province/lang-son
+        Lạng Sơn | Lang Son | https://w3id.org/coopgraph/vocab/province/lang-son
+        Lạng Sơn | Lạng Sơn | https://w3id.org/coopgraph/vocab/province/lang-son
+        Sở Giáo dục và Đào tạo tỉnh Lạng Sơn | Département de l'éducation et de la formation de Lang Son | https://w3id.org/coopgraph/id/organization/lang-son-doet
+        Sở Giáo dục và Đào tạo tỉnh Lạng Sơn | Lang Son Department of Education and Training | https://w3id.org/coopgraph/id/organization/lang-son-doet
+        Sở Giáo dục và Đào tạo tỉnh Lạng Sơn | Sở Giáo dục và Đào tạo tỉnh Lạng Sơn | https://w3id.org/coopgraph/id/organization/lang-son-doet
+        """,
+    ),
+    Case(
+        "find-by-name",
+        {"name": "ĐHQGHN và ĐẠI HỌC thanh-hoa"},
+        "capitals, đ and punctuation do not count: the Vietnamese names that say ĐHQGHN và Đại học Thanh Hoa",
+        """
+        Agreement between VNU Hanoi and Tsinghua University on strengthening cooperation in digital education | Văn kiện về tăng cường hợp tác trong lĩnh vực giáo dục kỹ thuật số giữa ĐHQGHN và Đại học Thanh Hoa | https://w3id.org/coopgraph/id/agreement/vnu-tsinghua-digital-education-2025
+        Partnership between VNU Hanoi and Tsinghua University | Quan hệ hợp tác giữa ĐHQGHN và Đại học Thanh Hoa | https://w3id.org/coopgraph/id/partnership/vnu-hanoi-tsinghua
+        Signing and exchange of the VNU–Tsinghua student-exchange agreement | Lễ ký kết và trao văn bản thỏa thuận trao đổi sinh viên giữa ĐHQGHN và Đại học Thanh Hoa | https://w3id.org/coopgraph/id/signing/vnu-tsinghua-student-exchange-2025
+        Signing of the VNU–Tsinghua digital-education document | Ký kết văn kiện hợp tác giáo dục kỹ thuật số giữa ĐHQGHN và Đại học Thanh Hoa | https://w3id.org/coopgraph/id/signing/vnu-tsinghua-digital-education-2025
+        Signing of the VNU–Tsinghua memorandum of understanding | Lễ ký biên bản ghi nhớ giữa ĐHQGHN và Đại học Thanh Hoa | https://w3id.org/coopgraph/id/signing/vnu-tsinghua-mou-2024
+        VNU Hanoi and Tsinghua University: founding the Vietnam–China University Network and strengthening cooperation in digital education | ĐHQGHN và Đại học Thanh Hoa: sáng lập Mạng lưới Đại học Việt Nam - Trung Quốc và tăng cường hợp tác giáo dục kỹ thuật số | https://w3id.org/coopgraph/id/article/vnu-tsinghua-2025
         """,
     ),
 ]
@@ -1802,6 +1839,8 @@ ATTACKS = [
     "é\u0000\u202e" + "漢" * 100,
 ]
 PARAMETERS = [(name, p.name) for name, saved in SAVED.items() for p in saved.parameters]
+#: String parameters that are text to look for rather than a setting: a value changes the rows.
+SEARCH_TEXT = {("find-by-name", "name")}
 
 
 @dataclass
@@ -1852,7 +1891,13 @@ def test_injection_through_every_parameter(
         got = r.json()
         answer = Answer(got["head"]["vars"], got["results"]["bindings"])
         assert answer.variables == baseline.variables, "never other columns"
-        if parameter.type == "string":
+        if (name, param) in SEARCH_TEXT:
+            # text to look for, bound as one literal: the rows are names that contain it, or none
+            wanted = compact_key(search_key(attack))
+            matched = {b["matched"]["value"] for b in answer.bindings}
+            assert all(wanted in compact_key(search_key(m)) for m in matched), attack[:80]
+            assert {b[param]["value"] for b in answer.bindings} <= {attack}
+        elif parameter.type == "string":
             # an inert literal: the rows of a language with no label (English), the value echoed as sent
             assert answer.rows(columns) == baseline.rows(columns), attack[:80]
             assert [b[param] for b in answer.bindings] == [{"type": "literal", "value": attack}] * len(

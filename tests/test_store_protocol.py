@@ -359,6 +359,25 @@ def test_the_generation_changes_when_a_transaction_publishes(store: Store) -> No
     assert store.view().generation == second
 
 
+def test_a_derived_file_belongs_to_one_generation_and_goes_with_it(backend: Backend) -> None:
+    store, other = backend.open(), backend.open()
+    old = store.view()
+    path = old.derived_file("index.bin")
+    assert path.parent.is_dir() and not path.exists(), "the file is only a place until someone writes it"
+    path.write_bytes(b"old")
+    assert old.derived_file("index.bin") == path
+    with other.transaction() as tx:
+        tx.load(ntriples(1), RdfFormat.N_TRIPLES, G1)
+    new = other.view()
+    assert new.derived_file("index.bin") != path, "two generations share a derived file"
+    assert not new.derived_file("index.bin").exists(), "a new generation inherited the old one's file"
+    assert old.derived_file("index.bin").read_bytes() == b"old", "a reader's derived file went away"
+    store.view()  # the first handle lets go of the old generation
+    other.collect()
+    assert not path.exists(), "a derived file outlived its generation"
+    assert not path.parent.exists()
+
+
 def test_compacting_keeps_the_data(two_graphs: Store) -> None:
     with two_graphs.transaction() as tx:
         tx.write_records([record(G1, 1)])

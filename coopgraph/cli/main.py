@@ -9,9 +9,12 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from coopgraph import iris
 from coopgraph.cli import exits
 from coopgraph.disk_space import is_disk_full
 
+#: The JSON-LD context the dumps name (the server names its own address instead).
+DEFAULT_CONTEXT_URL = iris.BASE + "context.jsonld"
 EPILOG = """exit codes:
   0  success
   1  internal error (a bug: please report it)
@@ -83,7 +86,7 @@ def _writing_commands(command: Command) -> None:
         help="keep a rejected batch in the quarantine area for repair (see 'coopgraph quarantine')",
     )
     p.add_argument("--format", choices=["text", "json"], default="text", help="summary format")
-    p.add_argument("--lang", default="en", help="language of validation messages (en, vi)")
+    _report_options(p)
     p.add_argument(
         "--wait",
         type=float,
@@ -100,7 +103,7 @@ def _writing_commands(command: Command) -> None:
     p.add_argument("--role", choices=["data", "ontology", "vocabulary", "shapes"], default="data")
     p.add_argument("--prefix", default="")
     p.add_argument("--format", choices=["text", "json", "turtle"], default="text")
-    p.add_argument("--lang", default="en")
+    _report_options(p)
     p.set_defaults(run=load.validate)
 
     p = command("init", "Load the ontology, vocabularies, shapes and (unless --no-seed) the seed dataset.")
@@ -113,10 +116,23 @@ def _writing_commands(command: Command) -> None:
     )
     p.set_defaults(run=load.drop)
 
-    p = command("quarantine", "List or remove rejected batches kept with --quarantine.")
-    p.add_argument("action", choices=["list", "drop"])
-    p.add_argument("batch", nargs="?", help="the batch id (for drop)")
+    p = command(
+        "quarantine", "List rejected batches kept with --quarantine, show one's report, or remove one."
+    )
+    p.add_argument("action", choices=["list", "show", "drop"])
+    p.add_argument("batch", nargs="?", help="the batch id (for show and drop)")
+    _report_options(p)
     p.set_defaults(run=load.quarantine)
+
+
+def _report_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="write the whole validation report to FILE: .html, .csv, .ttl, .jsonld or .json",
+    )
+    p.add_argument("--lang", choices=["en", "vi"], default="en", help="language of the report (en, vi)")
 
 
 def _reading_commands(command: Command) -> None:
@@ -145,6 +161,18 @@ def _reading_commands(command: Command) -> None:
         "--format", default="nquads", help="nquads, trig (whole store); turtle, nt, jsonld, rdfxml (a graph)"
     )
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: standard output")
+    p.add_argument(
+        "--dumps",
+        type=Path,
+        metavar="DIR",
+        help="write the server's dump files into DIR instead (gzipped N-Quads, TriG, JSON-LD; one per graph)",
+    )
+    p.add_argument(
+        "--context-url",
+        default=DEFAULT_CONTEXT_URL,
+        metavar="URL",
+        help="the @context the JSON-LD dump names (default: %(default)s)",
+    )
     p.set_defaults(run=read.export)
 
     p = command("graphs", "List the named graphs with their source, role, size and load time.")
@@ -154,6 +182,10 @@ def _reading_commands(command: Command) -> None:
     p = command("stats", "Counts: graphs, triples, classes and the most used properties.")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(run=read.stats)
+
+    from coopgraph.cli import search
+
+    search.add_commands(command)
 
 
 def _serve_command(command: Command) -> None:

@@ -15,6 +15,7 @@ from coopgraph import iris
 from coopgraph.cli import exits, render
 from coopgraph.formats import RESULTS_FORMATS, rdf_format_by_name
 from coopgraph.saved_queries import BadParameter, SavedQueryError, load_all
+from server.workers.dumps import write_dumps  # the server's own writer: the same files as /dumps/
 
 _RESULTS = {f.name: f for f in RESULTS_FORMATS}
 
@@ -122,6 +123,8 @@ def query(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     store = exits.open_store(args)
+    if args.dumps is not None:
+        return _export_dumps(store, args.dumps, args.context_url)
     try:
         fmt = rdf_format_by_name(args.format)
     except ValueError as e:
@@ -137,6 +140,15 @@ def export(args: argparse.Namespace) -> int:
             sys.stdout.flush()
     except ValueError as e:
         raise exits.Failure(exits.USAGE, f"error: {e}") from None
+    return exits.OK
+
+
+def _export_dumps(store: Any, directory: Path, context_url: str) -> int:
+    """The files the server offers at ``/dumps/``, with their manifest and SHA256SUMS."""
+    if directory.exists() and any(directory.iterdir()):
+        raise exits.Failure(exits.USAGE, f"error: --dumps: {directory} is not empty")
+    for dump in write_dumps(store.view(), directory, context_url):
+        print(f"{dump.sha256}  {directory / dump.name}")
     return exits.OK
 
 

@@ -6,6 +6,7 @@ Layout of the store directory::
     write.lock       held (flock) by the one writer at a time, holds its pid
     gens/g00000042/  an Oxigraph (RocksDB) directory, never written after it is published
     gens/g00000042.lock  readers hold a shared flock on it while they use the generation
+    gens/g00000042.derived/  files computed from that generation (the search index), removed with it
 
 A writer copies the current generation (RocksDB checkpoint: hard links), changes the copy,
 flushes it, fsyncs it and renames a new ``CURRENT`` into place. Until that rename nothing
@@ -189,8 +190,13 @@ class Generations:
         os.replace(tmp, self.current_file)
         _fsync_dir(self.root)
 
+    def derived(self, name: str) -> Path:
+        """The folder of files computed from generation ``name`` (made by whoever writes the first one)."""
+        return self.gens / f"{name}.derived"
+
     def discard(self, name: str) -> None:
         shutil.rmtree(self.gens / name, ignore_errors=True)
+        shutil.rmtree(self.derived(name), ignore_errors=True)
         with contextlib.suppress(FileNotFoundError):
             (self.gens / f"{name}.lock").unlink()
 
@@ -201,7 +207,7 @@ class Generations:
             return []
         current = self.current()
         removed = []
-        names = {p.name.removesuffix(".lock") for p in self.gens.iterdir()}
+        names = {p.name.removesuffix(".lock").removesuffix(".derived") for p in self.gens.iterdir()}
         for name in sorted(names):
             if (
                 name == current
@@ -216,6 +222,7 @@ class Generations:
                 except OSError:
                     continue  # a reader still uses it
                 shutil.rmtree(self.gens / name, ignore_errors=True)
+                shutil.rmtree(self.derived(name), ignore_errors=True)
                 with contextlib.suppress(FileNotFoundError):
                     (self.gens / f"{name}.lock").unlink()
                 removed.append(name)

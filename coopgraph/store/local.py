@@ -151,9 +151,14 @@ class _Reader:
 class LocalView(_Reader):
     """One published generation, opened read-only (see :class:`coopgraph.store.protocol.ReadView`)."""
 
-    def __init__(self, store: pyoxigraph.Store, generation: str) -> None:
+    def __init__(self, store: pyoxigraph.Store, generation: str, derived: Path) -> None:
         self._store = store
         self.generation = generation
+        self._derived = derived
+
+    def derived_file(self, name: str) -> Path:
+        self._derived.mkdir(exist_ok=True)
+        return self._derived / name
 
     def dump(
         self,
@@ -280,7 +285,11 @@ class LocalStore:
         if self._view is None or stamp != self._stamp:
             self._close_view()
             self._lease = self.generations.lease()
-            self._view = LocalView(pyoxigraph.Store.read_only(str(self._lease.path)), self._lease.name)
+            self._view = LocalView(
+                pyoxigraph.Store.read_only(str(self._lease.path)),
+                self._lease.name,
+                self.generations.derived(self._lease.name),
+            )
             self._stamp = stamp
         return self._view
 

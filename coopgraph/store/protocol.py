@@ -119,6 +119,15 @@ class ReadView(GraphReader, Protocol):
         """Serialise one graph (as a graph, in any format), or the whole store (in a dataset format)."""
         ...
 
+    def derived_file(self, name: str) -> Path:
+        """Where to keep a file computed from this view's data (the search index, :mod:`coopgraph.search`).
+
+        The path belongs to this published state alone, its folder exists, and the store removes it
+        together with the state. The file is absent until someone writes it: write it under another name
+        and rename it into place, so that a reader finds it whole or not at all.
+        """
+        ...
+
 
 @runtime_checkable
 class StoreTransaction(GraphReader, Protocol):

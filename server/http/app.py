@@ -24,15 +24,14 @@ log = logging.getLogger("coopgraph.server")
 def _api(state: State, table: list[Route]) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await state.queries.start()
-        if state.writes is not None:
-            await state.writes.start()
+        pools = [p for p in (state.queries, state.writes, state.checks) if p is not None]
+        for pool in pools:
+            await pool.start()
         try:
             yield
         finally:
-            await state.queries.stop()
-            if state.writes is not None:
-                await state.writes.stop()
+            for pool in pools:
+                await pool.stop()
 
     api = FastAPI(
         title="coopgraph",
@@ -57,6 +56,7 @@ def create_app(settings: Settings) -> ASGIApp:
     state = State(settings=settings, queries=Pool(settings.store, "query", settings.workers, settings))
     if settings.write_token:
         state.writes = Pool(settings.store, "write", 1, settings)
+    state.checks = Pool(settings.store, "check", 1, settings)
     table = route_table(state, load_all())
     api = _api(state, table)
     lean = {route.path: route.endpoint for route in table if route.kind == "lean"}

@@ -16,6 +16,7 @@ from server.http import negotiation
 from server.http.auth import require_writer
 from server.http.protocol import ProtocolError, content_type, read_body, single
 from server.http.state import State
+from server.http.validation import report_lang, report_type
 from server.http.worker_calls import answer_query, write
 from server.workers.messages import GraphDelete, GraphDump, GraphMerge, GraphReplace, Query
 
@@ -80,7 +81,9 @@ async def _write(request: Request, state: State, graph: str | None) -> Response:
     if method == "DELETE":
         if graph is None:
             raise ProtocolError(400, "name the graph to delete with '?graph=' or '?default'")
-        return await write(state, GraphDelete(graph=graph))
+        return await write(
+            state, GraphDelete(graph=graph, report_type=report_type(request), lang=report_lang(request))
+        )
     location = None
     if graph is None:
         if method == "PUT":
@@ -96,7 +99,12 @@ async def _write(request: Request, state: State, graph: str | None) -> Response:
     body = await read_body(request, state.settings.max_body_bytes)
     load = GraphReplace if method == "PUT" else GraphMerge
     message = load(
-        graph=graph, media_type=RDF_MEDIA_TYPES[media].media_type, origin=origin, agent="coopgraph server"
+        graph=graph,
+        media_type=RDF_MEDIA_TYPES[media].media_type,
+        origin=origin,
+        agent="coopgraph server",
+        report_type=report_type(request),
+        lang=report_lang(request),
     )
     return await write(state, message, body, headers={"Location": location} if location else None)
 
@@ -116,7 +124,14 @@ async def _multipart(request: Request, state: State, graph: str, origin: str) ->
         raise ProtocolError(400, "the multipart body holds no RDF document")
     last: Response | None = None
     for media, body in parts:
-        merge = GraphMerge(graph=graph, media_type=media, origin=origin, agent="coopgraph server")
+        merge = GraphMerge(
+            graph=graph,
+            media_type=media,
+            origin=origin,
+            agent="coopgraph server",
+            report_type=report_type(request),
+            lang=report_lang(request),
+        )
         last = await write(state, merge, body)
         if last.status_code >= 300:
             return last

@@ -57,7 +57,7 @@ def _rdf(media: str) -> bytes:
     return _ontology().serialize(format=RDFLIB_FORMATS[media], encoding="utf-8")
 
 
-def _language(request: Request) -> str:
+def request_language(request: Request) -> str:
     asked = request.query_params.get("lang")
     if asked:
         return asked if asked in LANGUAGES else "en"
@@ -80,7 +80,7 @@ async def ontology(request: Request) -> Response:
             headers=headers,
         )
     if media == html:
-        return HTMLResponse(_page(_language(request)), headers=headers)
+        return HTMLResponse(_page(request_language(request)), headers=headers)
     return Response(_rdf(media), media_type=f"{media}; charset=utf-8", headers=headers)
 
 

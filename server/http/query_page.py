@@ -62,7 +62,7 @@ def _template() -> str:
     return TEMPLATE.read_text(encoding="utf-8")
 
 
-def _script_json(value: Any) -> str:
+def script_json(value: Any) -> str:
     """JSON that cannot end the ``<script>`` block it sits in."""
     text = json.dumps(value, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -84,7 +84,7 @@ def render(root: str = "") -> str:
         _template()
         .replace("{{endpoint}}", html.escape(root + "/sparql"))
         .replace("{{root}}", html.escape(root))
-        .replace("{{config}}", _script_json(config))  # last: its text is never scanned again
+        .replace("{{config}}", script_json(config))  # last: its text is never scanned again
     )
 
 

@@ -14,9 +14,20 @@ from typing import Any, Literal
 from starlette.staticfiles import StaticFiles
 
 from coopgraph.saved_queries import SavedQuery
-from server.http import ontology_page, saved_query_routes, sparql_endpoint
+from server.http import (
+    dataset_description,
+    dumps,
+    ontology_page,
+    reconcile_routes,
+    resources,
+    saved_query_routes,
+    search_routes,
+    sparql_endpoint,
+    validation,
+)
 from server.http.graph_store import graph_store
 from server.http.query_page import STATIC, query_page
+from server.http.search_service import SearchService
 from server.http.state import State
 from server.http.update_endpoint import update
 
@@ -43,6 +54,8 @@ class Route:
 
 def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
     """Every route, in the order requests are matched against them."""
+    search = SearchService(state.settings)  # the search index, shared by /search and /reconcile
+    reconcile = reconcile_routes.endpoints(search)
     return [
         # the SPARQL endpoint (GET, POST, HEAD; other methods get 405 there)
         Route("/sparql", "lean", sparql_endpoint.endpoint, ("GET", "POST", "HEAD")),
@@ -81,9 +94,26 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         Route("/update", "plain", update, ("POST", "GET", "PUT", "DELETE")),
         Route("/graphs", "plain", graph_store, GRAPH_STORE_METHODS),
         Route("/graphs/{path:path}", "plain", graph_store, GRAPH_STORE_METHODS),
+        # search by name, and the Reconciliation Service API (manifest, queries, extension: GET or POST)
+        Route("/search", "plain", search_routes.endpoint(search)),
+        Route("/reconcile", "plain", reconcile["/reconcile"], ("GET", "POST")),
+        *(Route(path, "plain", endpoint) for path, endpoint in reconcile.items() if path != "/reconcile"),
+        # validation reports: a dry run of files (no token: nothing is written), the whole store
+        Route("/validate", "plain", validation.validate, ("POST", "GET", "PUT", "DELETE")),
+        Route("/validation", "plain", validation.validation),
         # pages and documents
         Route("/", "plain", query_page),
         Route("/ontology", "plain", ontology_page.ontology),
         Route("/context.jsonld", "plain", ontology_page.context),
+        # the IRIs the project mints, dereferenced (the server stands for https://w3id.org/coopgraph/)
+        Route("/id/{path:path}", "plain", resources.resource),
+        Route("/vocab/{path:path}", "plain", resources.resource),
+        Route("/graph/{path:path}", "plain", resources.resource),
+        # the whole dataset and each graph as files, with checksums
+        Route("/dumps/", "plain", dumps.dump_index),
+        Route("/dumps/{name}", "plain", dumps.dump_file),
+        # the dataset described (VoID, DCAT-AP), and its pages listed for crawlers
+        Route("/.well-known/void", "plain", dataset_description.void),
+        Route("/sitemap.xml", "plain", dataset_description.sitemap),
         Route("/static", "files", StaticFiles(directory=STATIC), name="static"),
     ]

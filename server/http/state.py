@@ -21,6 +21,8 @@ class State:
     settings: Settings
     queries: Pool
     writes: Pool | None = None
+    #: the check worker: validation that writes nothing (POST /validate, GET /validation)
+    checks: Pool | None = None
     prepared_gets: PreparedGets = field(default_factory=dict)
 
     def base_url(self, request: Request, path: str = "") -> str:

@@ -11,6 +11,7 @@ from server.http import safety
 from server.http.auth import require_writer
 from server.http.protocol import PostedOperation, ProtocolError, read_posted
 from server.http.state import State
+from server.http.validation import report_lang, report_type
 from server.http.worker_calls import write
 from server.workers.messages import Update
 
@@ -66,4 +67,14 @@ async def update(request: Request) -> Response:
     except ProtocolError as e:
         return e.response()
     origin = state.base_url(request, "/update")
-    return await write(state, Update(update=text, base_iri=origin, origin=origin, agent="coopgraph server"))
+    return await write(
+        state,
+        Update(
+            update=text,
+            base_iri=origin,
+            origin=origin,
+            agent="coopgraph server",
+            report_type=report_type(request),
+            lang=report_lang(request),
+        ),
+    )

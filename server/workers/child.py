@@ -10,6 +10,7 @@ Run as ``python -m server.workers.child --store DIR --role query|write``; frames
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import traceback
@@ -27,10 +28,11 @@ from pyoxigraph import (
 from coopgraph import iris
 from coopgraph.settings import load_settings
 from coopgraph.store import Store, open_store
-from server.workers import framing, messages
-from server.workers.messages import AnswerHead, GraphDump, Ping, Query
+from server.workers import describe, dumps, framing, messages
+from server.workers.messages import AnswerHead, Describe, Dumps, GraphDump, Ping, Query
 
 if TYPE_CHECKING:
+    from server.workers.checks import Checks
     from server.workers.writes import Writes
 
 #: Answers up to this size are sent whole, with a Content-Length; larger ones are streamed.
@@ -191,14 +193,51 @@ def dump_graph(store: Store, request: GraphDump, out: BinaryIO) -> None:
     writer.finish()
 
 
+def describe_resource(store: Store, request: Describe, out: BinaryIO) -> None:
+    """A resource's description (RDF, or the resource page's data), 304 if unchanged, 404 if absent."""
+    view = store.view()
+    generation = view.generation
+    if request.unless_generation == generation:
+        send(out, AnswerHead(304, generation=generation))
+        return
+    found = describe.describe(view, request.iri, request.incoming_limit)
+    if not found.found:
+        body = describe.not_found_bytes(view, request.iri)
+        send(out, AnswerHead(404, media_type=describe.DESCRIPTION_JSON, generation=generation), body)
+        return
+    if request.media_type == describe.DESCRIPTION_JSON:
+        body = describe.page_bytes(view, found)
+    else:
+        body = describe.rdf_bytes(found, request.media_type, request.context_url)
+    if len(body) > request.max_bytes:
+        send(
+            out, AnswerHead(413, error=f"the description is larger than the {request.max_bytes:,}-byte limit")
+        )
+        return
+    send(out, AnswerHead(200, kind="graph", media_type=request.media_type, generation=generation), body)
+
+
+def produce_dumps(store: Store, request: Dumps, out: BinaryIO) -> None:
+    """The dump files of the published generation (written now if they are not yet), by their manifest."""
+    view = store.view()
+    folder, manifest = dumps.ensure_dumps(view, Path(request.directory), request.context_url)
+    manifest["folder"] = str(folder)
+    body = json.dumps(manifest).encode("utf-8")
+    send(out, AnswerHead(200, media_type="application/json", generation=view.generation), body)
+
+
 def serve(store_dir: Path, role: str, inp: BinaryIO, out: BinaryIO) -> None:
     # the store directory, and the store settings the pool put in the environment (a remote store's)
     store = open_store(load_settings(store=store_dir), create=False)
-    writes = None
+    writes = checks = None
     if role == "write":
         from server.workers.writes import Writes
 
         writes = Writes(store)
+    elif role == "check":
+        from server.workers.checks import Checks
+
+        checks = Checks(store)
     # the server sends the same few request headers again and again: decoded once each
     decoded: dict[bytes, tuple[Received, bool]] = {}
     while True:
@@ -216,7 +255,7 @@ def serve(store_dir: Path, role: str, inp: BinaryIO, out: BinaryIO) -> None:
         request, has_body = known
         body = messages.read_request_body(inp) if has_body else b""
         try:
-            answer(store, writes, request, body, out)
+            answer(store, writes, request, body, out, checks)
         except Exception as e:  # a bug; the server answers 500 and the worker goes on
             traceback.print_exc(file=sys.stderr)
             send(out, AnswerHead(500, error=f"internal error: {type(e).__name__}: {e}"))
@@ -229,18 +268,32 @@ def _decode(payload: bytes) -> tuple[Received, bool]:
         return e, e.has_body
 
 
-def answer(store: Store, writes: Writes | None, request: Received, body: bytes, out: BinaryIO) -> None:
-    """Answer one request; writes only in the write worker."""
+def answer(
+    store: Store,
+    writes: Writes | None,
+    request: Received,
+    body: bytes,
+    out: BinaryIO,
+    checks: Checks | None = None,
+) -> None:
+    """Answer one request; writes only in the write worker, validations only in the check worker."""
     if type(request) is Query:
         run_query(store, request, out)
     elif type(request) is GraphDump:
         dump_graph(store, request, out)
+    elif type(request) is Describe:
+        describe_resource(store, request, out)
+    elif type(request) is Dumps:
+        produce_dumps(store, request, out)
     elif type(request) is Ping:
         send(out, AnswerHead(200, generation=store.generation))
     elif writes is not None and isinstance(request, messages.WRITES):
         status, content_type, reply = writes.handle(request, body)
         send(out, AnswerHead(status, content_type=content_type), reply)
         store.collect()  # old generations go once the answer is out
+    elif checks is not None and isinstance(request, messages.CHECKS):
+        status, content_type, reply = checks.handle(request, body)
+        send(out, AnswerHead(status, content_type=content_type), reply)
     else:
         op = request.op if isinstance(request, messages.UnknownOperation) else request.OP
         send(out, AnswerHead(400, error=f"unknown operation {op!r}"))
@@ -249,7 +302,7 @@ def answer(store: Store, writes: Writes | None, request: Received, body: bytes, 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--role", choices=["query", "write"], default="query")
+    parser.add_argument("--role", choices=["query", "write", "check"], default="query")
     args = parser.parse_args()
     # The frames own the original stdout; anything printed goes to stderr.
     out = os.fdopen(os.dup(1), "wb", buffering=1 << 16)

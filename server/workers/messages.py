@@ -22,6 +22,9 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 
 from server.workers import framing
 
+#: The media type of a validation report when the client names none it prefers.
+REPORT_DEFAULT = "application/json"
+
 
 # ---------------------------------------------------------------------------------------------- requests
 @dataclass(frozen=True)
@@ -58,6 +61,33 @@ class GraphDump:
 
 
 @dataclass(frozen=True)
+class Describe:
+    """What a resource IRI dereferences to: its bounded description and incoming links (404: not there).
+
+    ``media_type`` is an RDF media type, or :data:`server.workers.describe.DESCRIPTION_JSON` for the
+    data of the resource page. The answer's head carries the generation it was read from.
+    """
+
+    OP: ClassVar[str] = "describe"
+    iri: str
+    media_type: str
+    max_bytes: int
+    context_url: str | None = None  #: the ``@context`` a JSON-LD answer refers to
+    unless_generation: str | None = None  #: answer 304 (no body) if this is still the published one
+    incoming_limit: int = 500  #: incoming links listed at most
+
+
+@dataclass(frozen=True)
+class Dumps:
+    """The dump files of the published generation in ``directory``, written if missing; answered with
+    their manifest (JSON: generation, creation time, the files with size, SHA-256 and graph)."""
+
+    OP: ClassVar[str] = "dumps"
+    directory: str
+    context_url: str  #: the ``@context`` the JSON-LD dump refers to
+
+
+@dataclass(frozen=True)
 class Update:
     """A SPARQL update, through the validation gate (write worker)."""
 
@@ -66,6 +96,8 @@ class Update:
     base_iri: str | None = None
     origin: str | None = None  #: where the change came from, recorded in the catalogue
     agent: str = "coopgraph"
+    report_type: str = REPORT_DEFAULT  #: media type of the report a rejected write is answered with
+    lang: str = "en"  #: language of that report
 
 
 @dataclass(frozen=True)
@@ -77,6 +109,8 @@ class GraphLoad:
     media_type: str
     origin: str | None = None
     agent: str = "coopgraph"
+    report_type: str = REPORT_DEFAULT
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -99,14 +133,54 @@ class GraphDelete:
 
     OP: ClassVar[str] = "gsp_delete"
     graph: str
+    report_type: str = REPORT_DEFAULT
+    lang: str = "en"
+
+
+@dataclass(frozen=True)
+class Validate:
+    """A dry run of an ingest (check worker): the files in the body, one after the other, are loaded
+    into a copy of the store with what they replace, validated, and discarded; answered with the report."""
+
+    OP: ClassVar[str] = "validate"
+    files: list[tuple[str, int]]  #: (file name, bytes) of each file in the body, in order
+    report_type: str = REPORT_DEFAULT
+    lang: str = "en"
+    link_base: str | None = None  #: the server's URL, to link resources to their pages in HTML reports
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The report of the whole published store (check worker; kept while the generation stays current)."""
+
+    OP: ClassVar[str] = "validation"
+    report_type: str = REPORT_DEFAULT
+    lang: str = "en"
+    link_base: str | None = None
 
 
 #: What the write worker does (a query worker answers them 400).
 Write = Update | GraphReplace | GraphMerge | GraphDelete
 WRITES = (Update, GraphReplace, GraphMerge, GraphDelete)
-Request = Ping | Query | GraphDump | Write
+#: What the check worker does: validation that writes nothing, so it needs no token.
+Check = Validate | ValidationReport
+CHECKS = (Validate, ValidationReport)
+Request = Ping | Query | GraphDump | Describe | Dumps | Write | Check
 _BY_OP: dict[str, type[Any]] = {
-    cls.OP: cls for cls in (Ping, Query, GraphDump, Update, GraphReplace, GraphMerge, GraphDelete)
+    cls.OP: cls
+    for cls in (
+        Ping,
+        Query,
+        GraphDump,
+        Describe,
+        Dumps,
+        Update,
+        GraphReplace,
+        GraphMerge,
+        GraphDelete,
+        Validate,
+        ValidationReport,
+    )
 }
 
 

@@ -21,6 +21,8 @@ from coopgraph.store.catalog import GraphRecord, activity_iri, build_record
 from ingest.batch import BatchOptions, BatchRejected, run
 from ingest.errors import IngestError
 from ingest.gate import Gate, GateReport
+from ingest.reports.model import Report
+from ingest.reports.render import BY_MEDIA_TYPE, render
 from ingest.sources import Problem, describe
 from server.workers.messages import GraphDelete, GraphLoad, GraphMerge, Update
 
@@ -49,14 +51,24 @@ def _json(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str).encode()
 
 
-def rejected(report: GateReport, shown: dict[str, str] | None = None) -> Outcome:
-    """422 with the report; ``shown`` renames files (an upload's temporary file is "request body")."""
+def rejected(
+    report: GateReport,
+    request: Update | GraphLoad | GraphDelete,
+    shown: dict[str, str] | None = None,
+    graph: str | None = None,
+) -> Outcome:
+    """422 with the report in the format the request asked for (JSON: the report beside an error
+    message); ``shown`` renames files (an upload's temporary file is "request body"), ``graph`` is
+    where the write went."""
     count = report.counts.get("Violation", 0)
-    described = report.as_dict()
-    for result in described["results"]:
-        result["file"] = (shown or {}).get(result.get("file") or "", result.get("file"))
-    message = f"the write violates {count} constraint(s) of the shapes; nothing was changed"
-    return 422, "application/json", _json({"error": message, "report": described})
+    model = Report.of(report, subject=graph or "a write").renamed(shown or {})
+    if graph is not None:
+        model = model.in_graph({f.file or "": graph for f in model.findings})
+    if request.report_type not in BY_MEDIA_TYPE or request.report_type == "application/json":
+        message = f"the write violates {count} constraint(s) of the shapes; nothing was changed"
+        return 422, "application/json", _json({"error": message, "report": model.as_dict()})
+    fmt = BY_MEDIA_TYPE[request.report_type]
+    return 422, fmt.media_type + "; charset=utf-8", render(model, fmt, request.lang)
 
 
 def bad_input(problems: list[Problem], shown: dict[str, str]) -> Outcome:
@@ -109,7 +121,7 @@ class Writes:
         except IngestError as e:
             return bad_input(e.problems, shown)
         except BatchRejected as e:
-            return rejected(e.report, shown)
+            return rejected(e.report, request, shown, graph)
         finally:
             path.unlink(missing_ok=True)
         return (204 if existed else 201), None, b""
@@ -144,7 +156,7 @@ class Writes:
                 records.pop(graph, None)
                 tx.write_records(records.values())
         except _Rejected as e:
-            return rejected(e.report)
+            return rejected(e.report, request, graph=graph)
         return 204, None, b""
 
     def _removed_nodes(self, graph: str) -> set[Any] | None:
@@ -181,7 +193,7 @@ class Writes:
         except _Invalid as e:
             return 400, None, (str(e) + "\n").encode()
         except _Rejected as e:
-            return rejected(e.report)
+            return rejected(e.report, request)
         return 204, None, b""
 
     def _candidates(self, tx: StoreTransaction, written: list[str]) -> list[str]:
