@@ -65,6 +65,7 @@ from coopgraph.sparql_text import ScanError, scan_query, scan_update
 from coopgraph.store.catalog import GraphRecord, catalog_quads, read_records
 from coopgraph.store.generations import Generations
 from coopgraph.store.protocol import DEFAULT_GRAPH, StoreMissing, Term, graph_node
+from coopgraph.store.remote_derived import DerivedFiles, Hold
 from coopgraph.store.remote_http import Endpoints, RemoteError, SparqlClient
 from coopgraph.store.sparql_rewrite import bind_values, rewrite_graphs, route_update
 
@@ -217,6 +218,16 @@ class RemoteView(_Reader):
         self._graphs = mapping
         self._seen = seen  # the published generation when the mapping was read
         self._lock = threading.Lock()
+        self._hold: Hold | None = None  # taken by the store for the view it hands out
+
+    def derived_file(self, name: str) -> Path:
+        """A local file for data computed from this generation (see ``ReadView.derived_file``)."""
+        return self._store._derived.path(self.generation, name)
+
+    def release(self) -> None:
+        if self._hold is not None:
+            self._hold.release()
+            self._hold = None
 
     def _mapping(self) -> Mapping_:
         return self._graphs
@@ -460,6 +471,7 @@ class RemoteStore:
         self.keep_seconds = keep_seconds
         self._client = SparqlClient(endpoints, timeout, write_timeout)
         self._locks = Generations(self.root)
+        self._derived = DerivedFiles(self.root)
         self._view: RemoteView | None = None
         if self._published() is None:
             if not create:
@@ -556,7 +568,11 @@ class RemoteStore:
             raise StoreMissing(f"{self!r}: the store's control graph is gone")
         if self._view is None or self._view.generation != current:
             stamp = self._stamp()
-            self._view = RemoteView(self, current, self._read_mapping(current), stamp)
+            view = RemoteView(self, current, self._read_mapping(current), stamp)
+            view._hold = self._derived.hold(current)
+            if self._view is not None:
+                self._view.release()
+            self._view = view
         return self._view
 
     @property
@@ -596,8 +612,14 @@ class RemoteStore:
     ) -> None:
         self.view().dump(output, format, graph, prefixes=prefixes)
 
-    def close(self) -> None:
+    def _drop_view(self) -> None:
+        """Let go of the view handed out: the next one is read afresh."""
+        if self._view is not None:
+            self._view.release()
         self._view = None
+
+    def close(self) -> None:
+        self._drop_view()
         self._client.close()
 
     # ------------------------------------------------------------------ writing
@@ -614,7 +636,7 @@ class RemoteStore:
             tx_iri = f"<{NS}tx/{uuid.uuid4().hex}>"
             self._fence(tx_iri)
             self._recover(tx_iri)
-            self._view = None
+            self._drop_view()
             before = self.view()
             tx = RemoteTransaction(self, before, frozenset(replace), tx_iri)
             try:
@@ -627,7 +649,7 @@ class RemoteStore:
                 return
             published = before.generation
             self._client.update(tx.publish_request(_next(published), published))
-            self._view = None
+            self._drop_view()
             if self._published() != _next(published):
                 raise RemoteError(
                     f"{self!r}: another writer took the store while this transaction ran; "
@@ -654,7 +676,11 @@ class RemoteStore:
 
     def collect(self) -> list[str]:
         """Drop the versions replaced more than ``keep_seconds`` ago, and the generations that read them;
-        their names. Skipped (nothing collected) while a writer runs."""
+        their names. Skipped (nothing collected) while a writer runs. Also removes the local files derived
+        from generations no view holds."""
+        published = self._published()
+        if published is not None:
+            self._derived.collect(published)
         try:
             with self._locks.write_lock(wait=0):
                 return self._collect()
