@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT    := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
-.PHONY: serve test lint python system-deps bench
+.PHONY: serve test lint python system-deps bench mutation
 
 # Python 3.11+ with venv; Debian's python3 if the machine has none.
 python:
@@ -44,3 +44,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_validation.py --sizes 100k,1M
 	$(BIN)/python bench/bench_endpoint.py
+	$(BIN)/python bench/bench_sparql_text.py
+
+# Mutation testing of the modules that guard safety and data (docs/MUTATION.md). Slow (hours for all of
+# tests/mutation_run.py's MODULES), so not part of `make test`: `make mutation MODULES=server/http/auth.py` runs one.
+mutation: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[mutation]'
+	nice -n 10 $(BIN)/python tests/mutation_run.py $(MODULES)

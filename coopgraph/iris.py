@@ -10,12 +10,43 @@ SHAPES = BASE + "shapes#"
 RESOURCE = BASE + "id/"
 VOCAB = BASE + "vocab/"
 GRAPH = BASE + "graph/"
+#: Loaded files as published: ``source/{key}``, the file's path below the folder it was loaded from.
+SOURCE = BASE + "source/"
 
 CATALOG_GRAPH = GRAPH + "catalog"
 GRAPH_ROLE = VOCAB + "graph-role/"
 
 #: The roles a named graph can play; each is a concept of the graph-role scheme.
 ROLES = ("data", "ontology", "vocabulary", "shapes", "catalog")
+#: The roles of the graphs coopgraph loads from its own files (read-only over HTTP).
+SYSTEM_ROLES = ("ontology", "vocabulary", "shapes")
+_SYSTEM_PREFIXES = tuple(f"{GRAPH}{role}/" for role in SYSTEM_ROLES)
+
+#: One prefix per type of minted resource (``id/{type}/{slug}``): ``cgr:`` cannot name them, since a
+#: local name with ``/`` (``cgr:project/vietmus``) is a SPARQL syntax error.
+RESOURCE_PREFIXES: dict[str, str] = {
+    prefix: f"{RESOURCE}{kind}/"
+    for prefix, kind in (
+        ("inst", "organization"),
+        ("person", "person"),
+        ("post", "post"),
+        ("agr", "agreement"),
+        ("signing", "signing"),
+        ("part", "participation"),
+        ("proj", "project"),
+        ("prog", "programme"),
+        ("act", "activity"),
+        ("fund", "funding"),
+        ("pship", "partnership"),
+        ("event", "event"),
+        ("memb", "membership"),
+        ("count", "count"),
+        ("plan", "plan"),
+        ("article", "article"),
+        ("src", "source"),
+        ("decision", "decision"),
+    )
+}
 
 PREFIXES: dict[str, str] = {
     "cg": ONTOLOGY,
@@ -39,12 +70,27 @@ PREFIXES: dict[str, str] = {
     "sd": "http://www.w3.org/ns/sparql-service-description#",
 }
 
+#: What a query may use without declaring it (the query page's prologue): the project's prefixes and
+#: one per type of resource. Names are shown (``compact``) with ``PREFIXES`` alone.
+QUERY_PREFIXES: dict[str, str] = {**PREFIXES, **RESOURCE_PREFIXES}
+
 RDF_TYPE = PREFIXES["rdf"] + "type"
 
 
 def graph_iri(kind: str, key: str) -> str:
     """The named graph of one source: ``graph/{kind}/{key}``, the key percent-encoded but for ``/``."""
     return f"{GRAPH}{kind}/{quote(key, safe='/-._~')}"
+
+
+def source_iri(key: str) -> str:
+    """The published name of a loaded file: ``source/{key}``, so that no catalogue shows the loading
+    machine's paths; relative IRIs inside the file resolve against it."""
+    return f"{SOURCE}{quote(key, safe='/-._~')}"
+
+
+def is_system_graph(graph: str) -> bool:
+    """A graph coopgraph maintains itself: the catalogue, or one loaded from ontology/ or shapes/."""
+    return graph == CATALOG_GRAPH or graph.startswith(_SYSTEM_PREFIXES)
 
 
 def role_iri(role: str) -> str:
@@ -54,8 +100,8 @@ def role_iri(role: str) -> str:
 
 
 def sparql_prologue(prefixes: dict[str, str] | None = None) -> str:
-    """PREFIX lines for the given (default: all project) prefixes."""
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or PREFIXES).items())
+    """PREFIX lines for the given prefixes (default: the project's and the resource types')."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or QUERY_PREFIXES).items())
 
 
 def compact(iri: str, prefixes: dict[str, str] | None = None) -> str:

@@ -40,6 +40,13 @@ class Settings:
     #: part of the time), at most 8: point lookups at 8 connections measured 35% faster with 4 than 2
     #: workers on 2 cores (bench/RESULTS.md).
     workers: int = field(default_factory=default_workers)
+    #: Queries one client (its bearer token, else its address) may have running at once, its others
+    #: waiting; 0: one fewer than the workers (at least one), so that runaway queries from one client
+    #: never hold them all.
+    max_client_queries: int = 0
+    #: The memory (address space, bytes) each worker process may use; a query that needs more is stopped
+    #: (503). 0: no cap. Oxigraph maps its files into that space too: leave room for the store.
+    worker_memory_bytes: int = 4 * 1024 * 1024 * 1024
     max_body_bytes: int = 64 * 1024 * 1024
     max_result_bytes: int = 256 * 1024 * 1024
     #: The longest literal an input may hold (UTF-8 bytes): files, records, cells, graph-store bodies.
@@ -48,6 +55,14 @@ class Settings:
     max_line_bytes: int = 8 * 1024 * 1024
     #: The deepest nesting of arrays and objects in a JSON, JSON-LD or YAML input.
     max_nesting_depth: int = 64
+    #: Seconds a client may take to send a request's line and headers (from the connection's opening).
+    header_timeout: float = 10.0
+    #: The longest pause, in seconds, between two parts of a request body.
+    body_timeout: float = 30.0
+    #: Seconds an idle connection is kept open between requests.
+    keep_alive_timeout: int = 5
+    #: Connections open at once; more are answered 503 and closed (keep it under the open-file limit).
+    max_connections: int = 512
     #: Browser origins allowed by CORS; "*" allows any origin, without credentials.
     cors_origins: tuple[str, ...] = ()
     #: SERVICE endpoints a query may call; empty means none.
@@ -69,6 +84,11 @@ class Settings:
     remote_auth: str = "basic"
     #: Seconds the remote store keeps a replaced version of a graph for the readers still reading it.
     remote_keep_seconds: float = 600.0
+
+    @property
+    def client_queries(self) -> int:
+        """:attr:`max_client_queries`, its default resolved."""
+        return self.max_client_queries or max(1, self.workers - 1)
 
     def with_overrides(self, **values: Any) -> Settings:
         return replace(self, **{k: v for k, v in values.items() if v is not None})

@@ -64,6 +64,7 @@ class QueryInfo:
     from_named_graphs: list[str]  # absolute IRIs of FROM NAMED clauses
     services: list[str]  # SERVICE targets; a variable target appears as "?name"
     service_silent: bool  # any SERVICE SILENT
+    depth: int = 0  # the deepest nesting of brackets ({, (, [) in the text
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class UpdateInfo:
     base: str | None
     with_graphs: list[str] = field(default_factory=list)  # WITH IRIs of DELETE/INSERT operations
     modify_wheres: list[int] = field(default_factory=list)  # offset of each DELETE/INSERT operation's WHERE
+    depth: int = 0  # the deepest nesting of brackets ({, (, [) in the text
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,6 +320,7 @@ class _Scanner:
         self.fallback = False  # scanning text whose structure was not recognised
         self.with_graphs: list[str] = []
         self.modify_wheres: list[int] = []
+        self.depth = 0  # the deepest bracket nesting seen (a parser recursing that deep may overflow)
 
     # ---- character-level helpers, mirroring Oxigraph's i("KEYWORD") and "_" -----------------
 
@@ -412,12 +415,16 @@ class _Scanner:
         n = self.n
         ws = _WS_RE.match
         k1 = v1 = k2 = v2 = k3 = v3 = ""  # the three previous tokens (kind, value)
+        deepest = self.depth
         while True:
             pos = ws(text, pos).end()  # type: ignore[union-attr]
             if pos >= n:
+                self.depth = deepest
                 return n
             c = text[pos]
             depth = len(stack)
+            if depth > deepest:
+                deepest = depth
             top = stack[-1] if depth else None
             popped = False
             if c == "{":
@@ -577,6 +584,7 @@ class _Scanner:
             ):
                 self.template_terms += 1  # a triple in the template's default graph
             if popped and len(stack) == stop:
+                self.depth = deepest
                 return pos
             k3, v3, k2, v2, k1, v1 = k2, v2, k1, v1, k, v
 
@@ -688,6 +696,7 @@ class _Scanner:
             from_named_graphs=from_named,
             services=_unique(self.services),
             service_silent=self.service_silent,
+            depth=self.depth,
         )
 
     def select_rest(self, pos: int, from_graphs: list[str], from_named: list[str]) -> int | None:
@@ -769,6 +778,7 @@ class _Scanner:
             base=self.base,
             with_graphs=self.with_graphs,
             modify_wheres=self.modify_wheres,
+            depth=self.depth,
         )
 
     def silent(self, pos: int) -> int:

@@ -141,12 +141,15 @@ def plan(
     store: Store, sources: Iterable[Source], force: bool = False
 ) -> tuple[list[tuple[Source, str]], list[Source]]:
     """Split sources into (source, checksum) to load and those whose checksum is already loaded."""
-    records = store.records()
+    view = store.view()
+    records = view.records()
     changed, unchanged = [], []
     for source in sources:
         checksum = source.checksum()
         record = records.get(source.graph)
-        if not force and record is not None and record.checksum == checksum:
+        # a record whose graph is gone (a store damaged outside coopgraph) is loaded again
+        lost = record is not None and record.triples > 0 and not view.has_graph(source.graph)
+        if not force and record is not None and record.checksum == checksum and not lost:
             unchanged.append(source)
         else:
             changed.append((source, checksum))

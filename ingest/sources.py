@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,8 +12,9 @@ from coopgraph.formats import RDF_MEDIA_TYPES, RdfFileFormat, rdf_format_for_pat
 from coopgraph.settings import PROJECT_ROOT
 from ingest.errors import Problem
 
-#: The JSON-LD context applied to JSON and YAML records that carry none.
+#: The JSON-LD context applied to JSON and YAML records that carry none, and its public URL.
 CONTEXT_FILE = PROJECT_ROOT / "ontology" / "context.jsonld"
+PUBLISHED_CONTEXT = iris.BASE + "context.jsonld"
 
 TABLE_TYPES = {
     ".csv": "text/csv",
@@ -43,11 +45,20 @@ class Source:
 
     @property
     def location(self) -> str:
-        return self.origin or self.path.resolve().as_uri()
+        """Where the data came from as the catalogue publishes it (and the base of relative IRIs):
+        the request it came with, else ``source/{key}``, never this machine's path."""
+        return self.origin or iris.source_iri(self.key)
 
     @property
     def used(self) -> tuple[str, ...]:
-        return tuple(p.resolve().as_uri() for p in (self.mapping, self.context) if p is not None)
+        """The mapping (published beside the file) and the JSON-LD context (by its public URL)."""
+        used = []
+        if self.mapping is not None:
+            used.append(iris.source_iri(posixpath.join(posixpath.dirname(self.key), self.mapping.name)))
+        if self.context is not None:
+            own = self.context == CONTEXT_FILE
+            used.append(PUBLISHED_CONTEXT if own else iris.source_iri(self.context.name))
+        return tuple(used)
 
     def checksum(self) -> str:
         """SHA-256 of the data file; when it has a mapping or context too, the SHA-256 of the parts'

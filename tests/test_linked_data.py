@@ -28,6 +28,7 @@ from tests.conftest import Server, coopgraph, start_server
 BASE = "https://w3id.org/coopgraph/"
 VNU = BASE + "id/organization/vnu-hanoi"
 MOU = BASE + "id/agreement/vnu-tsinghua-mou-2024"
+AGREEMENTS_GRAPH = BASE + "graph/data/seed/vnu-tsinghua-2025/agreements.yaml"
 #: Media type -> rdflib parser name.
 RDF_FORMATS = {
     "text/turtle": "turtle",
@@ -137,7 +138,12 @@ def test_an_independent_parser_reads_the_answers(
     server: Server, media: str, syntax: str, tmp_path: Any
 ) -> None:
     assert RAPPER is not None
-    for iri in (VNU, MOU, BASE + "vocab/country/vn", BASE + "graph/data/seed/agreements.yaml"):
+    for iri in (
+        VNU,
+        MOU,
+        BASE + "vocab/country/vn",
+        BASE + "graph/data/seed/vnu-tsinghua-2025/agreements.yaml",
+    ):
         body = requests.get(url_of(server, iri), headers={"Accept": media}, timeout=30).content
         path = tmp_path / "answer"
         path.write_bytes(body)
@@ -233,7 +239,9 @@ def test_page_shows_incoming_links_and_provenance(server: Server) -> None:
     page = requests.get(url_of(server, VNU), headers={"Accept": "text/html"}, timeout=30).text
     assert 'id="incoming"' in page
     assert f'href="{server.url}/id/agreement/vnu-tsinghua-mou-2024"' in page  # points at VNU
-    assert f'href="{server.url}/graph/data/seed/organizations.csv"' in page  # the graph of a statement
+    assert (
+        f'href="{server.url}/graph/data/seed/vnu-tsinghua-2025/organizations.csv"' in page
+    )  # the graph of a statement
     assert f'href="{server.url}/id/article/vnu-tsinghua-2025"' in page  # the article the subject cites
     schema = page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
     described = json.loads(schema)
@@ -288,7 +296,9 @@ def test_dumps_are_listed_with_checksums_that_hold(server: Server) -> None:
     found = _manifest(server)
     names = {f["name"] for f in found["files"]}
     assert {"coopgraph.nq.gz", "coopgraph.trig.gz", "coopgraph.jsonld.gz"} <= names
-    assert any(f["graph"] == BASE + "graph/data/seed/agreements.yaml" for f in found["files"])
+    assert any(
+        f["graph"] == BASE + "graph/data/seed/vnu-tsinghua-2025/agreements.yaml" for f in found["files"]
+    )
     sums = requests.get(server.url + "/dumps/SHA256SUMS", timeout=30).text
     for entry in found["files"]:
         body = requests.get(entry["url"], timeout=60)

@@ -33,6 +33,7 @@ SCHEMES = {
     "status",
     "country",
     "province",
+    "city",
     "graph-role",
     "post-role",
     "measure",
@@ -187,7 +188,65 @@ def test_places_carry_iso_codes() -> None:
     assert {str(c).rsplit("/", 1)[-1] for c in countries} >= {"vn", "cn", "jp", "de"}
     assert len(provinces) >= 7
     for place in countries | provinces:
-        assert g.value(place, URIRef(CG + "isoCode")) is not None, place
+        # a province formed after the ISO list (cg:validFrom) may have no code yet
+        has_code = g.value(place, URIRef(CG + "isoCode")) is not None
+        assert has_code or g.value(place, URIRef(CG + "validFrom")) is not None, place
+
+
+def test_every_iso_3166_country_with_its_names_in_vietnamese_english_and_french() -> None:
+    """The country scheme is ISO 3166-1 as pycountry publishes it: every code, named in vi, en and fr."""
+    pycountry = pytest.importorskip("pycountry")
+    g = vocabularies()
+    schema = rdflib.Namespace("http://schema.org/")
+    codes = {str(g.value(c, URIRef(CG + "isoCode"))): c for c in g.subjects(RDF.type, schema.Country)}
+    expected = {c.alpha_2 for c in pycountry.countries}
+    assert len(expected) == 249
+    assert set(codes) == expected
+    for country in pycountry.countries:
+        concept = codes[country.alpha_2]
+        assert str(concept) == f"{VOCAB}country/{country.alpha_2.lower()}"
+        assert {"vi", "en", "fr"} <= languages(g, concept, SKOS.prefLabel), country.alpha_2
+        assert str(g.value(concept, URIRef(CG + "isoAlpha3"))) == country.alpha_3
+    english = {str(label) for label in g.objects(codes["KR"], SKOS.prefLabel) if label.language == "en"}
+    assert english == {"South Korea"}
+
+
+VN = "https://w3id.org/coopgraph/vocab/country/vn"
+DCTERMS_REPLACES = URIRef("http://purl.org/dc/terms/replaces")
+DCTERMS_REPLACED = URIRef("http://purl.org/dc/terms/isReplacedBy")
+
+
+def _vietnamese_units(g: rdflib.Graph) -> set[URIRef]:
+    return {
+        p
+        for p in g.subjects(RDF.type, URIRef(CG + "Province"))
+        if (p, URIRef(CG + "country"), URIRef(VN)) in g
+    }
+
+
+def test_vietnams_63_provinces_and_the_34_of_the_2025_merger() -> None:
+    """ISO 3166-2:VN's 63 units until 30 June 2025; 34 from 1 July 2025 (Resolution 202/2025/QH15)."""
+    pycountry = pytest.importorskip("pycountry")
+    g = vocabularies()
+    units = _vietnamese_units(g)
+    until = {p for p in units if g.value(p, URIRef(CG + "validFrom")) is None}
+    after = {p for p in units if g.value(p, URIRef(CG + "validUntil")) is None}
+    iso = {s.code for s in pycountry.subdivisions.get(country_code="VN")}
+    assert len(iso) == 63
+    assert {str(g.value(p, URIRef(CG + "isoCode"))) for p in until} == iso
+    assert len(after) == 34
+    ended = until - after
+    assert len(ended) == 52 and len(until & after) == 11
+    for old in ended:
+        assert str(g.value(old, URIRef(CG + "validUntil"))) == "2025-06-30"
+        new = g.value(old, DCTERMS_REPLACED)
+        assert new in after and (new, DCTERMS_REPLACES, old) in g, old
+    for new in after - until:
+        assert str(g.value(new, URIRef(CG + "validFrom"))) == "2025-07-01"
+        assert len(set(g.objects(new, DCTERMS_REPLACES))) >= 2, new
+    resolution = URIRef("https://w3id.org/coopgraph/id/decision/resolution-202-2025-qh15")
+    assert all((p, URIRef("http://purl.org/dc/terms/source"), resolution) in g for p in units)
+    assert str(g.value(resolution, URIRef(CG + "dateInForce"))) == "2025-07-01"
 
 
 # ---------------------------------------------------------------------------

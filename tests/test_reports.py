@@ -123,7 +123,10 @@ def shapes_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield root
 
 
-INVALID = [c for c in CASES if c.expected]
+#: The cases a file of data can show: one that removes a statement of the vocabularies (which the store
+#: already holds, in graphs of their own) cannot be written as a file to ingest.
+VOCABULARY_EDITS = ("province:", "country:", "city:")
+INVALID = [c for c in CASES if c.expected and not (c.remove or "").startswith(VOCABULARY_EDITS)]
 
 
 def _case_file(case: Case, folder: Path) -> Path:

@@ -10,6 +10,7 @@ ontology and the vocabularies, removes some triples and adds others.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -357,10 +358,7 @@ CASES: list[Case] = [
     ),
     Case(
         "label-without-language",
-        (
-            V_("x:p1", "rdfs:label", "DatatypeConstraintComponent"),
-            V_("x:p1", "rdfs:label", "LanguageInConstraintComponent"),
-        ),
+        (V_("x:p1", "rdfs:label", "DatatypeConstraintComponent"),),
         add="x:p1 rdfs:label 'Plain name' .",
     ),
     Case(
@@ -369,13 +367,28 @@ CASES: list[Case] = [
         add="x:p1 rdfs:label 'Another name'@en .",
     ),
     Case(
-        "label-in-an-unexpected-language",
-        (V_("x:p1", "rdfs:label", "LanguageInConstraintComponent"),),
-        add="x:p1 rdfs:label 'Person Eins'@de .",
+        "labels-in-any-language",
+        (),
+        add="x:p1 rdfs:label 'Person Eins'@de , '인물 하나'@ko , 'บุคคลหนึ่ง'@th , 'ບຸກຄົນໜຶ່ງ'@lo , "
+        "'បុគ្គលមួយ'@km , '人物一'@zh-Hant .",
+        why="any well-formed BCP 47 tag is accepted beside the main label",
+    ),
+    Case(
+        "no-label-in-vietnamese-or-english",
+        (
+            V_("x:p1", "rdfs:label", "QualifiedMinCountConstraintComponent"),
+            W_("x:p1", "rdfs:label", "QualifiedMinCountConstraintComponent"),
+        ),
+        remove="x:p1 rdfs:label 'Person One'@en .",
+        add="x:p1 rdfs:label '인물 하나'@ko .",
     ),
     Case(
         "no-label",
-        (V_("x:c1", "rdfs:label", MIN), W_("x:c1", "rdfs:label", "QualifiedMinCountConstraintComponent")),
+        (
+            V_("x:c1", "rdfs:label", MIN),
+            V_("x:c1", "rdfs:label", "QualifiedMinCountConstraintComponent"),
+            W_("x:c1", "rdfs:label", "QualifiedMinCountConstraintComponent"),
+        ),
         remove="x:c1 rdfs:label 'Members'@en .",
     ),
     # --- identifiers and places
@@ -402,6 +415,12 @@ CASES: list[Case] = [
         (V_(V + "province/guangxi", "cg:isoCode", SPARQL),),
         remove="province:guangxi cg:isoCode 'CN-GX' .",
         add="province:guangxi cg:isoCode 'VN-GX' .",
+    ),
+    Case(
+        "province-without-iso-code",
+        (V_(V + "province/guangxi", "cg:isoCode", SPARQL),),
+        remove="province:guangxi cg:isoCode 'CN-GX' .",
+        why="only a unit created after the ISO list (cg:validFrom) may have no code",
     ),
     Case(
         "organisation-country-outside-vocabulary",
@@ -486,6 +505,7 @@ CASES: list[Case] = [
         "no-english-label",
         (W_("x:p1", "rdfs:label", "QualifiedMinCountConstraintComponent"),),
         remove="x:p1 rdfs:label 'Person One'@en .",
+        add="x:p1 rdfs:label 'Người Một'@vi .",
     ),
     Case(
         "vietnamese-organisation-without-vietnamese-name",
@@ -527,11 +547,38 @@ def _turtle(body: str) -> rdflib.Graph:
     return rdflib.Graph().parse(data=PREFIXES + body.replace("'", '"'), format="turtle")
 
 
+PLACE_SCHEMES = ("country", "province", "city")
+VOCAB = "https://w3id.org/coopgraph/vocab/"
+
+
+def _named_places() -> set[URIRef]:
+    """The places the cases name, and the places those lie in."""
+    text = BASE + "".join(c.add + c.remove for c in CASES)
+    return {
+        URIRef(f"{VOCAB}{scheme}/{slug}")
+        for scheme, slug in re.findall(r"\b(country|province|city):([a-z0-9-]+)", text)
+    }
+
+
 @functools.cache
 def model_graph() -> rdflib.Graph:
+    """The ontology and the vocabularies, with only the places the cases name: pyshacl takes about 20 s
+    a case over all 249 countries and 88 provinces, which the seed data's validation covers
+    (tests/test_seed_data.py, tests/test_ontology.py)."""
     graph = rdflib.Graph()
     for path in sorted((ROOT / "ontology").rglob("*.ttl")):
-        graph.parse(path, format="turtle")
+        part = rdflib.Graph().parse(path, format="turtle")
+        if path.stem in PLACE_SCHEMES:
+            keep = _named_places()
+            keep |= {o for p in keep for o in part.objects(p, URIRef("http://schema.org/containedInPlace"))}
+            concepts = set(part.subjects(RDF.type, URIRef("http://www.w3.org/2004/02/skos/core#Concept")))
+            if not concepts & keep:
+                continue
+            dropped = concepts - keep
+            for s, p, o in list(part):
+                if s in dropped or o in dropped:
+                    part.remove((s, p, o))
+        graph += part
     return graph
 
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 import glob
 import http.server
 import logging
-import statistics
 import threading
-import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -871,29 +869,3 @@ def test_sparql10_dataset_clauses_agree_with_rdflib() -> None:
     print(f"\nSPARQL 1.0 queries: {compared} compared, {with_from} with dataset clauses")
     assert differences == []
     assert with_from > 10
-
-
-# ------------------------------------------------------------------------------------------------
-# Speed (measured and printed, never asserted)
-
-
-def test_point_lookup_scan_time_is_reported() -> None:
-    lookup = (
-        "PREFIX cg: <https://w3id.org/coopgraph/ontology#>\n"
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-        "SELECT ?p ?o WHERE {\n"
-        "  <https://w3id.org/coopgraph/id/institution/hue-university> ?p ?o .\n"
-        "} LIMIT 100\n"
-    )
-    short = "SELECT ?o WHERE { <https://w3id.org/coopgraph/id/institution/hue-university> rdfs:label ?o }"
-    for name, text in (("point lookup with 2 PREFIX lines", lookup), ("one-line point lookup", short)):
-        samples = []
-        for _ in range(7):
-            start = time.perf_counter()
-            for _ in range(2000):
-                scan_query(text, prefixes={"rdfs": "http://www.w3.org/2000/01/rdf-schema#"})
-            samples.append((time.perf_counter() - start) / 2000)
-        print(
-            f"\nscan_query, {name} ({len(text)} chars): median {statistics.median(samples) * 1e6:.1f} µs, "
-            f"best {min(samples) * 1e6:.1f} µs"
-        )

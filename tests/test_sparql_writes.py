@@ -159,7 +159,7 @@ def test_update_syntax_error_and_catalogue_protection(writer: Server) -> None:
         headers=writer.auth,
         data={"update": "DROP GRAPH <https://w3id.org/coopgraph/graph/catalog>"},
     )
-    assert r.status_code == 400 and "maintained by coopgraph" in r.text
+    assert r.status_code == 403 and "maintained by coopgraph" in r.text
 
 
 def test_multipart_post_merges_every_part(writer: Server) -> None:

@@ -7,9 +7,12 @@ import sys
 import time
 
 from coopgraph.cli import bootstrap, exits, render
+from coopgraph.iris import SYSTEM_ROLES
+from coopgraph.settings import PROJECT_ROOT
 from coopgraph.store import Store, StoreBusy
 from ingest.batch import BatchRejected, run
 from ingest.errors import IngestError
+from ingest.sources import Source
 
 
 def prepare(args: argparse.Namespace, seed: bool) -> None:
@@ -22,6 +25,8 @@ def prepare(args: argparse.Namespace, seed: bool) -> None:
             sources, problems = bootstrap.sources(seed=seed and new)
             if problems:
                 raise exits.Failure(exits.BAD_INPUT, render.problems(problems))
+            if not new:
+                report_lost(store, sources)
             result = run(store, sources)
             if result.loaded:
                 print(
@@ -40,6 +45,19 @@ def prepare(args: argparse.Namespace, seed: bool) -> None:
         store.close()
 
 
+def report_lost(store: Store, sources: list[Source]) -> None:
+    """Say which of the graphs coopgraph maintains the store has lost: the batch that follows loads them
+    again from the project's files (see :func:`ingest.batch.plan`)."""
+    view = store.view()
+    for source in sources:
+        if source.role in SYSTEM_ROLES and not view.has_graph(source.graph):
+            print(
+                f"coopgraph: repaired the store: the {source.role} graph <{source.graph}> was missing; "
+                f"reloaded from {source.path.relative_to(PROJECT_ROOT)}",
+                file=sys.stderr,
+            )
+
+
 def compact(store: Store) -> None:
     """Compact the store (see :meth:`Store.compact`) before the workers open it; skipped if another writer
     holds the store."""
@@ -56,6 +74,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.http.app import create_app
+    from server.http.connections import uvicorn_options
 
     settings = exits.settings(args)
     prepare(args, seed=not args.no_seed)
@@ -68,7 +87,7 @@ def serve(args: argparse.Namespace) -> int:
         log_level="warning",
         access_log=False,
         loop="uvloop",
-        http="httptools",
         timeout_graceful_shutdown=5,
+        **uvicorn_options(settings),
     )
     return exits.OK

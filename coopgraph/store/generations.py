@@ -34,6 +34,9 @@ import pyoxigraph
 from coopgraph.store.protocol import StoreBusy, StoreMissing
 
 _NAME = re.compile(r"^g(\d{8})$")
+#: Where RocksDB builds a checkpoint (the copy that starts a generation) before renaming it: left behind
+#: by a writer killed while copying.
+_STAGING = re.compile(r"^(g\d{8})\.tmp$")
 __all__ = ["Generations", "Lease", "StoreBusy", "StoreMissing"]
 
 
@@ -207,6 +210,11 @@ class Generations:
             return []
         current = self.current()
         removed = []
+        for path in self.gens.iterdir():
+            staging = _STAGING.match(path.name)
+            if staging and (not keep_newer or (current is not None and staging.group(1) <= current)):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path.name)
         names = {p.name.removesuffix(".lock").removesuffix(".derived") for p in self.gens.iterdir()}
         for name in sorted(names):
             if (

@@ -18,7 +18,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat
 from coopgraph import iris
 from coopgraph.store.catalog import GraphRecord, catalog_quads, read_records
 from coopgraph.store.generations import Generations, Lease
-from coopgraph.store.protocol import DEFAULT_GRAPH, StoreMissing, Term, graph_node
+from coopgraph.store.protocol import DEFAULT_GRAPH, StoreBusy, StoreMissing, Term, graph_node
 
 __all__ = ["DEFAULT_GRAPH", "LocalStore", "LocalView", "Transaction", "graph_node"]
 
@@ -272,6 +272,13 @@ class LocalStore:
                     empty.flush()
                     del empty
                     self.generations.publish(name)
+        self._remove_unfinished()
+
+    def _remove_unfinished(self) -> None:
+        """Remove generations a killed writer left half-written (they can be large), unless a writer is
+        at work now; old generations no reader holds go too."""
+        with contextlib.suppress(StoreBusy, OSError), self.generations.write_lock(wait=0):
+            self.generations.collect(keep_newer=False)
 
     # ------------------------------------------------------------------ reading
     @property

@@ -14,7 +14,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coopgraph.saved_queries import load_all
 from coopgraph.settings import Settings
-from server.http.routes import Route, route_table
+from server.http.fairness import Shares
+from server.http.guard import Methods, guard
+from server.http.protocol import ProtocolError
+from server.http.routes import READ, Route, route_table
 from server.http.state import State
 from server.workers.pool import Pool
 
@@ -38,6 +41,9 @@ def _api(state: State, table: list[Route]) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         description="The knowledge graph of international cooperation in education.",
+        # FastAPI's pages load their scripts from a CDN: the route table serves vendored ones instead
+        docs_url=None,
+        redoc_url=None,
         **{route.name: route.path for route in table if route.kind == "builtin"},
     )
     api.state.coop = state
@@ -53,10 +59,16 @@ def _api(state: State, table: list[Route]) -> FastAPI:
 
 
 def create_app(settings: Settings) -> ASGIApp:
-    state = State(settings=settings, queries=Pool(settings.store, "query", settings.workers, settings))
+    state = State(
+        settings=settings,
+        queries=Pool(
+            settings.store, "query", settings.workers, settings.worker_memory_bytes, settings=settings
+        ),
+        shares=Shares(settings.client_queries),
+    )
     if settings.write_token:
-        state.writes = Pool(settings.store, "write", 1, settings)
-    state.checks = Pool(settings.store, "check", 1, settings)
+        state.writes = Pool(settings.store, "write", 1, settings=settings)
+    state.checks = Pool(settings.store, "check", 1, settings=settings)
     table = route_table(state, load_all())
     api = _api(state, table)
     lean = {route.path: route.endpoint for route in table if route.kind == "lean"}
@@ -67,6 +79,9 @@ def create_app(settings: Settings) -> ASGIApp:
         if endpoint is not None:
             try:
                 await endpoint(scope, receive, send, state)
+            except ProtocolError as e:
+                with contextlib.suppress(Exception):
+                    await e.response()(scope, receive, send)
             except Exception:
                 log.exception("error answering %s", scope["path"])
                 with contextlib.suppress(Exception):  # fails if the answer had already begun
@@ -74,13 +89,22 @@ def create_app(settings: Settings) -> ASGIApp:
         else:
             await api(scope, receive, send)
 
-    app.state = state  # type: ignore[attr-defined]
-    app.api = api  # type: ignore[attr-defined]
+    methods = Methods(
+        (
+            route.path,
+            route.allow or (route.methods if route.kind != "builtin" else READ),
+            route.kind == "files",
+        )
+        for route in table
+    )
+    guarded = guard(app, methods, settings.max_body_bytes)
+    guarded.state = state  # type: ignore[attr-defined]
+    guarded.api = api  # type: ignore[attr-defined]
     if not settings.cors_origins:
-        return app
+        return guarded
     wildcard = "*" in settings.cors_origins
     return CORSMiddleware(
-        app,
+        guarded,
         allow_origins=["*"] if wildcard else list(settings.cors_origins),
         allow_credentials=not wildcard,  # never a wildcard origin together with credentials
         allow_methods=["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS"],

@@ -18,8 +18,9 @@ def require_writer(request: Request, state: State) -> None:
             "this server is read-only: no write token is configured "
             "(set COOPGRAPH_WRITE_TOKEN to allow writes)",
         )
-    header = request.headers.get("authorization", "")
-    scheme, _, given = header.partition(" ")
+    # Exactly one header: Authorization is not a list, and two of them are not one credential.
+    headers = request.headers.getlist("authorization")
+    scheme, _, given = (headers[0] if len(headers) == 1 else "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
         raise ProtocolError(
             401,

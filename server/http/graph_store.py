@@ -14,11 +14,14 @@ from coopgraph.formats import RDF_MEDIA_TYPES
 from coopgraph.store import DEFAULT_GRAPH
 from server.http import negotiation
 from server.http.auth import require_writer
-from server.http.protocol import ProtocolError, content_type, read_body, single
+from server.http.fairness import TooManyQueries, client_of
+from server.http.protocol import ProtocolError, check_iri, content_type, read_body, single, url_params
+from server.http.safety import system_graph_refusal
 from server.http.state import State
 from server.http.validation import report_lang, report_type
-from server.http.worker_calls import answer_query, write
+from server.http.worker_calls import answer_query, query_failure, write
 from server.workers.messages import GraphDelete, GraphDump, GraphMerge, GraphReplace, Query
+from server.workers.pool import Busy, Expired, WorkerCrashed
 
 ALLOW = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
 PREFIX = "/graphs"
@@ -26,21 +29,17 @@ PREFIX = "/graphs"
 
 def _target(request: Request, state: State) -> str | None:
     """The graph a request names: ``?graph=IRI``, ``?default``, or the request URL itself (direct)."""
-    params = request.query_params
+    params = url_params(request)
     path = request.url.path
     if path.rstrip("/") != PREFIX:
         if "graph" in params or "default" in params:
             raise ProtocolError(400, "a graph named by the URL path takes no 'graph' or 'default' parameter")
-        return state.base_url(request, path)
-    graph = single(params.getlist("graph"), "graph")
+        return check_iri(state.base_url(request, path), "the URL path")
+    graph = single(params.get("graph"), "graph")
     if graph is not None:
         if "default" in params:
             raise ProtocolError(400, "name either '?graph=' or '?default', not both")
-        if ":" not in graph:
-            raise ProtocolError(400, f"'{graph}' is not an absolute IRI")
-        if graph == iris.CATALOG_GRAPH and request.method not in ("GET", "HEAD"):
-            raise ProtocolError(403, "the catalogue graph is maintained by coopgraph itself")
-        return graph
+        return check_iri(graph, "graph")
     if "default" in params:
         return DEFAULT_GRAPH
     return None
@@ -56,6 +55,8 @@ async def graph_store(request: Request) -> Response:
         if method not in ("PUT", "POST", "DELETE"):
             return PlainTextResponse("method not allowed\n", status_code=405, headers={"Allow": ALLOW})
         require_writer(request, state)
+        if graph is not None and iris.is_system_graph(graph):
+            raise ProtocolError(403, system_graph_refusal(graph))
         return await _write(request, state, graph)
     except ProtocolError as e:
         return e.response()
@@ -69,7 +70,7 @@ async def _read(request: Request, state: State, graph: str | None) -> Response:
     if media is None:
         raise ProtocolError(406, "accept one of " + ", ".join(negotiation.RDF))
     dump = GraphDump(graph=graph, rdf_type=media, max_bytes=state.settings.max_result_bytes)
-    return await answer_query(state, dump, head_only=request.method == "HEAD")
+    return await answer_query(state, dump, request.method == "HEAD", client_of(request.scope))
 
 
 async def _write(request: Request, state: State, graph: str | None) -> Response:
@@ -159,11 +160,15 @@ async def _catalog(request: Request, state: State) -> Response:
         if media is None:
             raise ProtocolError(406, "accept one of " + ", ".join(negotiation.RDF) + " or application/json")
         dump = GraphDump(graph=iris.CATALOG_GRAPH, rdf_type=media, max_bytes=state.settings.max_result_bytes)
-        return await answer_query(state, dump, head_only=request.method == "HEAD")
+        return await answer_query(state, dump, request.method == "HEAD", client_of(request.scope))
     listing = Query(
         query=_LIST, max_bytes=state.settings.max_result_bytes, results_type="application/sparql-results+json"
     )
-    reply = await state.queries.call(listing, state.settings.query_timeout)
+    try:
+        async with state.shares.slot(client_of(request.scope), state.settings.query_timeout):
+            reply = await state.queries.call(listing, state.settings.query_timeout)
+    except (Busy, Expired, WorkerCrashed, TooManyQueries) as e:
+        return query_failure(e, state.settings.query_timeout)
     graphs = []
     for row in json.loads(reply.body or b"{}").get("results", {}).get("bindings", []):
         record = {k: v["value"] for k, v in row.items()}

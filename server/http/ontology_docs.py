@@ -18,6 +18,8 @@ from rdflib import OWL, RDF, RDFS, SKOS, BNode, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS
 
+from server.http.links import is_safe_link, link
+
 CG = "https://w3id.org/coopgraph/ontology#"
 VOCAB = "https://w3id.org/coopgraph/vocab/"
 PREFIXES = {
@@ -225,7 +227,7 @@ class _Doc:
         text = f"<code>{_esc(self.curie(node))}</code>"
         if anchor is not None:
             return f'<a href="#{_esc(anchor)}">{text}</a>'
-        return f'<a href="{_esc(node)}">{text}</a>'
+        return f'<a href="{_esc(node)}">{text}</a>' if is_safe_link(str(node)) else text
 
     def _union(self, node: BNode) -> list[rdflib.term.Node] | None:
         head = self.g.value(node, OWL.unionOf)
@@ -349,10 +351,10 @@ class _Doc:
             def add(key: str, value: str) -> None:
                 meta_rows.append(f"<dt>{_esc(self.ui[key])}</dt><dd>{value}</dd>")
 
-            add("iri", f'<a href="{_esc(onto)}">{_esc(onto)}</a>')
+            add("iri", link(str(onto)))
             for key, predicate in (("version_iri", OWL.versionIRI), ("license", DCTERMS.license)):
                 for value in self.onto.objects(onto, predicate):
-                    add(key, f'<a href="{_esc(value)}">{_esc(value)}</a>')
+                    add(key, link(str(value)))
             for key, predicate in (
                 ("version", OWL.versionInfo),
                 ("created", DCTERMS.created),

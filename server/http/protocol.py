@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
+from pyoxigraph import NamedNode
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -57,11 +58,41 @@ def decode(body: bytes) -> str:
 
 
 def url_params(request: Request) -> dict[str, list[str]]:
-    """The parameters of the request's URL, each name with all its values in order."""
-    params: dict[str, list[str]] = {}
-    for key, value in request.query_params.multi_items():
-        params.setdefault(key, []).append(value)
-    return params
+    """The parameters of the request's URL, each name with all its values in order (400 unless the
+    percent-decoded values are UTF-8: Starlette would turn ``%FF`` into U+FFFD)."""
+    query = request.scope.get("query_string", b"")
+    try:
+        return parse_qs(query.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise ProtocolError(400, URL_NOT_UTF8) from None
+
+
+URL_NOT_UTF8 = "the URL is not valid UTF-8 once percent-decoded; percent-encode UTF-8 bytes only"
+
+
+def check_iri(value: str, name: str) -> str:
+    """``value`` if it is an absolute IRI, else a 400 naming the parameter it came in."""
+    try:
+        NamedNode(value)
+    except ValueError as e:
+        raise ProtocolError(400, f"'{name}': {value!r} is not an absolute IRI ({e})") from None
+    return value
+
+
+def check_depth(depth: int, limit: int, what: str) -> None:
+    """A 400 for a query or update nested deeper than ``limit``: Oxigraph's parser recurses into each
+    bracket, and thousands of them overflow a worker's stack."""
+    if depth > limit:
+        raise ProtocolError(
+            400,
+            f"the {what} nests brackets {depth} deep; the limit is {limit} (setting max_nesting_depth)",
+        )
+
+
+def check_iris(params: dict[str, list[str]], *names: str) -> None:
+    for name in names:
+        for value in params.get(name, ()):
+            check_iri(value, name)
 
 
 def parse_form(body: bytes) -> dict[str, list[str]]:

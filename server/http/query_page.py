@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from coopgraph import iris
+from server.http.guard import CONTENT_SECURITY_POLICY
 
 #: ``server/``, which holds the page's template and static files (package data of the ``server`` package).
 SERVER_DIR = Path(__file__).resolve().parent.parent
@@ -37,20 +38,6 @@ LIMIT 100
 """
 
 #: Same origin for everything; inline styles because YASGUI and CodeMirror set them on their elements.
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'self'",
-    )
-)
 
 
 def default_query() -> str:

@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from coopgraph.saved_queries import SavedQuery
 from server.http import (
+    api_docs,
     dataset_description,
     dumps,
     ontology_page,
@@ -50,6 +51,8 @@ class Route:
     methods: tuple[str, ...] = READ
     name: str = ""
     openapi: dict[str, Any] = field(default_factory=dict)
+    #: The methods the route serves, when its handler answers some of ``methods`` 405 itself (OPTIONS).
+    allow: tuple[str, ...] = ()
 
 
 def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
@@ -60,11 +63,10 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         # the SPARQL endpoint (GET, POST, HEAD; other methods get 405 there)
         Route("/sparql", "lean", sparql_endpoint.endpoint, ("GET", "POST", "HEAD")),
         Route("/sparql/", "lean", sparql_endpoint.endpoint, ("GET", "POST", "HEAD")),
-        # FastAPI's own: the OpenAPI document and the pages that show it
+        # the OpenAPI document (FastAPI's own) and the pages that show it, from vendored copies
         Route("/openapi.json", "builtin", name="openapi_url"),
-        Route("/docs", "builtin", name="docs_url"),
-        Route("/docs/oauth2-redirect", "builtin", name="swagger_ui_oauth2_redirect_url"),
-        Route("/redoc", "builtin", name="redoc_url"),
+        Route("/docs", "plain", api_docs.swagger_ui),
+        Route("/redoc", "plain", api_docs.redoc),
         # the saved queries
         Route(
             "/queries",
@@ -91,7 +93,7 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
             for saved in queries.values()
         ),
         # writes (/update answers 405 to anything but POST) and the graph store
-        Route("/update", "plain", update, ("POST", "GET", "PUT", "DELETE")),
+        Route("/update", "plain", update, ("POST", "GET", "PUT", "DELETE"), allow=("POST",)),
         Route("/graphs", "plain", graph_store, GRAPH_STORE_METHODS),
         Route("/graphs/{path:path}", "plain", graph_store, GRAPH_STORE_METHODS),
         # search by name, and the Reconciliation Service API (manifest, queries, extension: GET or POST)

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from coopgraph.iris import is_system_graph
 from coopgraph.sparql_text import QueryInfo, UpdateInfo
 
 
 class Refused(Exception):
     """The request asks for something the server does not do; the message says what and why."""
+
+
+class Forbidden(Refused):
+    """The request would change a graph coopgraph maintains itself (answered 403)."""
+
+
+def system_graph_refusal(graph: str) -> str:
+    return (
+        f"<{graph}> is maintained by coopgraph itself (its ontology, vocabularies, shapes and catalogue "
+        "are loaded from the project's files) and cannot be changed over HTTP"
+    )
 
 
 def _services(targets: list[str], allowed: tuple[str, ...]) -> None:
@@ -27,7 +39,7 @@ def check_query(info: QueryInfo, allowed_services: tuple[str, ...]) -> None:
     _services(info.services, allowed_services)
 
 
-def check_update(info: UpdateInfo, allowed_services: tuple[str, ...], protected: tuple[str, ...]) -> None:
+def check_update(info: UpdateInfo, allowed_services: tuple[str, ...]) -> None:
     if info.loads:
         raise Refused(
             "LOAD: this server does not fetch data from other hosts; send the data with the "
@@ -35,8 +47,8 @@ def check_update(info: UpdateInfo, allowed_services: tuple[str, ...], protected:
         )
     _services(info.services, allowed_services)
     for graph in info.graphs_written:
-        if graph in protected:
-            raise Refused(f"<{graph}> is maintained by coopgraph itself and cannot be written")
+        if is_system_graph(graph):
+            raise Forbidden(system_graph_refusal(graph))
 
 
 def dataset(

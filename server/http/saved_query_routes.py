@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 
 from coopgraph.saved_queries import PATTERNS, BadParameter, Parameter, SavedQuery
 from server.http import negotiation
+from server.http.links import link
 from server.http.protocol import ProtocolError
 from server.http.sparql_endpoint import run
 from server.http.state import State
@@ -264,6 +265,22 @@ def _catalogue_html(queries: dict[str, SavedQuery]) -> str:
     )
 
 
+def result_cell(binding: dict[str, str] | None) -> str:
+    """One cell of a results table; an IRI is a link only if it is safe to follow (:mod:`links`)."""
+    if binding is None:
+        return "<td></td>"
+    if binding["type"] == "uri":
+        return f"<td>{link(binding['value'])}</td>"
+    value = html.escape(binding["value"])
+    lang = binding.get("xml:lang")
+    return f'<td lang="{html.escape(lang)}">{value}</td>' if lang else f"<td>{value}</td>"
+
+
+def result_rows(variables: list[str], rows: list[dict[str, dict[str, str]]]) -> str:
+    """The rows of a results table, from SPARQL JSON bindings."""
+    return "".join("<tr>" + "".join(result_cell(r.get(v)) for v in variables) + "</tr>" for r in rows)
+
+
 async def _html(
     request: Request, state: State, saved: SavedQuery, values: dict[str, str], substitutions: dict[str, Any]
 ) -> Response:
@@ -275,16 +292,7 @@ async def _html(
     rows = body.get("results", {}).get("bindings", [])
     head = "".join(f"<th>{html.escape(v)}</th>" for v in variables)
 
-    def cell(binding: dict[str, str] | None) -> str:
-        if binding is None:
-            return "<td></td>"
-        value = html.escape(binding["value"])
-        if binding["type"] == "uri":
-            return f'<td><a href="{value}">{value}</a></td>'
-        lang = binding.get("xml:lang")
-        return f'<td lang="{html.escape(lang)}">{value}</td>' if lang else f"<td>{value}</td>"
-
-    table = "".join("<tr>" + "".join(cell(r.get(v)) for v in variables) + "</tr>" for r in rows)
+    table = result_rows(variables, rows)
     given = [(k, v) for k, v in values.items() if v]
     links = " · ".join(
         f'<a href="?{html.escape(urlencode([*given, ("format", f)]))}">{f.upper()}</a>' for f in FORMATS

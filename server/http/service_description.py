@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from coopgraph import iris
+from coopgraph.settings import Settings
 from server.http import negotiation
 from server.http.query_page import query_page
 from server.http.state import State
@@ -38,11 +39,28 @@ _RDFLIB_FORMATS = {
 }
 
 
-def graph(endpoint: str, update: str | None) -> rdflib.Graph:
+#: This server's limits, as properties of the service (``limit:workerMemoryBytes 4294967296``).
+LIMIT = Namespace(iris.BASE + "service/limit#")
+#: The settings each limit reports (0 for a cap that is off).
+LIMITS = {
+    "queryTimeout": "query_timeout",
+    "maxResultBytes": "max_result_bytes",
+    "maxBodyBytes": "max_body_bytes",
+    "maxNestingDepth": "max_nesting_depth",
+    "workerMemoryBytes": "worker_memory_bytes",
+    "maxClientQueries": "client_queries",
+    "maxConnections": "max_connections",
+}
+
+
+def graph(endpoint: str, update: str | None, settings: Settings | None = None) -> rdflib.Graph:
     g = rdflib.Graph()
     g.bind("sd", SD)
     g.bind("void", VOID)
+    g.bind("limit", LIMIT)
     service = URIRef(endpoint + "#service")
+    for name, setting in LIMITS.items() if settings is not None else ():
+        g.add((service, LIMIT[name], Literal(getattr(settings, setting))))
     g.add((service, RDF.type, SD.Service))
     g.add((service, SD.endpoint, URIRef(endpoint)))
     g.add((service, RDFS.label, Literal("coopgraph SPARQL endpoint", lang="en")))
@@ -82,5 +100,7 @@ async def describe(request: Request, state: State) -> Response:
             status_code=406,
         )
     update = state.base_url(request, "/update") if state.writes is not None else None
-    body = graph(state.base_url(request, "/sparql"), update).serialize(format=_RDFLIB_FORMATS[media])
+    body = graph(state.base_url(request, "/sparql"), update, state.settings).serialize(
+        format=_RDFLIB_FORMATS[media]
+    )
     return Response(body, media_type=media + "; charset=utf-8", headers={"Vary": "Accept"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
@@ -11,7 +12,16 @@ from starlette.types import Receive, Scope, Send
 
 from coopgraph.sparql_text import ScanError, scan_query
 from server.http import negotiation, safety
-from server.http.protocol import PostedOperation, ProtocolError, read_posted, single, url_params
+from server.http.fairness import TooManyQueries, client_of
+from server.http.protocol import (
+    PostedOperation,
+    ProtocolError,
+    check_depth,
+    check_iris,
+    read_posted,
+    single,
+    url_params,
+)
 from server.http.service_description import describe
 from server.http.state import PreparedGets, State
 from server.http.worker_calls import answer_query, content_type, query_failure, query_response
@@ -21,13 +31,31 @@ from server.workers.pool import Busy, Expired, WorkerCrashed
 ALLOW = "GET, POST, HEAD, OPTIONS"
 
 
-@lru_cache(maxsize=4096)
+#: Scans kept, bounded by the total length of their texts (they are keyed by the whole text: a bound on
+#: their count alone let 16 texts of 30 MB hold half a gigabyte), and the longest text kept.
+SCAN_CACHE_BYTES, SCAN_CACHE_MAX_TEXT = 8 << 20, 64 << 10
+_scans: OrderedDict[str, Any] = OrderedDict()
+_scans_bytes = 0
+
+
 def _scan(query: str) -> Any:
     """Scans are pure functions of the text; point lookups repeat the same few shapes."""
+    global _scans_bytes
+    found = _scans.get(query)
+    if found is not None:
+        _scans.move_to_end(query)
+        return found
     try:
-        return scan_query(query)
+        found = scan_query(query)
     except ScanError as e:
-        return e
+        found = e
+    if len(query) <= SCAN_CACHE_MAX_TEXT:
+        _scans[query] = found
+        _scans_bytes += len(query)
+        while _scans_bytes > SCAN_CACHE_BYTES:
+            oldest, _ = _scans.popitem(last=False)
+            _scans_bytes -= len(oldest)
+    return found
 
 
 @lru_cache(maxsize=256)
@@ -116,6 +144,8 @@ def prepare(
     info = _scan(query)
     if isinstance(info, ScanError):
         raise ProtocolError(400, f"the query is not valid SPARQL: {info}")
+    check_depth(info.depth, state.settings.max_nesting_depth, "query")
+    check_iris(params, "default-graph-uri", "named-graph-uri")
     try:
         safety.check_query(info, state.settings.service_allowlist)
     except safety.Refused as e:
@@ -149,7 +179,7 @@ async def run(
 ) -> Response:
     """Run one query in a worker and answer with its results (shared with saved queries)."""
     prepared = prepare(request, state, query, params, substitutions, max_bytes)
-    return await answer_query(state, prepared, request.method == "HEAD")
+    return await answer_query(state, prepared, request.method == "HEAD", client_of(request.scope))
 
 
 # ---------------------------------------------------------------------------------------------- fast path
@@ -223,8 +253,9 @@ async def _answer_raw(
 ) -> None:
     timeout = state.settings.query_timeout
     try:
-        reply = await state.queries.request(frame, timeout)
-    except (Busy, Expired, WorkerCrashed) as e:
+        async with state.shares.slot(client_of(scope), timeout):
+            reply = await state.queries.request(frame, timeout)
+    except (Busy, Expired, WorkerCrashed, TooManyQueries) as e:
         await query_failure(e, timeout)(scope, receive, send)
         return
     body = reply.body

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 
 from coopgraph.settings import Settings
+from server.http.fairness import Shares
 from server.http.protocol import ProtocolError
 from server.workers.pool import Pool
 
@@ -23,6 +24,7 @@ class State:
     writes: Pool | None = None
     #: the check worker: validation that writes nothing (POST /validate, GET /validation)
     checks: Pool | None = None
+    shares: Shares = field(default_factory=lambda: Shares(1))
     prepared_gets: PreparedGets = field(default_factory=dict)
 
     def base_url(self, request: Request, path: str = "") -> str:

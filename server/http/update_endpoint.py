@@ -5,11 +5,10 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from coopgraph import iris
 from coopgraph.sparql_text import ScanError, UpdateInfo, scan_update
 from server.http import safety
 from server.http.auth import require_writer
-from server.http.protocol import PostedOperation, ProtocolError, read_posted
+from server.http.protocol import PostedOperation, ProtocolError, check_depth, check_iris, read_posted
 from server.http.state import State
 from server.http.validation import report_lang, report_type
 from server.http.worker_calls import write
@@ -57,10 +56,12 @@ async def update(request: Request) -> Response:
             info = scan_update(text)
         except ScanError as e:
             raise ProtocolError(400, f"the update is not valid SPARQL: {e}") from None
+        check_depth(info.depth, state.settings.max_nesting_depth, "update")
+        check_iris(params, "using-graph-uri", "using-named-graph-uri")
         try:
-            safety.check_update(info, state.settings.service_allowlist, protected=(iris.CATALOG_GRAPH,))
+            safety.check_update(info, state.settings.service_allowlist)
         except safety.Refused as e:
-            raise ProtocolError(400, str(e)) from None
+            raise ProtocolError(403 if isinstance(e, safety.Forbidden) else 400, str(e)) from None
         text = with_using(
             text, info, params.get("using-graph-uri", []), params.get("using-named-graph-uri", [])
         )

@@ -6,32 +6,41 @@ from functools import lru_cache
 
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
+from server.http.fairness import RETRY_AFTER, TooManyQueries
 from server.http.state import State
 from server.workers import messages
-from server.workers.pool import Answer, Busy, Expired, WorkerCrashed
+from server.workers.pool import Answer, Busy, Expired, OutOfMemory, WorkerCrashed
 
 
 # ---------------------------------------------------------------------------------------------- queries
 async def answer_query(
-    state: State, request: messages.Query | messages.GraphDump, head_only: bool = False
+    state: State, request: messages.Query | messages.GraphDump, head_only: bool = False, client: str = ""
 ) -> Response:
-    """A query or a graph, answered by a query worker."""
+    """A query or a graph, answered by a query worker, within the client's share of them."""
     timeout = state.settings.query_timeout
     try:
-        reply = await state.queries.call(request, timeout)
-    except (Busy, Expired, WorkerCrashed) as e:
+        async with state.shares.slot(client, timeout):
+            reply = await state.queries.call(request, timeout)
+    except (Busy, Expired, WorkerCrashed, TooManyQueries) as e:
         return query_failure(e, timeout)
     return await query_response(state, reply, head_only)
 
 
 def query_failure(error: Exception, timeout: float) -> Response:
-    if isinstance(error, Busy):
+    retry = {"Retry-After": RETRY_AFTER}
+    if isinstance(error, Busy | TooManyQueries):
         return PlainTextResponse(
-            f"the server is busy: {error}; try again shortly\n", status_code=503, headers={"Retry-After": "5"}
+            f"the server is busy: {error}; try again shortly\n", status_code=503, headers=retry
+        )
+    if isinstance(error, OutOfMemory):
+        return PlainTextResponse(
+            f"the query was stopped: {error}; narrow it, or add a LIMIT\n", status_code=503, headers=retry
         )
     if isinstance(error, Expired):
         return PlainTextResponse(
-            f"the query ran longer than the {timeout:g} s limit and was stopped\n", status_code=503
+            f"the query ran longer than the {timeout:g} s limit and was stopped\n",
+            status_code=503,
+            headers=retry,
         )
     return PlainTextResponse(f"the query could not be completed: {error}\n", status_code=500)
 
@@ -84,12 +93,13 @@ async def write(
         return PlainTextResponse(
             "another write is still running; try again shortly\n",
             status_code=503,
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": RETRY_AFTER},
         )
     except Expired:
         return PlainTextResponse(
             f"the write ran longer than the {timeout:g} s limit and was stopped; nothing was changed\n",
             status_code=503,
+            headers={"Retry-After": RETRY_AFTER},
         )
     except WorkerCrashed as e:
         return PlainTextResponse(

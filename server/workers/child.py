@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import traceback
 from pathlib import Path
@@ -29,7 +30,7 @@ from coopgraph import iris
 from coopgraph.settings import load_settings
 from coopgraph.store import Store, open_store
 from server.workers import describe, dumps, framing, messages
-from server.workers.messages import AnswerHead, Describe, Dumps, GraphDump, Ping, Query
+from server.workers.messages import OUT_OF_MEMORY_EXIT, AnswerHead, Describe, Dumps, GraphDump, Ping, Query
 
 if TYPE_CHECKING:
     from server.workers.checks import Checks
@@ -256,6 +257,8 @@ def serve(store_dir: Path, role: str, inp: BinaryIO, out: BinaryIO) -> None:
         body = messages.read_request_body(inp) if has_body else b""
         try:
             answer(store, writes, request, body, out, checks)
+        except MemoryError:
+            os._exit(OUT_OF_MEMORY_EXIT)  # what is left of the heap cannot be trusted
         except Exception as e:  # a bug; the server answers 500 and the worker goes on
             traceback.print_exc(file=sys.stderr)
             send(out, AnswerHead(500, error=f"internal error: {type(e).__name__}: {e}"))
@@ -303,7 +306,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--role", choices=["query", "write", "check"], default="query")
+    parser.add_argument("--memory-bytes", type=int, default=0, help="address-space cap; 0: none")
     args = parser.parse_args()
+    if args.memory_bytes:
+        # past it an allocation fails: Oxigraph aborts, Python raises MemoryError; either ends the worker,
+        # and the pool answers the request with the reason
+        resource.setrlimit(resource.RLIMIT_AS, (args.memory_bytes, args.memory_bytes))
     # The frames own the original stdout; anything printed goes to stderr.
     out = os.fdopen(os.dup(1), "wb", buffering=1 << 16)
     os.dup2(2, 1)

@@ -184,6 +184,10 @@ _BY_OP: dict[str, type[Any]] = {
 }
 
 
+#: The exit code of a worker that ran out of memory (a MemoryError under its cap): the pool answers the
+#: request with the reason rather than as a crash.
+OUT_OF_MEMORY_EXIT = 75
+
 #: A request's body is sent in data frames of at most this size.
 BODY_CHUNK = 1 << 20
 

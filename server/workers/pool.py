@@ -18,6 +18,7 @@ import collections
 import contextlib
 import logging
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -26,11 +27,12 @@ from pathlib import Path
 
 from coopgraph.settings import PROJECT_ROOT, Settings, store_environment
 from server.workers import framing, messages
-from server.workers.messages import AnswerHead
+from server.workers.messages import OUT_OF_MEMORY_EXIT, AnswerHead
 
 log = logging.getLogger("coopgraph.workers")
 #: The module a worker process runs (``python -m``).
 CHILD = "server.workers.child"
+
 
 #: Frames read ahead from a worker before its pipe is paused (a streamed answer the client reads slowly).
 _HIGH_WATER, _LOW_WATER = 4 << 20, 1 << 20
@@ -46,6 +48,10 @@ class Expired(Exception):
 
 class WorkerCrashed(Exception):
     pass
+
+
+class OutOfMemory(WorkerCrashed):
+    """The worker passed its memory cap (``worker_memory_bytes``) and was ended."""
 
 
 @dataclass
@@ -147,24 +153,39 @@ class Worker(asyncio.SubprocessProtocol):
             self._lost()
 
     def process_exited(self) -> None:
-        self._lost()
+        self._lost(exited=True)
         if not self.exited.done():
             self.exited.set_result(None)
 
-    def _lost(self) -> None:
+    def _lost(self, exited: bool = False) -> None:
         if self.eof:
             return
+        if not exited and self.job is not None and self.pool.memory_bytes and not self.expired:
+            return  # why it ended (its memory cap?) is known once it has exited: process_exited says
         self.eof = True
         job, self.job = self.job, None
         if job is not None:
             if self.expired:
                 job.fail(Expired(f"stopped after {job.timeout:g} s"))
+            elif self.pool.memory_bytes and self._ran_out_of_memory():
+                job.fail(
+                    OutOfMemory(
+                        f"it needed more than the {self.pool.memory_bytes:,} bytes of memory a worker may "
+                        "use "
+                        "(setting worker_memory_bytes)"
+                    )
+                )
             else:
                 job.fail(WorkerCrashed("the worker process ended unexpectedly"))
             self.pool.discard(self)
         elif self.waiter is None and not self.gone and self in self.pool.idle:
             self.pool.discard(self)  # died while idle
         self._wake()
+
+    def _ran_out_of_memory(self) -> bool:
+        """A worker that cannot allocate aborts (Rust) or exits with the code the child uses for it."""
+        code = self.transport.get_returncode() if self.transport is not None else None
+        return code in (-signal.SIGABRT, OUT_OF_MEMORY_EXIT)
 
     # ------------------------------------------------------------------ answers
     def _collect(self) -> None:
@@ -281,8 +302,11 @@ def _streamed(future: asyncio.Future[Answer]) -> bool:
 
 
 class Pool:
-    def __init__(self, store: Path, role: str, size: int, settings: Settings | None = None) -> None:
+    def __init__(
+        self, store: Path, role: str, size: int, memory_bytes: int = 0, *, settings: Settings | None = None
+    ) -> None:
         self.store, self.role, self.size = Path(store), role, size
+        self.memory_bytes = memory_bytes  # each worker's address-space cap; 0: none
         #: The store settings the workers open the store with (a remote store's server, its credentials):
         #: given to them in their environment, never on their command line.
         self.environment = store_environment(settings) if settings is not None else {}
@@ -306,6 +330,8 @@ class Pool:
             str(self.store),
             "--role",
             self.role,
+            "--memory-bytes",
+            str(self.memory_bytes),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None,

@@ -182,8 +182,9 @@ class Writes:
                     tx.update(text, base_iri=request.base_iri)
                 except SyntaxError as e:
                     raise _Invalid(f"the update is not valid SPARQL: {e}") from None
-                except (OSError, ValueError) as e:
-                    raise _Invalid(f"the update could not be applied: {e}") from None
+                except (OSError, ValueError, RuntimeError) as e:
+                    raise _Invalid(_update_error(e)) from None
+                self._keep_system_graphs(tx, candidates)
                 after = self._snapshot(tx, candidates, before=False)
                 changed, focus = self._changes(candidates, before, after)
                 report = self.gate.check_changes(tx, records, changed, focus)
@@ -195,6 +196,21 @@ class Writes:
         except _Rejected as e:
             return rejected(e.report, request)
         return 204, None, b""
+
+    def _keep_system_graphs(self, tx: StoreTransaction, candidates: list[str]) -> None:
+        """Put back the graphs coopgraph maintains that an update reached without naming them (``CLEAR
+        ALL``, ``DROP NAMED``, ``GRAPH ?g``): such updates touch data graphs only. An update that names
+        one is refused before it gets here."""
+        view = self.store.view()
+        for graph in candidates:
+            if graph == DEFAULT_GRAPH or not iris.is_system_graph(graph):
+                continue
+            before = set(view.quads(graph))
+            if tx.has_graph(graph) and set(tx.quads(graph)) == before:
+                continue
+            tx.drop_graph(graph)
+            tx.add_graph(graph)
+            tx.add(before)
 
     def _candidates(self, tx: StoreTransaction, written: list[str]) -> list[str]:
         graphs = tx.graph_names() - {iris.CATALOG_GRAPH}
@@ -278,3 +294,14 @@ class Writes:
 
 class _Invalid(Exception):
     pass
+
+
+def _update_error(error: Exception) -> str:
+    """Why Oxigraph refused to apply an update, as the client should read it (400)."""
+    message = str(error)
+    if "does not exist" in message or "already exists" in message:
+        return (
+            f"the update could not be applied: {message}; CLEAR, DROP and CREATE without SILENT fail "
+            "on a graph that does not exist (or, for CREATE, that does)"
+        )
+    return f"the update could not be applied: {message}"
