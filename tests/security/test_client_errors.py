@@ -31,7 +31,7 @@ MALFORMED = {
     "backslash": "http://example.org/a\\b",
     "control": "http://example.org/\x01",
 }
-DATA_GRAPH = iris.graph_iri("data", "seed/people.csv")
+DATA_GRAPH = iris.graph_iri("data", "seed/vnu-tsinghua-2025/people.csv")
 MISSING = "http://example.org/no-such-graph"
 LIMIT = Settings().max_nesting_depth
 

@@ -118,7 +118,7 @@ def test_clear_all_and_drop_all_touch_data_graphs_only(
         listing = requests.get(server.url + "/graphs", params={"format": "json"}).json()["graphs"]
         roles = {g["graph"]: g["role"] for g in listing}
         assert SHAPES in roles and roles[SHAPES] == "shapes"
-        assert graph_dump(server, iris.graph_iri("data", "seed/people.csv")) == []
+        assert graph_dump(server, iris.graph_iri("data", "seed/vnu-tsinghua-2025/people.csv")) == []
         # the gate still stands: an invalid write is refused
         r = requests.put(
             server.url + "/graphs",
