@@ -19,11 +19,14 @@ $(STAMP): pyproject.toml | python
 	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	@touch $@
 
-# The browser the page tests drive (Debian's chromium and its driver), and raptor's rapper, the
-# independent RDF parser the linked-data tests check answers with.
+# What the tests run besides Python: the browser the page tests drive (Debian's chromium and its
+# driver), raptor's rapper (the independent RDF parser the linked-data tests check answers with), and
+# Virtuoso, one of the SPARQL servers the remote store is tested on (the other, Oxigraph server, comes
+# with the test extras).
 system-deps:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v rapper >/dev/null || \
-	  ($(APT) update -qq && $(APT) install -y -qq chromium chromium-driver raptor2-utils >/dev/null)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v rapper >/dev/null && \
+	  command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null || \
+	  ($(APT) update -qq && $(APT) install -y -qq chromium chromium-driver raptor2-utils virtuoso-opensource >/dev/null)
 
 serve: $(STAMP)
 	$(BIN)/coopgraph serve

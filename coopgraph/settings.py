@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,6 +69,21 @@ class Settings:
     service_allowlist: tuple[str, ...] = ()
     #: The public URL the server is reached at, when behind a proxy.
     public_url: str | None = None
+    #: A SPARQL server to keep the store on instead of ``store`` (which then holds only local files: the
+    #: write lock, quarantined batches): ``sparql+http://host:port/path``. ``store = "sparql+http://..."``
+    #: says the same. Its endpoints are ``path/query``, ``path/update`` and ``path/store`` unless named below.
+    remote_store: str | None = None
+    remote_query_url: str | None = None
+    remote_update_url: str | None = None
+    remote_graph_store_url: str | None = None
+    #: Credentials for the SPARQL server: a user and password (``remote_auth``: "basic" or "digest"), or a
+    #: bearer token. Never logged, and left out of this object's repr.
+    remote_user: str | None = None
+    remote_password: str | None = field(default=None, repr=False)
+    remote_token: str | None = field(default=None, repr=False)
+    remote_auth: str = "basic"
+    #: Seconds the remote store keeps a replaced version of a graph for the readers still reading it.
+    remote_keep_seconds: float = 600.0
 
     @property
     def client_queries(self) -> int:
@@ -86,6 +102,8 @@ def _coerce(name: str, value: Any) -> Any:
     if value is None:
         return None
     if "Path" in kind:
+        if str(value).startswith("sparql+"):  # a remote store's location, placed by load_settings
+            return str(value)
         return Path(value).expanduser()
     if "tuple" in kind:
         if isinstance(value, str):
@@ -96,6 +114,28 @@ def _coerce(name: str, value: Any) -> Any:
     if kind == "float":
         return float(value)
     return str(value)
+
+
+#: The settings a worker process needs to open the same store as the server that starts it.
+STORE_SETTINGS = (
+    "remote_store",
+    "remote_query_url",
+    "remote_update_url",
+    "remote_graph_store_url",
+    "remote_user",
+    "remote_password",
+    "remote_token",
+    "remote_auth",
+    "remote_keep_seconds",
+    "query_timeout",
+    "write_timeout",
+)
+
+
+def store_environment(settings: Settings) -> dict[str, str]:
+    """The ``COOPGRAPH_*`` variables that give a child process the store settings of ``settings``."""
+    found = {name: getattr(settings, name) for name in STORE_SETTINGS}
+    return {"COOPGRAPH_" + name.upper(): str(value) for name, value in found.items() if value is not None}
 
 
 def load_settings(
@@ -117,4 +157,22 @@ def load_settings(
         if env.get(var):
             values[name] = _coerce(name, env[var])
     values.update({k: _coerce(k, v) for k, v in flags.items() if v is not None and k in _TYPES})
+    if str(values.get("store", "")).startswith("sparql+"):
+        values["remote_store"] = str(values.pop("store"))
+    if values.get("remote_store"):
+        _credentials_out_of_location(values)
     return Settings(**values)
+
+
+def _credentials_out_of_location(values: dict[str, Any]) -> None:
+    """``sparql+http://user:password@host/...``: the user and password become settings of their own, so
+    that the location can be shown."""
+    parts = urlsplit(values["remote_store"])
+    if parts.username is None:
+        return
+    values.setdefault("remote_user", unquote(parts.username))
+    values.setdefault("remote_password", unquote(parts.password or ""))
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    netloc += f":{parts.port}" if parts.port is not None else ""
+    values["remote_store"] = urlunsplit(parts._replace(netloc=netloc))

@@ -164,3 +164,12 @@ def writable_server(store_copy: Path) -> Iterator[Server]:
     running = start_server(store_copy)
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_sparql_servers() -> Iterator[None]:
+    """Stop the SPARQL servers the remote store's tests started (tests/remote_servers.py)."""
+    yield
+    from tests import remote_servers
+
+    remote_servers.stop_all()

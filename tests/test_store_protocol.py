@@ -24,6 +24,7 @@ from coopgraph.store import (
     open_store,
 )
 from coopgraph.store.catalog import GraphRecord, activity_iri, build_record
+from tests import remote_servers
 
 EX = "http://example.org/"
 G1, G2 = EX + "graph/one", EX + "graph/two"
@@ -49,8 +50,23 @@ def _embedded(tmp_path: Path) -> Callable[[], Store]:
     return lambda: open_store(root, create=False)
 
 
+def _remote(name: str) -> Callable[[Path], Callable[[], Store]]:
+    """A store on a SPARQL server started once for the session (tests/remote_servers.py), emptied."""
+
+    def reach(tmp_path: Path) -> Callable[[], Store]:
+        running = remote_servers.server(name)
+        running.open(tmp_path / "root").close()
+        return lambda: running.open(tmp_path / "root", create=False)
+
+    return reach
+
+
 #: Each backend the protocol is checked on: a name and how to reach a new, empty store of it.
-BACKENDS: dict[str, Callable[[Path], Callable[[], Store]]] = {"embedded": _embedded}
+BACKENDS: dict[str, Callable[[Path], Callable[[], Store]]] = {
+    "embedded": _embedded,
+    "oxigraph-server": _remote("oxigraph"),
+    "virtuoso": _remote("virtuoso"),
+}
 
 
 @pytest.fixture(params=sorted(BACKENDS))

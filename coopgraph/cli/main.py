@@ -29,7 +29,11 @@ The store is --store DIR, else $COOPGRAPH_STORE, else ~/.local/share/coopgraph/s
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", type=Path, metavar="DIR", help="the store directory")
+    parser.add_argument(
+        "--store",
+        metavar="DIR|URL",
+        help="the store directory, or a SPARQL server (sparql+http://host:port/path)",
+    )
     parser.add_argument("--config", type=Path, metavar="FILE", help="a TOML settings file")
 
 

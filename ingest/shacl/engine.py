@@ -47,7 +47,8 @@ class Hit:
 
 
 def _true(term: Term | None) -> bool:
-    return isinstance(term, ox.Literal) and term.value == "true"
+    """A flag the queries bind to a boolean expression (Virtuoso answers those as the integer 1)."""
+    return isinstance(term, ox.Literal) and term.value in ("true", "1")
 
 
 class Shared:
@@ -303,8 +304,7 @@ class Evaluation:
             for r in self.select(text, shape):
                 focus, value = r["this"], r["value"]
                 for i, c in enumerate(value_level):
-                    flag = r[f"k{i}"]
-                    if flag is not None and flag.value == "true":
+                    if _true(r[f"k{i}"]):
                         hits.append(Hit(focus, value, c))
                 if fold_min and _true(r["kmin"]):
                     hits.append(Hit(focus, None, cmin))  # type: ignore[arg-type]

@@ -61,12 +61,14 @@ def _api(state: State, table: list[Route]) -> FastAPI:
 def create_app(settings: Settings) -> ASGIApp:
     state = State(
         settings=settings,
-        queries=Pool(settings.store, "query", settings.workers, settings.worker_memory_bytes),
+        queries=Pool(
+            settings.store, "query", settings.workers, settings.worker_memory_bytes, settings=settings
+        ),
         shares=Shares(settings.client_queries),
     )
     if settings.write_token:
-        state.writes = Pool(settings.store, "write", 1)
-    state.checks = Pool(settings.store, "check", 1)
+        state.writes = Pool(settings.store, "write", 1, settings=settings)
+    state.checks = Pool(settings.store, "check", 1, settings=settings)
     table = route_table(state, load_all())
     api = _api(state, table)
     lean = {route.path: route.endpoint for route in table if route.kind == "lean"}

@@ -27,6 +27,7 @@ from pyoxigraph import (
 )
 
 from coopgraph import iris
+from coopgraph.settings import load_settings
 from coopgraph.store import Store, open_store
 from server.workers import describe, dumps, framing, messages
 from server.workers.messages import OUT_OF_MEMORY_EXIT, AnswerHead, Describe, Dumps, GraphDump, Ping, Query
@@ -227,7 +228,8 @@ def produce_dumps(store: Store, request: Dumps, out: BinaryIO) -> None:
 
 
 def serve(store_dir: Path, role: str, inp: BinaryIO, out: BinaryIO) -> None:
-    store = open_store(store_dir, create=False)
+    # the store directory, and the store settings the pool put in the environment (a remote store's)
+    store = open_store(load_settings(store=store_dir), create=False)
     writes = checks = None
     if role == "write":
         from server.workers.writes import Writes

@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from coopgraph.settings import PROJECT_ROOT
+from coopgraph.settings import PROJECT_ROOT, Settings, store_environment
 from server.workers import framing, messages
 from server.workers.messages import OUT_OF_MEMORY_EXIT, AnswerHead
 
@@ -302,9 +302,14 @@ def _streamed(future: asyncio.Future[Answer]) -> bool:
 
 
 class Pool:
-    def __init__(self, store: Path, role: str, size: int, memory_bytes: int = 0) -> None:
+    def __init__(
+        self, store: Path, role: str, size: int, memory_bytes: int = 0, *, settings: Settings | None = None
+    ) -> None:
         self.store, self.role, self.size = Path(store), role, size
         self.memory_bytes = memory_bytes  # each worker's address-space cap; 0: none
+        #: The store settings the workers open the store with (a remote store's server, its credentials):
+        #: given to them in their environment, never on their command line.
+        self.environment = store_environment(settings) if settings is not None else {}
         self.idle: list[Worker] = []  # the most recently used last: its caches are the warmest
         self.pending: collections.deque[_Job] = collections.deque()
         self.all: set[Worker] = set()
@@ -314,7 +319,7 @@ class Pool:
         self.loop: asyncio.AbstractEventLoop | None = None  # set by start()
 
     async def _spawn(self) -> Worker:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.environment)
         loop = asyncio.get_running_loop()
         transport, worker = await loop.subprocess_exec(
             lambda: Worker(self),
