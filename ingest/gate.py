@@ -176,7 +176,7 @@ class Gate:
             shapes = self._compiled(tx, shapes_graphs)
             report.focus_nodes = None if focus is None else len(focus)
             if focus is None or focus:
-                raw = shapes.validate(_TransactionData(tx), focus=focus, workers=_THREADS)
+                raw = shapes.validate(_TransactionData(tx), focus=focus, workers=_THREADS, lateral=tx.lateral)
                 report.raw = raw
                 report.findings, report.counts = self._findings(tx, raw.results, sources)
                 report.by_shape = _by_shape(raw.results)

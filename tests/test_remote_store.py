@@ -326,3 +326,46 @@ def test_the_server_answers_saved_queries_from_a_remote_store(tmp_path: Path, se
         assert not (root / "gens").exists(), "an embedded store was made beside the remote one"
     finally:
         remote.stop()
+
+
+@pytest.mark.parametrize(("name", "lateral"), [("oxigraph", True), ("virtuoso", False)])
+def test_the_gate_writes_portable_sparql_for_a_server_without_lateral(
+    name: str, lateral: bool, tmp_path: Path
+) -> None:
+    """A SPARQL constraint and a target of several classes on a server that lacks LATERAL (Virtuoso):
+    the gate asks the server once and writes standard SPARQL; the same violations as with LATERAL."""
+    running = remote_servers.server(name)
+    store = running.open(tmp_path / "root")
+    try:
+        assert store.view().lateral is lateral
+        shapes = write(tmp_path / "shapes" / "named.ttl", NAMED_THINGS_SHAPES)
+        run(store, discover([shapes], role="shapes")[0])
+        bad = write(tmp_path / "data" / "things.ttl", NAMED_THINGS_DATA)
+        with pytest.raises(BatchRejected) as rejected:
+            run(store, discover([bad])[0])
+        found = sorted(str(f.focus) for f in rejected.value.report.violations)
+        assert found == ["<http://example.org/nameless>", "<http://example.org/unlabelled-place>"]
+    finally:
+        store.close()
+
+
+NAMED_THINGS_SHAPES = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:Named a sh:NodeShape ;
+    sh:targetClass ex:Person , ex:Place ;
+    sh:sparql [ sh:message "no label" ;
+        sh:select '''SELECT $this WHERE {
+            FILTER NOT EXISTS { $this <http://www.w3.org/2000/01/rdf-schema#label> ?l } }''' ] .
+"""
+
+NAMED_THINGS_DATA = """\
+@prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:ada a ex:Person ; rdfs:label "Ada" .
+ex:nameless a ex:Person .
+ex:hanoi a ex:Place ; rdfs:label "Hà Nội" .
+ex:unlabelled-place a ex:Place .
+ex:Student rdfs:subClassOf ex:Person .
+"""

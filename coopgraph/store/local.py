@@ -121,6 +121,8 @@ def copy_graphs(source: pyoxigraph.Store, target: pyoxigraph.Store, keep: Callab
 class _Reader:
     """The reading verbs of a view and a transaction, on the Oxigraph store ``_store``."""
 
+    lateral = True
+
     _store: pyoxigraph.Store
 
     def query(

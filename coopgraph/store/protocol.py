@@ -69,6 +69,11 @@ def graph_node(graph: str) -> NamedNode | DefaultGraph:
 class GraphReader(Protocol):
     """What a read view and a transaction both answer."""
 
+    #: Whether queries may use ``LATERAL`` (an extension of Oxigraph's, in the SPARQL 1.2 drafts), which the
+    #: validation gate uses to run a SPARQL constraint for many focus nodes at once. A server without it
+    #: gets the constraint as a plain join instead (docs/SCALE-OUT.md says what that costs).
+    lateral: bool
+
     def query(
         self,
         sparql: str,

@@ -138,6 +138,10 @@ class _Reader:
 
     _client: SparqlClient
 
+    @property
+    def lateral(self) -> bool:
+        return self._client.supports_lateral(EMPTY)
+
     def _mapping(self) -> Mapping_:
         raise NotImplementedError
 

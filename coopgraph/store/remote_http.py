@@ -135,6 +135,9 @@ def normalise_results(body: bytes, ask: bool, rename: dict[str, str]) -> bytes:
     return json.dumps(data).encode()
 
 
+_LATERAL_PROBE = "ASK { BIND(1 AS ?x) LATERAL { BIND(?x AS ?y) } }"
+
+
 class SparqlClient:
     """One HTTP connection pool to one server."""
 
@@ -143,6 +146,7 @@ class SparqlClient:
         self.timeout = timeout
         self.write_timeout = write_timeout
         self._http = httpx.Client(auth=endpoints.auth(), timeout=httpx.Timeout(timeout, connect=10.0))
+        self._lateral: bool | None = None
 
     def __repr__(self) -> str:
         return f"SparqlClient({self.endpoints.query!r})"
@@ -176,6 +180,17 @@ class SparqlClient:
         form = {"query": sparql, "default-graph-uri": default_graphs, "named-graph-uri": named_graphs}
         response = self._send("POST", self.endpoints.query, data=form, headers={"Accept": N_TRIPLES})
         return parse(response.content, format=RdfFormat.N_TRIPLES)
+
+    def supports_lateral(self, empty_graph: str) -> bool:
+        """Whether the server evaluates ``LATERAL`` (asked once, on ``empty_graph``: Oxigraph does,
+        Virtuoso does not)."""
+        if self._lateral is None:
+            try:
+                self.select(_LATERAL_PROBE, [empty_graph], [empty_graph], ask=True)
+                self._lateral = True
+            except RemoteError:
+                self._lateral = False
+        return self._lateral
 
     # ------------------------------------------------------------------ SPARQL 1.1 Update
     def update(self, sparql: str) -> None:

@@ -104,6 +104,7 @@ class Shapes:
         shapes_graph: ox.NamedNode | None = None,
         lenient_integers: bool = True,
         workers: int | None = None,
+        lateral: bool = True,
     ) -> ValidationReport:
         """Validate ``data`` (a pyoxigraph Store, queried as the union of its graphs, or any object with
         ``.query(sparql)``) against the shapes.
@@ -113,7 +114,8 @@ class Shapes:
         shapes, for queries that use ``$shapesGraph``. ``lenient_integers``: see datatypes.py.
         ``workers``: threads running queries at once (pyoxigraph releases the GIL while it evaluates);
         by default one per core for a pyoxigraph Store, and 1 for other data objects, which may not
-        be safe to query from several threads.
+        be safe to query from several threads. ``lateral``: whether ``data`` evaluates ``LATERAL`` (see
+        :func:`ingest.shacl.sparql.select_query` for what changes without it).
         """
         run = _runner(data)
         if workers is None:
@@ -121,15 +123,17 @@ class Shapes:
         shared = Shared(self._query_cache)
 
         def evaluation() -> Evaluation:
-            return Evaluation(run, shared, self._recursive, shapes_graph, lenient_integers)
+            return Evaluation(run, shared, self._recursive, shapes_graph, lenient_integers, lateral)
 
         wanted: set[Term] | None = None
         if focus is None:
-            jobs: list[tuple[Shape, Source]] = [(s, TargetSource(s.targets)) for s in self.targeted]
+            jobs: list[tuple[Shape, Source]] = [
+                (s, TargetSource(s.targets, not lateral)) for s in self.targeted
+            ]
         else:
             wanted = set(focus)
             if len(wanted) > FOCUS_VALUES_LIMIT:
-                jobs = [(s, TargetSource(s.targets)) for s in self.targeted]
+                jobs = [(s, TargetSource(s.targets, not lateral)) for s in self.targeted]
             else:
                 jobs = self._focus_jobs(evaluation(), wanted)
         queries = 0
@@ -173,7 +177,7 @@ class Shapes:
         has_blank = len(nonblank) < len(wanted)
         jobs: list[tuple[Shape, Source]] = []
         for shape in self.targeted:
-            target = TargetSource(shape.targets)
+            target = TargetSource(shape.targets, not ev.lateral)
             matched: set[Term] = set()
             if nonblank:
                 matched.update(

@@ -40,7 +40,7 @@ def _stored_form(scratch: ox.Store, term: Term) -> Term:
     return stored
 
 
-def validate(data_graph: Any, shapes_graph: Any) -> Any:
+def validate(data_graph: Any, shapes_graph: Any, lateral: bool = True) -> Any:
     shapes = Shapes.from_rdflib(shapes_graph)
     store, scratch = ox.Store(), ox.Store()
     originals: dict[Term, Any] = {}
@@ -55,7 +55,9 @@ def validate(data_graph: Any, shapes_graph: Any) -> Any:
                         originals.setdefault(_stored_form(scratch, term), original)
             quads.append(ox.Quad(*terms, graph_name))  # type: ignore[arg-type]
     store.extend(quads)
-    report = shapes.validate(_DefaultGraphOnly(store), shapes_graph=SHAPES_GRAPH, lenient_integers=False)
+    report = shapes.validate(
+        _DefaultGraphOnly(store), shapes_graph=SHAPES_GRAPH, lenient_integers=False, lateral=lateral
+    )
 
     from rdflib import Graph
 

@@ -73,8 +73,10 @@ class Evaluation:
         recursive: set[int],
         shapes_graph: ox.NamedNode | None,
         lenient_integers: bool,
+        lateral: bool = True,
     ) -> None:
         self._run = run
+        self.lateral = lateral
         self.shared = shared
         self.recursive = recursive
         self.shapes_graph = shapes_graph
@@ -381,7 +383,7 @@ class Evaluation:
 
     def _select(self, shape: Shape, c: Constraint, source: Source) -> list[Hit]:
         try:
-            text, _ = select_query(shape, c, source, self.shapes_graph)
+            text, _ = select_query(shape, c, source, self.shapes_graph, self.lateral)
         except Unsupported as e:
             raise ShapesError(f"shape {shape.label}: {e}") from None
         hits = []

@@ -70,14 +70,17 @@ class TargetSource(Source):
     which is cheaper than a DISTINCT sub-query over a large target set."""
 
     targets: Targets
+    #: One branch per class (for servers whose planners cannot start a path from a VALUES-bound end,
+    #: such as Virtuoso's), not one VALUES branch for all classes.
+    portable: bool = False
 
     def branches(self, var: str, names: Names) -> list[str]:
         t = self.targets
         out = []
         if t.nodes:
             out.append(values_block(var, t.nodes))
-        if len(t.classes) == 1:
-            out.append(f"?{var} {RDF_TYPE}/{SUBCLASS_OF}* {sparql_term(t.classes[0])} .")
+        if len(t.classes) == 1 or self.portable:
+            out.extend(f"?{var} {RDF_TYPE}/{SUBCLASS_OF}* {sparql_term(c)} ." for c in t.classes)
         elif t.classes:
             # one VALUES branch rather than a UNION per class: Oxigraph then starts from the classes
             # instead of testing every class for every candidate node (100x faster on real shapes)
@@ -100,7 +103,9 @@ class TargetSource(Source):
         t = self.targets
         wanted = set(nodes)
         direct = [n for n in t.nodes if n in wanted]
-        others = TargetSource(Targets([], t.classes, t.subjects_of, t.objects_of)).branches(var, names)
+        others = TargetSource(Targets([], t.classes, t.subjects_of, t.objects_of), self.portable).branches(
+            var, names
+        )
         parts = []
         if direct:
             parts.append(values_block(var, direct))

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from .focus_sources import Names, Source, pairs_pattern
 from .model import Constraint, Shape
-from .sparql_rewrite import Query
+from .sparql_rewrite import Query, tokenize
 from .terms import Term, sparql_term
 
 TEMPLATE = re.compile(r"\{[?$]([A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)\}")
@@ -62,20 +62,32 @@ def constant_bindings(
 
 
 def select_query(
-    shape: Shape, constraint: Constraint, source: Source, shapes_graph: ox.NamedNode | None
+    shape: Shape,
+    constraint: Constraint,
+    source: Source,
+    shapes_graph: ox.NamedNode | None,
+    lateral: bool = True,
 ) -> tuple[str, list[str]]:
-    """The batch form of a SELECT constraint/validator: SELECT * over (focus source) LATERAL (query)."""
+    """The batch form of a SELECT constraint/validator: SELECT * over (focus source) LATERAL (query).
+
+    Without ``lateral`` (a server that lacks it): the focus source and the other pre-bound values are
+    joined at the top of the query's own WHERE group instead. Every pattern and filter of that group, and
+    every ``EXISTS`` in it, then sees ``$this`` bound, as pre-binding wants; a group nested in an
+    ``OPTIONAL``, ``UNION`` or ``MINUS`` that mentions ``$this`` without binding it is evaluated before the
+    join, as SPARQL 1.1's bottom-up evaluation does (the case SHACL's pre-binding was written to avoid).
+    """
     query: Query = constraint.params["query"]
     if shape.path is not None:
         query = query.substitute_path(shape.path.sparql())
     consts = constant_bindings(query, shape, constraint, shapes_graph)
     inner = query.select_projecting(["this", *consts])
     names = Names()
-    text = (
-        f"{query.prologue}SELECT * WHERE {{ {source.pattern('this', names)} {_values(consts)} "
-        f"LATERAL {{ {inner} }} }}"
-    )
-    return text, list(consts)
+    bound = f"{source.pattern('this', names)} {_values(consts)}"
+    if not lateral:
+        projected = Query(query.prologue, inner, tokenize(inner), "SELECT")
+        at = projected.tokens[projected.where_span(0)[0]].end
+        return f"{query.prologue}{inner[:at]} {bound} {inner[at:]}", list(consts)
+    return f"{query.prologue}SELECT * WHERE {{ {bound} LATERAL {{ {inner} }} }}", list(consts)
 
 
 def ask_query(shape: Shape, constraint: Constraint, source: Source, shapes_graph: ox.NamedNode | None) -> str:
