@@ -14,7 +14,7 @@ The servers are started as the remote store's tests start them (``tests/remote_s
 server in memory, Virtuoso in a temporary directory), each emptied first. Peak RSS is coopgraph's own
 process (ingest, queries) and the server's process tree (front; the SPARQL server's own RSS beside it).
 
-    python bench/bench_remote.py [--triples 1000000] [--backends embedded,oxigraph,virtuoso] [--requests 5]
+    python bench/bench_remote.py [--triples 1000000] [--backends embedded,oxigraph] [--requests 5]
 
 Prints two tables; writes nothing to the repository.
 """
@@ -41,7 +41,8 @@ sys.path.insert(0, str(PROJECT / "bench"))
 
 from bench_ingest import write_domain  # noqa: E402
 
-BACKENDS = ("embedded", "oxigraph", "virtuoso")
+#: Virtuoso is left out by default: the project's shapes do not validate on it yet (docs/SCALE-OUT.md).
+BACKENDS = ("embedded", "oxigraph")
 
 
 def saved_queries() -> dict[str, str]:
@@ -121,7 +122,7 @@ def through_front(env: dict[str, str], queries: dict[str, str], requests: int) -
     server = subprocess.Popen(
         [sys.executable, "-m", "coopgraph.cli.main", "serve", "--no-seed", "--port", str(port)],
         cwd=PROJECT,
-        env={**os.environ, **env},
+        env={**os.environ, **env, "COOPGRAPH_QUERY_TIMEOUT": "600"},  # timed here, not stopped
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
