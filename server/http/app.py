@@ -69,8 +69,7 @@ def _api(state: State, table: list[Route]) -> FastAPI:
 
 async def _start(state: State, pools: list[Pool]) -> None:
     try:
-        for pool in pools:
-            await pool.start()
+        await asyncio.gather(*(pool.start() for pool in pools))
     except Exception as e:
         state.not_ready = f"the workers could not start: {e}"
         log.exception("the workers could not start")

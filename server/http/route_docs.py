@@ -17,11 +17,11 @@ from server.http.routes import Route
 Operation = dict[str, Any]
 
 EXAMPLE_QUERY = (
-    "PREFIX cg: <https://w3id.org/coopgraph/vocab#>\n"
+    "PREFIX cg: <https://w3id.org/coopgraph/ontology#>\n"
     "SELECT ?institution ?name WHERE { ?institution a cg:Institution ; cg:name ?name } LIMIT 10"
 )
 EXAMPLE_UPDATE = (
-    "PREFIX cg: <https://w3id.org/coopgraph/vocab#>\n"
+    "PREFIX cg: <https://w3id.org/coopgraph/ontology#>\n"
     "INSERT DATA { GRAPH <https://w3id.org/coopgraph/graph/data/example> {\n"
     '  <https://w3id.org/coopgraph/id/institution/example> cg:name "Example University"@en } }'
 )
@@ -68,7 +68,7 @@ _ERRORS = {
                 "  SELECT * WHERE { ?s a cg:Institution }\n"
                 "                        ^\n"
                 "add this line at the top of the query:\n"
-                "  PREFIX cg: <https://w3id.org/coopgraph/vocab#>"
+                "  PREFIX cg: <https://w3id.org/coopgraph/ontology#>"
             }
         },
     },
@@ -143,7 +143,7 @@ _GRAPHS = {
         _text(
             "The graph, in the negotiated RDF format",
             "<https://w3id.org/coopgraph/id/institution/hust> "
-            '<https://w3id.org/coopgraph/vocab#name> "Hanoi University of Science and Technology" .',
+            '<https://w3id.org/coopgraph/ontology#name> "Hanoi University of Science and Technology" .',
             media="application/n-triples",
         ),
         parameters=_GRAPH_PARAMS,
@@ -164,7 +164,7 @@ _GRAPHS = {
                         "content": {
                             "text/turtle": {
                                 "example": "<https://w3id.org/coopgraph/id/institution/example> "
-                                '<https://w3id.org/coopgraph/vocab#name> "Example University"@en .'
+                                '<https://w3id.org/coopgraph/ontology#name> "Example University"@en .'
                             }
                         }
                     }
@@ -194,7 +194,7 @@ _RESOURCE = _page(
     "Linked data",
     "A resource the project names",
     "An HTML page for browsers, or RDF by the Accept header or ?format= (turtle, nt, jsonld, rdfxml).",
-    "<https://w3id.org/coopgraph/id/institution/hust> a <https://w3id.org/coopgraph/vocab#Institution> .",
+    "<https://w3id.org/coopgraph/id/institution/hust> a <https://w3id.org/coopgraph/ontology#Institution> .",
     media="text/turtle",
     parameters=[_param("path", "path", "The rest of the IRI", "institution/hust")],
 )
@@ -261,7 +261,7 @@ DOCS: dict[str, dict[str, Operation]] = {
         "Reconciliation",
         "Suggestions as one types (entities, types, properties)",
         "",
-        '{"result": [{"id": "https://w3id.org/coopgraph/vocab#Institution", "name": "Institution"}]}',
+        '{"result": [{"id": "https://w3id.org/coopgraph/ontology#Institution", "name": "Institution"}]}',
         media="application/json",
         parameters=[
             _param("kind", "path", "entity, type or property", "entity"),
@@ -296,7 +296,7 @@ DOCS: dict[str, dict[str, Operation]] = {
                 "content": {
                     "text/turtle": {
                         "example": "<https://w3id.org/coopgraph/id/institution/example> "
-                        "a <https://w3id.org/coopgraph/vocab#Institution> ."
+                        "a <https://w3id.org/coopgraph/ontology#Institution> ."
                     }
                 }
             },
@@ -320,7 +320,7 @@ DOCS: dict[str, dict[str, Operation]] = {
         "Pages",
         "The JSON-LD context of the project's terms",
         "",
-        '{"@context": {"cg": "https://w3id.org/coopgraph/vocab#"}}',
+        '{"@context": {"cg": "https://w3id.org/coopgraph/ontology#"}}',
         media="application/ld+json",
     ),
     "/id/{path}": _RESOURCE,
