@@ -119,8 +119,8 @@ def start_server(
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"coopgraph serve exited: {log.read_text(errors='replace')}")
-        try:
-            if requests.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
+        try:  # ready: the store is open and the workers are up
+            if requests.get(server.url + "/readyz", timeout=2).status_code == 200:
                 return server
         except requests.ConnectionError:
             pass

@@ -18,12 +18,13 @@ Operation = dict[str, Any]
 
 EXAMPLE_QUERY = (
     "PREFIX cg: <https://w3id.org/coopgraph/ontology#>\n"
-    "SELECT ?institution ?name WHERE { ?institution a cg:Institution ; cg:name ?name } LIMIT 10"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "SELECT ?agreement ?name WHERE { ?agreement a cg:Agreement ; rdfs:label ?name } LIMIT 10"
 )
 EXAMPLE_UPDATE = (
-    "PREFIX cg: <https://w3id.org/coopgraph/ontology#>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
     "INSERT DATA { GRAPH <https://w3id.org/coopgraph/graph/data/example> {\n"
-    '  <https://w3id.org/coopgraph/id/institution/example> cg:name "Example University"@en } }'
+    '  <https://w3id.org/coopgraph/id/institution/example> rdfs:label "Example University"@en } }'
 )
 _RESULTS_EXAMPLE = {
     "head": {"vars": ["institution", "name"]},
@@ -65,7 +66,7 @@ _ERRORS = {
         "content": {
             "text/plain": {
                 "example": "the query is not valid SPARQL: prefix `cg:` is not declared (line 1, column 23)\n"
-                "  SELECT * WHERE { ?s a cg:Institution }\n"
+                "  SELECT * WHERE { ?s a cg:Agreement }\n"
                 "                        ^\n"
                 "add this line at the top of the query:\n"
                 "  PREFIX cg: <https://w3id.org/coopgraph/ontology#>"
@@ -143,7 +144,7 @@ _GRAPHS = {
         _text(
             "The graph, in the negotiated RDF format",
             "<https://w3id.org/coopgraph/id/institution/hust> "
-            '<https://w3id.org/coopgraph/ontology#name> "Hanoi University of Science and Technology" .',
+            '<http://www.w3.org/2000/01/rdf-schema#label> "Hanoi University of Science and Technology" .',
             media="application/n-triples",
         ),
         parameters=_GRAPH_PARAMS,
@@ -164,7 +165,7 @@ _GRAPHS = {
                         "content": {
                             "text/turtle": {
                                 "example": "<https://w3id.org/coopgraph/id/institution/example> "
-                                '<https://w3id.org/coopgraph/ontology#name> "Example University"@en .'
+                                '<http://www.w3.org/2000/01/rdf-schema#label> "Example University"@en .'
                             }
                         }
                     }
