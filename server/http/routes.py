@@ -103,7 +103,7 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         Route("/reconcile", "plain", reconcile["/reconcile"], ("GET", "POST")),
         *(Route(path, "plain", endpoint) for path, endpoint in reconcile.items() if path != "/reconcile"),
         # validation reports: a dry run of files (no token: nothing is written), the whole store
-        Route("/validate", "plain", validation.validate, ("POST", "GET", "PUT", "DELETE")),
+        Route("/validate", "plain", validation.validate, ("POST", "GET", "PUT", "DELETE"), allow=("POST",)),
         Route("/validation", "plain", validation.validation),
         # pages and documents
         Route("/", "plain", query_page),
