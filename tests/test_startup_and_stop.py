@@ -67,7 +67,7 @@ def test_healthz_answers_while_readyz_says_what_is_missing(store_copy: Path, tmp
             try:
                 health = requests.get(url + "/healthz", timeout=5)
                 ready = requests.get(url + "/readyz", timeout=5)
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.2)
                 continue
             assert health.status_code == 200 and health.text == "ok\n"
@@ -98,7 +98,7 @@ def test_a_query_sent_before_ready_waits_for_the_workers(store_copy: Path, tmp_p
             try:
                 requests.get(url + "/healthz", timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 assert time.monotonic() < deadline and process.poll() is None
                 time.sleep(0.05)
         first = requests.get(url + "/sparql", params={"query": "ASK {}"}, timeout=60)
