@@ -145,3 +145,12 @@ def test_sigterm_during_a_long_query_stops_it_cleanly_and_exits_0(store_copy: Pa
     request_id = stopped[0].split("id=")[1].split()[0]
     assert any(" GET /sparql 503 " in line and f"id={request_id}" in line for line in lines)
     assert "Traceback" not in "\n".join(lines)
+
+
+def test_an_unknown_access_log_style_is_a_usage_error(tmp_path: Path) -> None:
+    result = coopgraph(
+        "serve", "--port", str(free_port()), store=tmp_path / "store", env={"COOPGRAPH_ACCESS_LOG": "xml"}
+    )
+    assert result.returncode == exits.USAGE
+    assert "access_log is one of plain, json, off" in result.stderr
+    assert not (tmp_path / "store").exists()  # refused before the store was touched

@@ -72,10 +72,16 @@ def compact(store: Store) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     """Bind the port first: a second server on a port in use stops there, before it touches the store."""
+    from server.http.access_log import STYLES
     from server.http.app import create_app
     from server.http.running import AddressInUse, bind, run
 
     settings = exits.settings(args)
+    if settings.access_log not in STYLES:
+        raise exits.Failure(
+            exits.USAGE,
+            f"error: settings: access_log is one of {', '.join(STYLES)}, not {settings.access_log!r}",
+        )
     try:
         sock = bind(settings.host, settings.port)
     except AddressInUse:
