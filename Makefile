@@ -2,7 +2,11 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# What each entry point installs: serving needs the project alone; the tests add the test extra, the
+# benchmarks the bench extra (its peers and load tools), each in the same .venv.
+SERVE_STAMP := $(VENV)/.installed-serve
 STAMP  := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT    := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
@@ -13,11 +17,21 @@ python:
 	@$(PYTHON) -c 'import sys, venv; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
 	  ($(APT) update -qq && $(APT) install -y -qq python3 python3-venv python3-pip >/dev/null)
 
-$(STAMP): pyproject.toml | python
-	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+$(BIN)/python: | python
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,bench]'
+
+$(SERVE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
 	@touch $@
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@ $(SERVE_STAMP)
+
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	@touch $@ $(SERVE_STAMP)
 
 # What the tests run besides Python: the browser the page tests drive (Debian's chromium and its
 # driver), raptor's rapper (the independent RDF parser the linked-data tests check answers with), and
@@ -28,7 +42,7 @@ system-deps:
 	  command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null || \
 	  ($(APT) update -qq && $(APT) install -y -qq chromium chromium-driver raptor2-utils virtuoso-opensource >/dev/null)
 
-serve: $(STAMP)
+serve: $(SERVE_STAMP)
 	$(BIN)/coopgraph serve
 
 lint: $(STAMP)
@@ -39,7 +53,7 @@ test: system-deps lint
 	$(BIN)/python -m pytest
 
 # The benchmarks of bench/RESULTS.md (not tests: they compare against the peers and print ratios).
-bench: $(STAMP)
+bench: $(BENCH_STAMP)
 	@command -v wrk >/dev/null || ($(APT) update -qq && $(APT) install -y -qq wrk >/dev/null)
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_validation.py --sizes 100k,1M

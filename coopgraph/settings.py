@@ -84,6 +84,13 @@ class Settings:
     remote_auth: str = "basic"
     #: Seconds the remote store keeps a replaced version of a graph for the readers still reading it.
     remote_keep_seconds: float = 600.0
+    #: The access log on standard error, a line per request: "plain" (words), "json" (JSON lines) or "off".
+    access_log: str = "plain"
+    #: Serve ``/metrics`` to anyone; otherwise only to loopback clients and holders of the write token.
+    metrics_public: bool = False
+    #: Seconds a stopping server (SIGTERM, SIGINT) gives the requests in flight to finish; the queries
+    #: still running then are stopped and answered 503.
+    shutdown_timeout: float = 10.0
 
     @property
     def client_queries(self) -> int:
@@ -109,11 +116,24 @@ def _coerce(name: str, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(v.strip() for v in value.split(",") if v.strip())
         return tuple(value)
+    if kind == "bool":
+        return _boolean(name, value)
     if kind == "int":
         return int(value)
     if kind == "float":
         return float(value)
     return str(value)
+
+
+def _boolean(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{name}: {value!r} is not true or false")
 
 
 #: The settings a worker process needs to open the same store as the server that starts it.

@@ -119,11 +119,11 @@ def start_server(
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"coopgraph serve exited: {log.read_text(errors='replace')}")
-        try:
-            if requests.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
+        try:  # ready: the store is open and the workers are up
+            if requests.get(server.url + "/readyz", timeout=2).status_code == 200:
                 return server
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or listening while it prepares the store (the port is bound first)
         time.sleep(0.2)
     server.stop()
     raise RuntimeError(f"coopgraph serve did not answer in time: {log.read_text(errors='replace')}")

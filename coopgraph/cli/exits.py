@@ -19,6 +19,8 @@ REJECTED = 4
 STORE = 5
 QUERY = 6
 DISK_FULL = 7
+#: ``coopgraph serve``: the address (host and port) is already in use, by another server most likely.
+ADDRESS_IN_USE = 8
 
 
 class Failure(Exception):

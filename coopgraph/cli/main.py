@@ -24,6 +24,7 @@ EPILOG = """exit codes:
   5  store unavailable: missing, or held by another writer for too long
   6  query error: the query is not valid SPARQL, or it ran out of time
   7  disk full: no space left to write the store or the output; the store is unchanged
+  8  address in use: another program listens on the host and port `serve` was given
 
 The store is --store DIR, else $COOPGRAPH_STORE, else ~/.local/share/coopgraph/store."""
 

@@ -15,9 +15,15 @@ from coopgraph import iris
 from coopgraph.cli import exits, render
 from coopgraph.formats import RESULTS_FORMATS, rdf_format_by_name
 from coopgraph.saved_queries import BadParameter, SavedQueryError, load_all
+from coopgraph.sparql_errors import explain
 from server.workers.dumps import write_dumps  # the server's own writer: the same files as /dumps/
 
 _RESULTS = {f.name: f for f in RESULTS_FORMATS}
+#: Where an update given to ``coopgraph query`` goes instead.
+CLI_UPDATE_HINT = (
+    "coopgraph query runs queries only; load files with `coopgraph ingest`, or send the update with POST "
+    "to a server's /update"
+)
 
 
 def _query_text(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
@@ -110,7 +116,8 @@ def query(args: argparse.Namespace) -> int:
     try:
         out = _with_timeout(work, args.timeout)
     except SyntaxError as e:
-        raise exits.Failure(exits.QUERY, f"error: the query is not valid SPARQL: {e}") from None
+        message = explain(sparql, e, update_hint=CLI_UPDATE_HINT)
+        raise exits.Failure(exits.QUERY, f"error: the query is not valid SPARQL: {message}") from None
     except OSError as e:
         raise exits.Failure(exits.QUERY, f"error: {e}") from None
     if isinstance(out, bytes):

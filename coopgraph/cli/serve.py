@@ -71,23 +71,34 @@ def compact(store: Store) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
+    """Bind the port first: a second server on a port in use stops there, before it touches the store."""
+    from server.http.access_log import STYLES
     from server.http.app import create_app
-    from server.http.connections import uvicorn_options
+    from server.http.running import AddressInUse, bind, run
 
     settings = exits.settings(args)
-    prepare(args, seed=not args.no_seed)
-    app = create_app(settings)
-    print(f"coopgraph: serving {settings.store} at http://{settings.host}:{settings.port}/", file=sys.stderr)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        access_log=False,
-        loop="uvloop",
-        timeout_graceful_shutdown=5,
-        **uvicorn_options(settings),
-    )
+    if settings.access_log not in STYLES:
+        raise exits.Failure(
+            exits.USAGE,
+            f"error: settings: access_log is one of {', '.join(STYLES)}, not {settings.access_log!r}",
+        )
+    try:
+        sock = bind(settings.host, settings.port)
+    except AddressInUse:
+        raise exits.Failure(
+            exits.ADDRESS_IN_USE,
+            f"error: {settings.host}:{settings.port} is already in use (another coopgraph serve?); "
+            "stop that server or choose another port with --port. The store was not touched.",
+        ) from None
+    except OSError as e:
+        raise exits.Failure(
+            exits.USAGE, f"error: cannot listen on {settings.host}:{settings.port}: {e}"
+        ) from None
+    with sock:
+        prepare(args, seed=not args.no_seed)
+        app = create_app(settings)
+        print(
+            f"coopgraph: serving {settings.store} at http://{settings.host}:{settings.port}/", file=sys.stderr
+        )
+        run(app, settings, sock)
     return exits.OK

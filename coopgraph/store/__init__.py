@@ -32,6 +32,7 @@ __all__ = [
     "Term",
     "graph_node",
     "open_store",
+    "published_generation",
 ]
 
 
@@ -50,6 +51,14 @@ def open_store(where: Settings | Path | str, *, create: bool = True) -> Store:
 
     root = where.store if isinstance(where, Settings) else Path(where)
     return LocalStore(root, create=create)
+
+
+def published_generation(root: Path) -> str | None:
+    """The name of the generation a local store directory publishes (None: no store there); read without
+    opening the store, so that the caller holds no generation."""
+    from coopgraph.store.generations import Generations
+
+    return Generations(root).current()
 
 
 def _open_remote(settings: Settings, create: bool) -> Store:

@@ -3,6 +3,7 @@ lean path of its own, everything else through FastAPI."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -14,8 +15,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coopgraph.saved_queries import load_all
 from coopgraph.settings import Settings
+from server.http import access_log, route_docs
 from server.http.fairness import Shares
 from server.http.guard import Methods, guard
+from server.http.metrics import Metrics
+from server.http.observe import RouteLabels, observe
 from server.http.protocol import ProtocolError
 from server.http.routes import READ, Route, route_table
 from server.http.state import State
@@ -28,11 +32,15 @@ def _api(state: State, table: list[Route]) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pools = [p for p in (state.queries, state.writes, state.checks) if p is not None]
-        for pool in pools:
-            await pool.start()
+        # The workers start while the server already answers (/healthz, and /readyz saying it is not
+        # ready): requests that need them wait for them.
+        starting = asyncio.get_running_loop().create_task(_start(state, pools))
         try:
             yield
         finally:
+            starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await starting
             for pool in pools:
                 await pool.stop()
 
@@ -47,6 +55,7 @@ def _api(state: State, table: list[Route]) -> FastAPI:
         **{route.name: route.path for route in table if route.kind == "builtin"},
     )
     api.state.coop = state
+    route_docs.document(api, table)
     for route in table:
         methods = list(route.methods)
         if route.kind == "plain":
@@ -56,6 +65,16 @@ def _api(state: State, table: list[Route]) -> FastAPI:
         elif route.kind == "files":
             api.mount(route.path, route.endpoint, name=route.name)  # type: ignore[arg-type]
     return api
+
+
+async def _start(state: State, pools: list[Pool]) -> None:
+    try:
+        await asyncio.gather(*(pool.start() for pool in pools))
+    except Exception as e:
+        state.not_ready = f"the workers could not start: {e}"
+        log.exception("the workers could not start")
+        return
+    state.not_ready = None
 
 
 def create_app(settings: Settings) -> ASGIApp:
@@ -69,6 +88,8 @@ def create_app(settings: Settings) -> ASGIApp:
     if settings.write_token:
         state.writes = Pool(settings.store, "write", 1, settings=settings)
     state.checks = Pool(settings.store, "check", 1, settings=settings)
+    state.metrics = Metrics(state)
+    access_log.configure(settings.access_log)
     table = route_table(state, load_all())
     api = _api(state, table)
     lean = {route.path: route.endpoint for route in table if route.kind == "lean"}
@@ -98,13 +119,19 @@ def create_app(settings: Settings) -> ASGIApp:
         for route in table
     )
     guarded = guard(app, methods, settings.max_body_bytes)
-    guarded.state = state  # type: ignore[attr-defined]
-    guarded.api = api  # type: ignore[attr-defined]
-    if not settings.cors_origins:
-        return guarded
+    if settings.cors_origins:
+        guarded = _cors(guarded, settings)
+    labels = RouteLabels((route.path, route.kind == "files") for route in table)
+    outer = observe(guarded, state, labels)
+    outer.state = state  # type: ignore[attr-defined]
+    outer.api = api  # type: ignore[attr-defined]
+    return outer
+
+
+def _cors(app: ASGIApp, settings: Settings) -> ASGIApp:
     wildcard = "*" in settings.cors_origins
     return CORSMiddleware(
-        guarded,
+        app,
         allow_origins=["*"] if wildcard else list(settings.cors_origins),
         allow_credentials=not wildcard,  # never a wildcard origin together with credentials
         allow_methods=["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS"],

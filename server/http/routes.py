@@ -18,6 +18,8 @@ from server.http import (
     api_docs,
     dataset_description,
     dumps,
+    health,
+    metrics,
     ontology_page,
     reconcile_routes,
     resources,
@@ -101,7 +103,7 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         Route("/reconcile", "plain", reconcile["/reconcile"], ("GET", "POST")),
         *(Route(path, "plain", endpoint) for path, endpoint in reconcile.items() if path != "/reconcile"),
         # validation reports: a dry run of files (no token: nothing is written), the whole store
-        Route("/validate", "plain", validation.validate, ("POST", "GET", "PUT", "DELETE")),
+        Route("/validate", "plain", validation.validate, ("POST", "GET", "PUT", "DELETE"), allow=("POST",)),
         Route("/validation", "plain", validation.validation),
         # pages and documents
         Route("/", "plain", query_page),
@@ -118,4 +120,8 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         Route("/.well-known/void", "plain", dataset_description.void),
         Route("/sitemap.xml", "plain", dataset_description.sitemap),
         Route("/static", "files", StaticFiles(directory=STATIC), name="static"),
+        # the server itself: its counters, and whether it is alive and ready
+        Route("/metrics", "plain", metrics.metrics),
+        Route("/healthz", "plain", health.healthz),
+        Route("/readyz", "plain", health.readyz),
     ]

@@ -10,9 +10,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from coopgraph.sparql_errors import explain
 from coopgraph.sparql_text import ScanError, scan_query
 from server.http import negotiation, safety
 from server.http.fairness import TooManyQueries, client_of
+from server.http.observe import QUERY_TEXT
 from server.http.protocol import (
     PostedOperation,
     ProtocolError,
@@ -141,9 +143,10 @@ def prepare(
     max_bytes: int | None = None,
 ) -> messages.Query:
     """The worker request for one query, checked (raises :class:`ProtocolError`)."""
+    request.scope[QUERY_TEXT] = query  # for the access log
     info = _scan(query)
     if isinstance(info, ScanError):
-        raise ProtocolError(400, f"the query is not valid SPARQL: {info}")
+        raise ProtocolError(400, f"the query is not valid SPARQL: {explain(query, info)}")
     check_depth(info.depth, state.settings.max_nesting_depth, "query")
     check_iris(params, "default-graph-uri", "named-graph-uri")
     try:

@@ -26,6 +26,10 @@ class State:
     checks: Pool | None = None
     shares: Shares = field(default_factory=lambda: Shares(1))
     prepared_gets: PreparedGets = field(default_factory=dict)
+    #: the server's counters (:class:`server.http.metrics.Metrics`), set when the app is built
+    metrics: Any = None
+    #: why the server is not ready to answer queries (None: it is); see ``/readyz``
+    not_ready: str | None = "the workers are starting"
 
     def base_url(self, request: Request, path: str = "") -> str:
         """This server's public URL (the configured one, else the one the request came to)."""

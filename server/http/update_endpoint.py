@@ -5,9 +5,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from coopgraph.sparql_errors import explain
 from coopgraph.sparql_text import ScanError, UpdateInfo, scan_update
 from server.http import safety
 from server.http.auth import require_writer
+from server.http.observe import QUERY_TEXT
 from server.http.protocol import PostedOperation, ProtocolError, check_depth, check_iris, read_posted
 from server.http.state import State
 from server.http.validation import report_lang, report_type
@@ -52,10 +54,13 @@ async def update(request: Request) -> Response:
     try:
         require_writer(request, state)
         text, params = await read_posted(request, state.settings.max_body_bytes, POSTED_UPDATE)
+        request.scope[QUERY_TEXT] = text  # for the access log
         try:
             info = scan_update(text)
         except ScanError as e:
-            raise ProtocolError(400, f"the update is not valid SPARQL: {e}") from None
+            raise ProtocolError(
+                400, f"the update is not valid SPARQL: {explain(text, e, what='update')}"
+            ) from None
         check_depth(info.depth, state.settings.max_nesting_depth, "update")
         check_iris(params, "using-graph-uri", "using-named-graph-uri")
         try:

@@ -28,6 +28,7 @@ from pyoxigraph import (
 
 from coopgraph import iris
 from coopgraph.settings import load_settings
+from coopgraph.sparql_errors import explain
 from coopgraph.store import Store, open_store
 from server.workers import describe, dumps, framing, messages
 from server.workers.messages import OUT_OF_MEMORY_EXIT, AnswerHead, Describe, Dumps, GraphDump, Ping, Query
@@ -141,7 +142,7 @@ def run_query(store: Store, request: Query, out: BinaryIO) -> None:
             base_iri=request.base_iri,
         )
     except SyntaxError as e:
-        send(out, AnswerHead(400, error=f"the query is not valid SPARQL: {e}"))
+        send(out, AnswerHead(400, error=f"the query is not valid SPARQL: {explain(request.query, e)}"))
         return
     if isinstance(results, QuerySolutions | QueryBoolean):
         media = request.results_type

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import contextvars
 import logging
 import os
 import signal
@@ -30,6 +31,9 @@ from server.workers import framing, messages
 from server.workers.messages import OUT_OF_MEMORY_EXIT, AnswerHead
 
 log = logging.getLogger("coopgraph.workers")
+#: The id of the request being answered (set by the server for each request): a job takes it, so that the
+#: log lines about the job (stopped at its time limit, its worker restarted) name the request.
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 #: The module a worker process runs (``python -m``).
 CHILD = "server.workers.child"
 
@@ -71,7 +75,7 @@ class Answer:
 class _Job:
     """One request: its frames, the future its caller awaits, its deadline, and the worker it went to."""
 
-    __slots__ = ("data", "future", "head", "pooled", "timeout", "timer", "worker")
+    __slots__ = ("data", "future", "head", "pooled", "request_id", "timeout", "timer", "worker")
 
     def __init__(
         self, data: bytes, future: asyncio.Future[Answer], timeout: float, pooled: bool = True
@@ -83,6 +87,7 @@ class _Job:
         self.timer: asyncio.TimerHandle | None = None
         self.worker: Worker | None = None
         self.head: AnswerHead | None = None
+        self.request_id = REQUEST_ID.get()
 
     def fail(self, error: Exception) -> None:
         if self.timer is not None:
@@ -110,6 +115,8 @@ class Worker(asyncio.SubprocessProtocol):
         self.job: _Job | None = None  # the request whose whole answer is being collected
         self.waiter: asyncio.Future[None] | None = None  # a reader of a streamed answer
         self.exited: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.request_id = ""  # the request it last served: named when it is restarted
+        self.why = "it ended unexpectedly"  # why it is replaced, for the log
 
     # ------------------------------------------------------------------ protocol callbacks
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -168,6 +175,7 @@ class Worker(asyncio.SubprocessProtocol):
             if self.expired:
                 job.fail(Expired(f"stopped after {job.timeout:g} s"))
             elif self.pool.memory_bytes and self._ran_out_of_memory():
+                self.why = "it ran out of memory"
                 job.fail(
                     OutOfMemory(
                         f"it needed more than the {self.pool.memory_bytes:,} bytes of memory a worker may "
@@ -234,6 +242,8 @@ class Worker(asyncio.SubprocessProtocol):
         if job.timer is not None:
             job.timer.cancel()
         body = parts[0] if len(parts) == 1 else b"".join(parts)
+        if job.pooled:
+            self.pool.answers[job.head.status] += 1
         if not job.future.done():
             job.future.set_result(Answer(job.head, body))
         if job.pooled:
@@ -315,6 +325,9 @@ class Pool:
         self.all: set[Worker] = set()
         self.closing = False
         self.started = 0  # workers started over the pool's life (restarts included)
+        self.restarts = 0  # workers replaced (stopped at a deadline, crashed, cancelled)
+        self.expired = 0  # requests stopped at their time limit
+        self.answers: collections.Counter[int] = collections.Counter()  # whole answers, by status
         self._tasks: set[asyncio.Task[None]] = set()  # strong references to the restarts under way
         self.loop: asyncio.AbstractEventLoop | None = None  # set by start()
 
@@ -361,6 +374,7 @@ class Pool:
 
     async def _replace(self, worker: Worker) -> None:
         worker.kill()
+        self.restarts += 1
         self.all.discard(worker)
         with contextlib.suppress(ProcessLookupError, ChildProcessError):
             await worker.wait()
@@ -370,6 +384,13 @@ class Pool:
             self.release(await self._spawn())
         except Exception:  # keep serving with one worker fewer; log why
             log.exception("could not restart a %s worker", self.role)
+            return
+        log.warning(
+            "restarted a %s worker: %s",
+            self.role,
+            worker.why,
+            extra={"fields": {"event": "worker_restarted", "role": self.role, "id": worker.request_id}},
+        )
 
     def discard(self, worker: Worker) -> None:
         """Stop a worker and start another in the background (once per worker)."""
@@ -408,6 +429,7 @@ class Pool:
     def _dispatch(self, worker: Worker, job: _Job) -> None:
         job.worker = worker
         worker.job = job
+        worker.request_id = job.request_id
         worker.write(job.data)
 
     def _deadline(self, job: _Job) -> None:
@@ -418,6 +440,14 @@ class Pool:
             job.fail(Busy(f"every {self.role} worker stayed busy for {job.timeout:g} s"))
             return
         worker.expired = True
+        worker.why = f"its request ran past the {job.timeout:g} s time limit"
+        self.expired += 1
+        log.warning(
+            "a %s request was stopped at its time limit (%g s)",
+            self.role,
+            job.timeout,
+            extra={"fields": {"event": "stopped_at_time_limit", "role": self.role, "id": job.request_id}},
+        )
         worker.kill()  # its pipe closes at once: the request fails with Expired, a stream is cut short
 
     async def call(self, message: messages.Request, timeout: float, body: bytes | None = None) -> Answer:
@@ -445,6 +475,7 @@ class Pool:
                     self.pending.remove(job)
             elif worker.job is job:  # the answer is still coming: the worker cannot be reused
                 worker.job = None
+                worker.why = "its request was cancelled (the client left, or the server is stopping)"
                 self.discard(worker)
             elif _streamed(job.future):  # a stream nobody will read
                 self.discard(worker)

@@ -15,6 +15,7 @@ from typing import Any
 from pyoxigraph import BlankNode, NamedNode
 
 from coopgraph import iris
+from coopgraph.sparql_errors import explain
 from coopgraph.sparql_text import scan_update
 from coopgraph.store import DEFAULT_GRAPH, Store, StoreTransaction
 from coopgraph.store.catalog import GraphRecord, activity_iri, build_record
@@ -181,7 +182,9 @@ class Writes:
                 try:
                     tx.update(text, base_iri=request.base_iri)
                 except SyntaxError as e:
-                    raise _Invalid(f"the update is not valid SPARQL: {e}") from None
+                    raise _Invalid(
+                        f"the update is not valid SPARQL: {explain(text, e, what='update')}"
+                    ) from None
                 except (OSError, ValueError, RuntimeError) as e:
                     raise _Invalid(_update_error(e)) from None
                 self._keep_system_graphs(tx, candidates)

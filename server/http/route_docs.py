@@ -1,0 +1,427 @@
+"""The OpenAPI description of the routes FastAPI does not document itself (the lean ``/sparql`` path and
+the plain Starlette endpoints), merged into ``/openapi.json`` so that ``/docs`` shows the whole service.
+
+Every route of the table (:mod:`server.http.routes`) is described here or by its own ``openapi`` entry;
+:func:`document` refuses to build an app with an undescribed route.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import FastAPI
+
+from server.http.routes import Route
+
+Operation = dict[str, Any]
+
+EXAMPLE_QUERY = (
+    "PREFIX cg: <https://w3id.org/coopgraph/ontology#>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "SELECT ?agreement ?name WHERE { ?agreement a cg:Agreement ; rdfs:label ?name } LIMIT 10"
+)
+EXAMPLE_UPDATE = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "INSERT DATA { GRAPH <https://w3id.org/coopgraph/graph/data/example> {\n"
+    '  <https://w3id.org/coopgraph/id/institution/example> rdfs:label "Example University"@en } }'
+)
+_RESULTS_EXAMPLE = {
+    "head": {"vars": ["institution", "name"]},
+    "results": {
+        "bindings": [
+            {
+                "institution": {"type": "uri", "value": "https://w3id.org/coopgraph/id/institution/hust"},
+                "name": {"type": "literal", "value": "Hanoi University of Science and Technology"},
+            }
+        ]
+    },
+}
+
+
+def _param(name: str, where: str, description: str, example: Any = None, required: bool = False) -> dict:
+    found: dict[str, Any] = {
+        "name": name,
+        "in": where,
+        "required": required or where == "path",
+        "description": description,
+        "schema": {"type": "string"},
+    }
+    if example is not None:
+        found["example"] = example
+    return found
+
+
+def _text(description: str, example: str, status: str = "200", media: str = "text/plain") -> dict:
+    return {status: {"description": description, "content": {media: {"example": example}}}}
+
+
+def _op(tag: str, summary: str, description: str, responses: dict, **more: Any) -> Operation:
+    return {"tags": [tag], "summary": summary, "description": description, "responses": responses, **more}
+
+
+_ERRORS = {
+    "400": {
+        "description": "Not valid SPARQL: the line and column, the line with a caret, and what was expected",
+        "content": {
+            "text/plain": {
+                "example": "the query is not valid SPARQL: prefix `cg:` is not declared (line 1, column 23)\n"
+                "  SELECT * WHERE { ?s a cg:Agreement }\n"
+                "                        ^\n"
+                "add this line at the top of the query:\n"
+                "  PREFIX cg: <https://w3id.org/coopgraph/ontology#>"
+            }
+        },
+    },
+    "503": {"description": "Busy, or stopped at the time limit (with Retry-After)"},
+}
+_WRITE_ERRORS = {
+    "401": {"description": "No bearer token, or the wrong one"},
+    "403": {
+        "description": "The server is read-only (no write token is configured), or the graph is the system's"
+    },
+    "422": {"description": "Rejected by validation: the report says which shapes the data violates"},
+}
+_TOKEN = [{"bearer": []}]
+
+_SPARQL_GET = _op(
+    "SPARQL",
+    "Run a query (SPARQL 1.1 Protocol, GET)",
+    "The query in ?query=; the answer's format by the Accept header or ?format= (json, xml, csv, tsv, "
+    "turtle, nt, nquads, trig, jsonld, rdfxml). Without a query: the service description.",
+    {
+        "200": {
+            "description": "The results",
+            "content": {"application/sparql-results+json": {"example": _RESULTS_EXAMPLE}},
+        },
+        **_ERRORS,
+    },
+    parameters=[
+        _param("query", "query", "The SPARQL query", EXAMPLE_QUERY),
+        _param("default-graph-uri", "query", "A graph of the default graph (repeatable)"),
+        _param("named-graph-uri", "query", "A named graph of the dataset (repeatable)"),
+        _param("format", "query", "The answer's format, instead of the Accept header", "json"),
+    ],
+)
+_SPARQL_POST = _op(
+    "SPARQL",
+    "Run a query (SPARQL 1.1 Protocol, POST)",
+    "The query as the body (application/sparql-query) or in a form's 'query' field. Updates go to /update.",
+    {
+        "200": {
+            "description": "The results",
+            "content": {"application/sparql-results+json": {"example": _RESULTS_EXAMPLE}},
+        },
+        **_ERRORS,
+    },
+    requestBody={
+        "content": {
+            "application/sparql-query": {"schema": {"type": "string"}, "example": EXAMPLE_QUERY},
+            "application/x-www-form-urlencoded": {
+                "schema": {"type": "object", "properties": {"query": {"type": "string"}}},
+                "example": {"query": EXAMPLE_QUERY},
+            },
+        }
+    },
+)
+_SPARQL = {"get": _SPARQL_GET, "post": _SPARQL_POST}
+_GRAPH_PARAMS = [
+    _param("graph", "query", "The graph's IRI", "https://w3id.org/coopgraph/graph/data/seed"),
+    {
+        "name": "default",
+        "in": "query",
+        "required": False,
+        "description": "The default graph",
+        "allowEmptyValue": True,
+        "schema": {"type": "string"},
+    },
+]
+_GRAPHS = {
+    "get": _op(
+        "Graph store",
+        "Read a graph, or list the graphs (SPARQL 1.1 Graph Store Protocol)",
+        "?graph=IRI or ?default; without either, the list of the store's graphs.",
+        _text(
+            "The graph, in the negotiated RDF format",
+            "<https://w3id.org/coopgraph/id/institution/hust> "
+            '<http://www.w3.org/2000/01/rdf-schema#label> "Hanoi University of Science and Technology" .',
+            media="application/n-triples",
+        ),
+        parameters=_GRAPH_PARAMS,
+    ),
+    **{
+        method: _op(
+            "Graph store",
+            summary,
+            "Needs the write token; the data passes the validation gate before anything is written.",
+            {"201": {"description": "Created"}, "204": {"description": "Done"}, **_WRITE_ERRORS},
+            parameters=_GRAPH_PARAMS,
+            security=_TOKEN,
+            **(
+                {}
+                if method == "delete"
+                else {
+                    "requestBody": {
+                        "content": {
+                            "text/turtle": {
+                                "example": "<https://w3id.org/coopgraph/id/institution/example> "
+                                '<http://www.w3.org/2000/01/rdf-schema#label> "Example University"@en .'
+                            }
+                        }
+                    }
+                }
+            ),
+        )
+        for method, summary in (
+            ("put", "Replace a graph"),
+            ("post", "Add to a graph"),
+            ("delete", "Remove a graph"),
+        )
+    },
+}
+_GRAPH_DIRECT = {
+    method: {**operation, "parameters": [_param("path", "path", "The rest of the graph's IRI", "data/seed")]}
+    for method, operation in _GRAPHS.items()
+}
+
+
+def _page(
+    tag: str, summary: str, description: str, example: str, media: str = "text/html", **more: Any
+) -> dict:
+    return {"get": _op(tag, summary, description, _text(summary, example, media=media), **more)}
+
+
+_RESOURCE = _page(
+    "Linked data",
+    "A resource the project names",
+    "An HTML page for browsers, or RDF by the Accept header or ?format= (turtle, nt, jsonld, rdfxml).",
+    "<https://w3id.org/coopgraph/id/institution/hust> a <https://w3id.org/coopgraph/ontology#Institution> .",
+    media="text/turtle",
+    parameters=[_param("path", "path", "The rest of the IRI", "institution/hust")],
+)
+
+#: The description of each route path of the table not documented by FastAPI itself.
+DOCS: dict[str, dict[str, Operation]] = {
+    "/sparql": _SPARQL,
+    "/sparql/": _SPARQL,
+    "/openapi.json": _page(
+        "Service", "This OpenAPI document", "", '{"openapi": "3.1.0"}', media="application/json"
+    ),
+    "/docs": _page("Service", "The OpenAPI document, shown by Swagger UI", "", "<!doctype html>"),
+    "/redoc": _page("Service", "The OpenAPI document, shown by ReDoc", "", "<!doctype html>"),
+    "/update": {
+        "post": _op(
+            "SPARQL",
+            "Run an update (SPARQL 1.1 Protocol)",
+            "Needs the write token. The update as the body (application/sparql-update) or in a form's "
+            "'update' field; the changed graphs pass the validation gate before anything is written.",
+            {"204": {"description": "Done"}, **_ERRORS, **_WRITE_ERRORS},
+            requestBody={
+                "content": {
+                    "application/sparql-update": {"schema": {"type": "string"}, "example": EXAMPLE_UPDATE}
+                }
+            },
+            security=_TOKEN,
+        )
+    },
+    "/graphs": _GRAPHS,
+    "/graphs/{path}": _GRAPH_DIRECT,
+    "/search": _page(
+        "Search",
+        "Find institutions, programmes, funders by name",
+        "JSON, or an HTML page (?format=html or a browser's Accept).",
+        '{"hits": [{"id": "https://w3id.org/coopgraph/id/institution/hust", '
+        '"label": "Hanoi University of Science and Technology"}]}',
+        media="application/json",
+        parameters=[
+            _param("q", "query", "The words to find", "hanoi"),
+            _param("type", "query", "Kinds of resource (comma-separated)", "Institution"),
+            _param("country", "query", "Countries (comma-separated ISO codes)", "VN"),
+            _param("limit", "query", "At most this many hits", "10"),
+            _param("lang", "query", "The language of the labels", "en"),
+        ],
+    ),
+    "/reconcile": {
+        method: _op(
+            "Reconciliation",
+            "The Reconciliation Service API: the manifest, or queries",
+            "Without 'queries': the service manifest. With 'queries' (JSON): candidates for each.",
+            _text(
+                "Candidates",
+                '{"q0": {"result": [{"id": "https://w3id.org/coopgraph/id/institution/hust", '
+                '"name": "Hanoi University of Science and Technology", "score": 100, "match": true}]}}',
+                media="application/json",
+            ),
+            parameters=[
+                _param("queries", "query", "The queries, as JSON", '{"q0": {"query": "Hanoi University"}}')
+            ],
+        )
+        for method in ("get", "post")
+    },
+    "/reconcile/suggest/{kind}": _page(
+        "Reconciliation",
+        "Suggestions as one types (entities, types, properties)",
+        "",
+        '{"result": [{"id": "https://w3id.org/coopgraph/ontology#Institution", "name": "Institution"}]}',
+        media="application/json",
+        parameters=[
+            _param("kind", "path", "entity, type or property", "entity"),
+            _param("prefix", "query", "What was typed", "Han"),
+        ],
+    ),
+    "/reconcile/preview": _page(
+        "Reconciliation",
+        "A small HTML preview of an entity",
+        "",
+        "<div>Hanoi University of Science and Technology</div>",
+        parameters=[
+            _param("id", "query", "The entity's IRI", "https://w3id.org/coopgraph/id/institution/hust")
+        ],
+    ),
+    "/reconcile/extend/propose": _page(
+        "Reconciliation",
+        "The properties a type's entities can be extended with",
+        "",
+        '{"type": "Institution", "properties": [{"id": "country", "name": "country"}]}',
+        media="application/json",
+        parameters=[_param("type", "query", "The type", "Institution")],
+    ),
+    "/validate": {
+        "post": _op(
+            "Validation",
+            "Validate files without writing them (a dry run, no token)",
+            "One file (its Content-Type says its format) or a multipart form of several; the report in the "
+            "negotiated format (JSON by default) and language (?lang=en or vi).",
+            _text("The validation report", '{"conforms": true, "results": []}', media="application/json"),
+            requestBody={
+                "content": {
+                    "text/turtle": {
+                        "example": "<https://w3id.org/coopgraph/id/institution/example> "
+                        "a <https://w3id.org/coopgraph/ontology#Institution> ."
+                    }
+                }
+            },
+        )
+    },
+    "/validation": _page(
+        "Validation",
+        "The validation report of the whole store",
+        "Format by Accept or ?format=; ?lang=en or vi.",
+        '{"conforms": true, "results": []}',
+        media="application/json",
+    ),
+    "/": _page("Pages", "The query page", "Write and run SPARQL queries in the browser.", "<!doctype html>"),
+    "/ontology": _page(
+        "Pages",
+        "The ontology",
+        "An HTML page, or the ontology as RDF by the Accept header.",
+        "<!doctype html>",
+    ),
+    "/context.jsonld": _page(
+        "Pages",
+        "The JSON-LD context of the project's terms",
+        "",
+        '{"@context": {"cg": "https://w3id.org/coopgraph/ontology#"}}',
+        media="application/ld+json",
+    ),
+    "/id/{path}": _RESOURCE,
+    "/vocab/{path}": _RESOURCE,
+    "/graph/{path}": _RESOURCE,
+    "/dumps/": _page(
+        "Dumps",
+        "The dump files, with their sizes and checksums",
+        "HTML, or JSON with ?format=json.",
+        '{"files": [{"name": "coopgraph.nq.gz", "sha256": "…"}]}',
+        media="application/json",
+    ),
+    "/dumps/{name}": _page(
+        "Dumps",
+        "One dump file",
+        "",
+        "(gzipped N-Quads)",
+        media="application/gzip",
+        parameters=[_param("name", "path", "The file's name", "coopgraph.nq.gz")],
+    ),
+    "/.well-known/void": _page(
+        "Dataset",
+        "The dataset described (VoID, DCAT-AP)",
+        "",
+        "<https://w3id.org/coopgraph/> a void:Dataset .",
+        media="text/turtle",
+    ),
+    "/sitemap.xml": _page(
+        "Dataset", "The pages, listed for crawlers", "", "<urlset>…</urlset>", media="application/xml"
+    ),
+    "/static/{path}": _page(
+        "Pages",
+        "The pages' scripts, styles and fonts",
+        "",
+        "(a file)",
+        media="application/octet-stream",
+        parameters=[_param("path", "path", "The file", "ui/docs.js")],
+    ),
+    "/metrics": _page(
+        "Operations",
+        "The server's counters (Prometheus text format)",
+        "Requests by route and status, query and update durations, requests stopped at the time "
+        "limit, worker restarts, queue lengths, the store's generation and size, ingests and validations. "
+        "Served to loopback clients and holders of the write token unless metrics_public is set.",
+        'coopgraph_http_requests_total{method="GET",route="/sparql",status="200"} 12.0',
+        media="text/plain; version=0.0.4",
+    ),
+    "/healthz": _page(
+        "Operations", "The process answers", "Always 200 while the process runs.", "ok", media="text/plain"
+    ),
+    "/readyz": {
+        "get": _op(
+            "Operations",
+            "Ready to answer queries: the store is open and the workers are up",
+            "503 until then, with what is missing.",
+            {
+                "200": {
+                    "description": "Ready",
+                    "content": {"application/json": {"example": {"ready": True, "problems": {}}}},
+                },
+                "503": {
+                    "description": "Not ready",
+                    "content": {
+                        "application/json": {
+                            "example": {"ready": False, "problems": {"workers": "the workers are starting"}}
+                        }
+                    },
+                },
+            },
+        )
+    },
+}
+
+
+def openapi_path(route: Route) -> str:
+    """The route's path as OpenAPI writes it (``{path:path}`` -> ``{path}``; a mount: its files)."""
+    if route.kind == "files":
+        return route.path.rstrip("/") + "/{path}"
+    return re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
+
+
+def document(api: FastAPI, table: list[Route]) -> None:
+    """Merge :data:`DOCS` into the app's OpenAPI document for the routes FastAPI leaves out."""
+    undocumented = [
+        route.path for route in table if route.kind != "openapi" and openapi_path(route) not in DOCS
+    ]
+    if undocumented:
+        raise ValueError(f"routes without an OpenAPI description in server.http.route_docs: {undocumented}")
+    build = api.openapi
+
+    def openapi() -> dict[str, Any]:
+        if api.openapi_schema is None:
+            schema = build()
+            paths = schema.setdefault("paths", {})
+            for route in table:
+                if route.kind != "openapi":
+                    paths.setdefault(openapi_path(route), DOCS[openapi_path(route)])
+            schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+            schemes["bearer"] = {"type": "http", "scheme": "bearer", "description": "The write token"}
+            api.openapi_schema = schema
+        return api.openapi_schema
+
+    api.openapi = openapi  # type: ignore[method-assign]
