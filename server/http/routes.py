@@ -18,6 +18,7 @@ from server.http import (
     api_docs,
     dataset_description,
     dumps,
+    fragments,
     ontology_page,
     reconcile_routes,
     resources,
@@ -114,6 +115,8 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         # the whole dataset and each graph as files, with checksums
         Route("/dumps/", "plain", dumps.dump_index),
         Route("/dumps/{name}", "plain", dumps.dump_file),
+        # Triple Pattern Fragments (Linked Data Fragments), with Hydra controls
+        Route("/fragments", "plain", fragments.fragment),
         # the dataset described (VoID, DCAT-AP), and its pages listed for crawlers
         Route("/.well-known/void", "plain", dataset_description.void),
         Route("/sitemap.xml", "plain", dataset_description.sitemap),

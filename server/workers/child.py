@@ -29,8 +29,17 @@ from pyoxigraph import (
 from coopgraph import iris
 from coopgraph.settings import load_settings
 from coopgraph.store import Store, open_store
-from server.workers import describe, dumps, framing, messages
-from server.workers.messages import OUT_OF_MEMORY_EXIT, AnswerHead, Describe, Dumps, GraphDump, Ping, Query
+from server.workers import describe, dumps, fragments, framing, messages
+from server.workers.messages import (
+    OUT_OF_MEMORY_EXIT,
+    AnswerHead,
+    Describe,
+    Dumps,
+    Fragment,
+    GraphDump,
+    Ping,
+    Query,
+)
 
 if TYPE_CHECKING:
     from server.workers.checks import Checks
@@ -218,6 +227,16 @@ def describe_resource(store: Store, request: Describe, out: BinaryIO) -> None:
     send(out, AnswerHead(200, kind="graph", media_type=request.media_type, generation=generation), body)
 
 
+def read_fragment(store: Store, request: Fragment, out: BinaryIO) -> None:
+    """One page of a triple pattern fragment, as JSON; 304 if the generation is still the one named."""
+    view = store.view()
+    if request.unless_generation == view.generation:
+        send(out, AnswerHead(304, generation=view.generation))
+        return
+    body = fragments.fragment_bytes(view, request)
+    send(out, AnswerHead(200, media_type="application/json", generation=view.generation), body)
+
+
 def produce_dumps(store: Store, request: Dumps, out: BinaryIO) -> None:
     """The dump files of the published generation (written now if they are not yet), by their manifest."""
     view = store.view()
@@ -286,6 +305,8 @@ def answer(
         dump_graph(store, request, out)
     elif type(request) is Describe:
         describe_resource(store, request, out)
+    elif type(request) is Fragment:
+        read_fragment(store, request, out)
     elif type(request) is Dumps:
         produce_dumps(store, request, out)
     elif type(request) is Ping:
