@@ -163,7 +163,11 @@ def metadata_quads(urls: Urls, data: dict[str, Any], number: int) -> list[Quad]:
         (search, HYDRA + "template", Literal(urls.template)),
         (search, HYDRA + "variableRepresentation", NamedNode(HYDRA + "ExplicitRepresentation")),
         (page, RDF + "type", NamedNode(HYDRA + "PartialCollectionView")),
-        (page, iris.PREFIXES["dcterms"] + "title", Literal("A triple pattern fragment of coopgraph", language="en")),
+        (
+            page,
+            iris.PREFIXES["dcterms"] + "title",
+            Literal("A triple pattern fragment of coopgraph", language="en"),
+        ),
         (page, VOID + "triples", count),
         (page, HYDRA + "totalItems", count),
         (page, HYDRA + "itemsPerPage", Literal(str(PAGE_SIZE), datatype=NamedNode(XSD + "integer"))),
@@ -282,9 +286,10 @@ def render(
     links = [f'<a href="{esc(urls.of_page(number - 1))}" rel="prev">previous</a>'] if number > 1 else []
     if number * PAGE_SIZE < data["count"] and len(data["rows"]) == PAGE_SIZE:
         links.append(f'<a href="{esc(urls.of_page(number + 1))}" rel="next">next</a>')
+    own = urls.of_page(number)
+    joiner = "&" if "?" in own else "?"
     formats = " ".join(
-        f'<a href="{esc(urls.of_page(number))}{"&" if "?" in urls.of_page(number) else "?"}format={n}">{n}</a>'
-        for n in ("ttl", "trig", "jsonld", "nt")
+        f'<a href="{esc(own)}{joiner}format={n}">{n}</a>' for n in ("ttl", "trig", "jsonld", "nt")
     )
     first = (number - 1) * PAGE_SIZE + 1
     return (
@@ -296,8 +301,8 @@ def render(
         f'<a href="{esc(base)}/.well-known/void">dataset description</a></p>'
         "<h1>Triple pattern fragments</h1>"
         "<p>The triples matching a pattern, a page at a time, for Linked Data Fragments clients "
-        "(Comunica). An IRI as it is; a literal as <code>\"text\"@en</code> or "
-        "<code>\"2020\"^^http://www.w3.org/2001/XMLSchema#gYear</code>; empty for any.</p>"
+        '(Comunica). An IRI as it is; a literal as <code>"text"@en</code> or '
+        '<code>"2020"^^http://www.w3.org/2001/XMLSchema#gYear</code>; empty for any.</p>'
         f'<form method="get" action="{esc(urls.root)}" class="fragment-form">{fields}'
         "<button>Find</button></form>"
         f'<p class="fragment-count">{about}{data["count"]:,} matching triple(s); '

@@ -52,17 +52,15 @@ def read_fragment(view: ReadView, request: messages.Fragment) -> dict[str, Any]:
     subject, predicate, obj = _bound(request.subject), _bound(request.predicate), _bound(request.object)
     where = _where(subject, predicate, obj, request.graph)
     distinct = "DISTINCT " if request.graph is None else ""
-    rows_query = (
-        f"SELECT {distinct}* WHERE {where} OFFSET {int(request.offset)} LIMIT {int(request.limit)}"
-    )
+    rows_query = f"SELECT {distinct}* WHERE {where} OFFSET {int(request.offset)} LIMIT {int(request.limit)}"
     fixed = {"s": subject, "p": predicate, "o": obj}
     rows = []
     for row in view.query(rows_query):
-        rows.append([_term(fixed[name] if fixed[name] is not None else row[name]) for name in ("s", "p", "o")])
+        rows.append(
+            [_term(fixed[name] if fixed[name] is not None else row[name]) for name in ("s", "p", "o")]
+        )
     cap = int(request.count_cap)
-    count_query = (
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT {distinct}* WHERE {where} LIMIT {cap + 1} }}"
-    )
+    count_query = f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT {distinct}* WHERE {where} LIMIT {cap + 1} }}"
     count = int(next(iter(view.query(count_query)))["n"].value)
     exact = count <= cap
     if not exact:
