@@ -28,9 +28,9 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from coopgraph import iris
 from server.http import negotiation
+from server.http.conditional import etag, generation_in
 from server.http.query_page import CONTENT_SECURITY_POLICY
 from server.http.resource_page import Page
-from server.http.resources import etag, generation_in
 from server.http.state import State
 from server.http.worker_calls import content_type, query_failure
 from server.workers import messages

@@ -19,6 +19,7 @@ from server.http import (
     dataset_description,
     dumps,
     fragments,
+    home_page,
     ontology_page,
     reconcile_routes,
     resources,
@@ -105,7 +106,8 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         Route("/validate", "plain", validation.validate, ("POST", "GET", "PUT", "DELETE")),
         Route("/validation", "plain", validation.validation),
         # pages and documents
-        Route("/", "plain", query_page),
+        Route("/", "plain", home_page.home),
+        Route("/query", "plain", query_page),
         Route("/ontology", "plain", ontology_page.ontology),
         Route("/context.jsonld", "plain", ontology_page.context),
         # the IRIs the project mints, dereferenced (the server stands for https://w3id.org/coopgraph/)

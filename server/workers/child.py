@@ -166,7 +166,9 @@ def run_query(store: Store, request: Query, out: BinaryIO) -> None:
             return
         fmt = _format(_RDF_FORMATS, RdfFormat, media)
         kind = "graph"
-    writer = FrameWriter(out, AnswerHead(200, kind=kind, media_type=media), request.max_bytes)
+    writer = FrameWriter(
+        out, AnswerHead(200, kind=kind, media_type=media, generation=view.generation), request.max_bytes
+    )
     try:
         if kind == "graph" and fmt in (RdfFormat.TURTLE, RdfFormat.TRIG):
             serialize(results, writer, format=fmt, prefixes=iris.PREFIXES)
@@ -190,7 +192,9 @@ def dump_graph(store: Store, request: GraphDump, out: BinaryIO) -> None:
         return
     media = request.rdf_type
     fmt = RdfFormat.from_media_type(media)
-    writer = FrameWriter(out, AnswerHead(200, kind="graph", media_type=media), request.max_bytes)
+    writer = FrameWriter(
+        out, AnswerHead(200, kind="graph", media_type=media, generation=view.generation), request.max_bytes
+    )
     try:
         prefixes = iris.PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
         if fmt.supports_datasets:  # a graph in a dataset format keeps its name
