@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT    := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
-.PHONY: serve test lint python system-deps bench mutation
+.PHONY: serve test lint python system-deps comunica bench mutation
 
 # Python 3.11+ with venv; Debian's python3 if the machine has none.
 python:
@@ -28,6 +28,12 @@ system-deps:
 	  command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null || \
 	  ($(APT) update -qq && $(APT) install -y -qq chromium chromium-driver raptor2-utils virtuoso-opensource >/dev/null)
 
+# The Linked Data Fragments client the fragments tests query /fragments with (npm; the 3.x line runs on
+# Debian's Node.js 20, the 4.x line does not). Skipped where there is no npm: those tests are skipped too.
+comunica:
+	@[ -x $(VENV)/comunica/node_modules/.bin/comunica-sparql ] || ! command -v npm >/dev/null || \
+	  npm install --prefix $(VENV)/comunica --no-save --ignore-scripts --no-audit --no-fund @comunica/query-sparql@3.3.0 >/dev/null
+
 serve: $(STAMP)
 	$(BIN)/coopgraph serve
 
@@ -35,7 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: system-deps lint
+test: system-deps comunica lint
 	$(BIN)/python -m pytest
 
 # The benchmarks of bench/RESULTS.md (not tests: they compare against the peers and print ratios).
