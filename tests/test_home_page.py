@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -120,6 +121,28 @@ def test_the_network_picture_is_drawn_and_its_nodes_lead_to_their_pages(
     _assert_stayed_home(browser, server)
 
 
+def network_of(page: str) -> dict[str, Any]:
+    opening = '<script type="application/json" id="cg-network-data">'
+    start = page.index(opening) + len(opening)
+    block = page[start : page.index("</script>", start)]
+    assert "<" not in block  # it cannot end the block it sits in
+    return dict(json.loads(block))
+
+
+def test_an_institution_is_drawn_with_its_agreements_and_beyond_them_its_partners(server: Server) -> None:
+    page = requests.get(
+        server.url + "/id/organization/vnu-hanoi", headers={"Accept": "text/html"}, timeout=30
+    )
+    nodes = {n["id"]: n for n in network_of(page.text)["nodes"]}
+    org = "https://w3id.org/coopgraph/id/organization/"
+    assert nodes[org + "vnu-hanoi"]["ring"] == 0
+    assert nodes["https://w3id.org/coopgraph/id/agreement/vnu-tsinghua-mou-2024"]["ring"] == 1
+    assert nodes[org + "tsinghua-university"]["ring"] == 2
+    assert nodes[org + "tsinghua-university"]["href"] == server.url + "/id/organization/tsinghua-university"
+    # the articles the facts come from are sources, not partners
+    assert not [n for n in nodes if n.startswith("https://w3id.org/coopgraph/id/article/")]
+
+
 def test_a_hostile_label_in_the_picture_is_data_and_tags_follow_writes(writable_server: Server) -> None:
     server = writable_server
     vnu = server.url + "/id/organization/vnu-hanoi"
@@ -152,12 +175,7 @@ def test_a_hostile_label_in_the_picture_is_data_and_tags_follow_writes(writable_
     if put.status_code not in (200, 201, 204):  # the shapes may ask for more of an agreement
         raise AssertionError(put.text[:2000])
     page = requests.get(vnu, headers={"Accept": "text/html"}, timeout=30).text
-    opening = '<script type="application/json" id="cg-network-data">'
-    start = page.index(opening) + len(opening)
-    block = page[start : page.index("</script>", start)]
-    data = json.loads(block)
-    assert hostile in [n["label"] for n in data["nodes"]]  # drawn, as text
-    assert "<" not in block  # and it cannot end the block it sits in
+    assert hostile in [n["label"] for n in network_of(page)["nodes"]]  # drawn, as text
     # the store moved on: the old tags no longer match
     for path, tag in tags.items():
         again = requests.get(server.url + path, headers={"If-None-Match": tag}, timeout=30)

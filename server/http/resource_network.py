@@ -1,5 +1,7 @@
 """The picture of a resource's neighbourhood on its page: the resource, the resources it names and
-those that name it, drawn in the browser by cytoscape (vendored, ``server/static/vendor/cytoscape/``).
+those that name it, and the organisations those name in turn (an institution's agreements and, beyond
+them, its partners and funders), drawn in the browser by cytoscape (vendored,
+``server/static/vendor/cytoscape/``).
 
 The page carries the picture's data as JSON in a ``<script type="application/json">`` block (data, not
 code: the Content-Security-Policy's ``script-src 'self'`` holds) and ``static/ui/network.js`` draws
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
 NOT_DRAWN = frozenset({iris.PREFIXES["dcterms"] + "source", iris.PREFIXES["prov"] + "wasDerivedFrom"})
 #: Neighbours drawn at most (the statements table lists them all).
 MAX_NEIGHBOURS = 60
+#: Organisations of the second ring drawn at most.
+MAX_SECOND_RING = 40
 LABEL_CHARS = 40
 
 
@@ -34,35 +38,49 @@ def _short(text: str) -> str:
 
 
 def network_data(page: Page) -> dict[str, Any]:
-    """Nodes (id, label, href, whether it is the page's resource) and edges (source, target, label)."""
+    """Nodes (id, label, href, whether it is the page's resource, its ring: 0 the resource, 1 its
+    neighbours, 2 the organisations they name) and edges (source, target, label)."""
     data = page.data
     centre = data["iri"]
     edges: dict[tuple[str, str, str], None] = {}
     for row in data["outgoing"]:
+        target = row[2][1] if row[2][0] == "iri" else ""
         if (
             row[0] == ["iri", centre]
-            and row[2][0] == "iri"
-            and _is_resource(row[2][1])
-            and row[2][1] != centre
+            and row[1] not in NOT_DRAWN
+            and _is_resource(target)
+            and target != centre
         ):
-            edges[(centre, row[2][1], row[1])] = None
+            edges[(centre, target, row[1])] = None
     for row in data["incoming"]:
-        if row[1] not in NOT_DRAWN and row[0][0] == "iri" and _is_resource(row[0][1]) and row[0][1] != centre:
-            edges[(row[0][1], centre, row[1])] = None
+        source = row[0][1] if row[0][0] == "iri" else ""
+        if row[1] not in NOT_DRAWN and _is_resource(source) and source != centre:
+            edges[(source, centre, row[1])] = None
     neighbours: list[str] = []
     for source, target, _ in edges:
         other = target if source == centre else source
         if other not in neighbours:
             neighbours.append(other)
-    drawn = set(neighbours[:MAX_NEIGHBOURS]) | {centre}
+    first = neighbours[:MAX_NEIGHBOURS]
+    drawn = set(first) | {centre}
+    # the second ring: the organisations the neighbours name (an agreement's other parties, funders)
+    second: list[str] = []
+    for neighbour, predicate, organisation in data.get("ring", []):
+        if neighbour in drawn and predicate not in NOT_DRAWN and organisation != centre:
+            edges[(neighbour, organisation, predicate)] = None
+            if organisation not in drawn and organisation not in second:
+                second.append(organisation)
+    second = second[:MAX_SECOND_RING]
+    drawn |= set(second)
     nodes = [
         {
             "id": iri,
             "label": _short(page.label(iri)[0]),
             "href": page.href(iri) or "",
             "centre": iri == centre,
+            "ring": 0 if iri == centre else 1 if iri in first else 2,
         }
-        for iri in [centre, *neighbours[:MAX_NEIGHBOURS]]
+        for iri in [centre, *first, *second]
     ]
     links = [
         {"source": s, "target": t, "label": _short(page.label(p)[0])}

@@ -8,7 +8,7 @@
   var data = JSON.parse(source.textContent);
   var elements = [];
   data.nodes.forEach(function (n) {
-    elements.push({ group: "nodes", data: { id: n.id, label: n.label, href: n.href, centre: n.centre } });
+    elements.push({ group: "nodes", data: { id: n.id, label: n.label, href: n.href, centre: n.centre, ring: n.ring } });
   });
   data.edges.forEach(function (e, i) {
     elements.push({ group: "edges", data: { id: "e" + i, source: e.source, target: e.target, label: e.label } });
@@ -22,6 +22,7 @@
         "background-color": "#5b7083", "label": "data(label)", "font-size": 11, "color": "#1d2733",
         "text-valign": "bottom", "text-margin-y": 4, "width": 18, "height": 18,
         "text-wrap": "wrap", "text-max-width": 140 } },
+      { selector: "node[ring = 2]", style: { "background-color": "#2b7a78" } },
       { selector: "node[?centre]", style: {
         "background-color": "#d9822b", "width": 30, "height": 30, "font-weight": "bold" } },
       { selector: "edge", style: {
@@ -31,7 +32,7 @@
     ],
     layout: {
       name: "concentric", animate: false, minNodeSpacing: 40,
-      concentric: function (node) { return node.data("centre") ? 2 : 1; },
+      concentric: function (node) { return 3 - node.data("ring"); },
       levelWidth: function () { return 1; }
     }
   });
