@@ -37,10 +37,11 @@ MAX_DEPTH = 8
 
 _OUTGOING = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"
 _INCOMING = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT {limit}"
-_LABELS = """SELECT ?x ?label WHERE {{
+#: The label properties in a FILTER, not in a second VALUES block: with two, the store joined them
+#: after reading far more than the names' own statements (tens of milliseconds a page).
+_LABELS = """SELECT ?x ?p ?label WHERE {{
   VALUES ?x {{ {values} }}
-  VALUES ?p {{ {labels} }}
-  ?x ?p ?label FILTER (isLiteral(?label))
+  ?x ?p ?label FILTER (isLiteral(?label) && ?p IN ({labels}))
 }}"""
 _SOURCES = """SELECT ?x ?source WHERE {{ VALUES ?x {{ {values} }} ?x <{source}> ?source }}"""
 #: A resource that is not there may be one with the same last segment under another path.
@@ -116,8 +117,10 @@ def labels(view: ReadView, names: set[str]) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     if not names:
         return found
-    text = _LABELS.format(values=_values(sorted(names)), labels=_values(LABELS))
-    for row in view.query(text):
+    text = _LABELS.format(values=_values(sorted(names)), labels=", ".join(f"<{p}>" for p in LABELS))
+    rank = {p: i for i, p in enumerate(LABELS)}
+    rows = sorted(view.query(text), key=lambda row: rank[row["p"].value])  # stable: the first property wins
+    for row in rows:
         label = row["label"]
         found.setdefault(row["x"].value, {}).setdefault(label.language or "", label.value)
     return found
