@@ -158,8 +158,16 @@ def test_the_html_page_has_the_form_and_escapes_values(server: Server) -> None:
     assert "&lt;b&gt;x&lt;/b&gt;" in marked.text and "<b>x</b>" not in marked.text
 
 
+def test_a_blank_node_from_another_answer_matches_nothing(server: Server) -> None:
+    dataset = read(fragment(server, subject="_:b0"))
+    assert data_triples(dataset) == set()
+    metadata = dataset.graph(URIRef(fragment(server, subject="_:b0").url + "#metadata"))
+    assert metadata.value(None, HYDRA.totalItems).toPython() == 0
+
+
 def test_bad_requests(server: Server) -> None:
     assert fragment(server, subject='"a literal"').status_code == 400
+    assert fragment(server, graph="_:g").status_code == 400
     assert fragment(server, page="0").status_code == 400
     assert fragment(server, format="pdf").status_code == 400
     assert fragment(server, "image/png").status_code == 406

@@ -2,7 +2,8 @@
 
 ``GET /fragments?subject=&predicate=&object=&graph=&page=`` answers one page of the triples matching
 the pattern (terms in the TPF *explicit representation*: an IRI as it is, a literal as ``"text"@lang``
-or ``"text"^^datatype``; empty, ``?var`` or ``_:b`` is a variable) from the union of the named graphs,
+or ``"text"^^datatype``; empty or ``?var`` is a variable; a blank node ``_:b``, which names nothing
+outside the answer it came in, matches nothing) from the union of the named graphs,
 or from one graph with ``graph=``. Each page carries the fragment's metadata (``hydra:totalItems`` and
 ``void:triples``: exact up to a cap, an estimate beyond), the links to the first, previous and next
 pages, and the ``hydra:search`` form (``{?subject,predicate,object}``) clients such as Comunica fill
@@ -76,8 +77,10 @@ def parse_term(text: str | None, position: str) -> list[str] | None:
     if text is None:
         return None
     text = text.strip()
-    if not text or text.startswith(("?", "_:")):
+    if not text or text.startswith("?"):
         return None
+    if text.startswith("_:"):  # a blank node of another answer: it names nothing here
+        return ["bnode", text[2:]]
     try:
         if text.startswith('"'):
             found = _LITERAL.match(text)
@@ -148,6 +151,12 @@ def _node(term: list[str]) -> Any:
     return messages.decode_term(term)
 
 
+def has_next(data: dict[str, Any], number: int) -> bool:
+    """Whether a page follows this one (past the counting cap, a full page says there may be one)."""
+    full = len(data["rows"]) == PAGE_SIZE
+    return full and (not data["exact"] or number * PAGE_SIZE < data["count"])
+
+
 def metadata_quads(urls: Urls, data: dict[str, Any], number: int) -> list[Quad]:
     """The fragment's Hydra and VoID metadata, in the page's metadata graph."""
     page, dataset = NamedNode(urls.page), NamedNode(urls.dataset)
@@ -182,7 +191,7 @@ def metadata_quads(urls: Urls, data: dict[str, Any], number: int) -> list[Quad]:
         ]
     if number > 1:
         triples.append((page, HYDRA + "previous", NamedNode(urls.of_page(number - 1))))
-    if number * PAGE_SIZE < data["count"] and len(data["rows"]) == PAGE_SIZE:
+    if has_next(data, number):
         triples.append((page, HYDRA + "next", NamedNode(urls.of_page(number + 1))))
     return [Quad(s, NamedNode(p), o, graph) for s, p, o in triples]
 
@@ -214,6 +223,8 @@ async def fragment(request: Request) -> Response:
         media = chosen_media(request)
         pattern = {name: parse_term(request.query_params.get(name), name) for name, _ in POSITIONS}
         graph_term = parse_term(request.query_params.get("graph"), "graph")
+        if graph_term is not None and graph_term[0] != "iri":
+            raise BadPattern("graph: the IRI of a named graph")
         number = _page_number(request)
     except BadPattern as e:
         return PlainTextResponse(f"{e}\n", status_code=400, headers=headers)
@@ -284,7 +295,7 @@ def render(
     )
     about = "" if data["exact"] else "about "
     links = [f'<a href="{esc(urls.of_page(number - 1))}" rel="prev">previous</a>'] if number > 1 else []
-    if number * PAGE_SIZE < data["count"] and len(data["rows"]) == PAGE_SIZE:
+    if has_next(data, number):
         links.append(f'<a href="{esc(urls.of_page(number + 1))}" rel="next">next</a>')
     own = urls.of_page(number)
     joiner = "&" if "?" in own else "?"

@@ -44,11 +44,18 @@ def _bound(spec: list[str] | None) -> Bound | None:
     if spec is None:
         return None
     term = messages.decode_term(spec)
-    return None if isinstance(term, BlankNode) else term
+    assert not isinstance(term, BlankNode)
+    return term
 
 
 def read_fragment(view: ReadView, request: messages.Fragment) -> dict[str, Any]:
-    """The page's triples (each as three encoded terms) and the count of all that match."""
+    """The page's triples (each as three encoded terms) and the count of all that match (none when the
+    pattern names a blank node: one from another answer names nothing in this one)."""
+    if any(
+        spec is not None and spec[0] == "bnode"
+        for spec in (request.subject, request.predicate, request.object)
+    ):
+        return {"generation": view.generation, "rows": [], "count": 0, "exact": True}
     subject, predicate, obj = _bound(request.subject), _bound(request.predicate), _bound(request.object)
     where = _where(subject, predicate, obj, request.graph)
     distinct = "DISTINCT " if request.graph is None else ""
