@@ -18,6 +18,7 @@ from coopgraph.search import KINDS
 from coopgraph.search.kinds import FUNDER_PROPERTIES
 from server.http.query_page import CONTENT_SECURITY_POLICY
 from server.http.state import State
+from server.http.worker_calls import query_failure
 from server.workers.messages import Query
 from server.workers.pool import Busy, Expired, WorkerCrashed
 
@@ -61,8 +62,6 @@ async def _counts(state: State) -> dict[str, int] | Response:
             reply.body if reply.body is not None else b"".join([c async for c in state.queries.stream(reply)])
         )
     except (Busy, Expired, WorkerCrashed) as e:
-        from server.http.worker_calls import query_failure
-
         return query_failure(e, timeout)
     if reply.status != 200:
         return PlainTextResponse((reply.head.error or "error") + "\n", status_code=reply.status)
