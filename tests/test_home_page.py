@@ -157,6 +157,14 @@ def test_a_hostile_label_in_the_picture_is_data_and_tags_follow_writes(writable_
     }
     for path, tag in tags.items():
         assert requests.get(server.url + path, headers={"If-None-Match": tag}, timeout=30).status_code == 304
+    see_also = {"predicate": "http://www.w3.org/2000/01/rdf-schema#seeAlso", "format": "nt"}
+
+    def see_also_count() -> int:
+        answer = requests.get(server.url + "/fragments", params=see_also, timeout=30).text
+        return int(next(line for line in answer.splitlines() if "#totalItems>" in line).split('"')[1])
+
+    before = see_also_count()
+    assert see_also_count() == before  # counted once, kept
     hostile = "</script><script>alert(1)</script>"
     body = (
         f"@prefix cg: <{CG}> .\n"
@@ -176,6 +184,7 @@ def test_a_hostile_label_in_the_picture_is_data_and_tags_follow_writes(writable_
         raise AssertionError(put.text[:2000])
     page = requests.get(vnu, headers={"Accept": "text/html"}, timeout=30).text
     assert hostile in [n["label"] for n in network_of(page)["nodes"]]  # drawn, as text
+    assert see_also_count() == before + 1  # a count kept is one of its generation
     # the store moved on: the old tags no longer match
     for path, tag in tags.items():
         again = requests.get(server.url + path, headers={"If-None-Match": tag}, timeout=30)

@@ -7,7 +7,8 @@ union of the named graphs, each triple once; with one it reads that graph alone.
 
 The count is exact up to ``count_cap`` matches; past it the fragment says it is an estimate: the
 number of statements the catalogue records when the pattern is all variables, the cap otherwise (a
-lower bound, which is what a client ordering its joins needs).
+lower bound, which is what a client ordering its joins needs). A worker keeps the counts it made, by
+generation and pattern, so that the pages after the first one of a large fragment do not count again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from coopgraph.store import ReadView
 from server.workers import messages
 
 Bound = NamedNode | Literal
+#: Counts a worker keeps: (generation, pattern, graph, cap) -> (count, exact).
+COUNTS_KEPT = 512
+_counts: dict[tuple[Any, ...], tuple[int, bool]] = {}
 
 
 def _position(name: str, term: Bound | None) -> str:
