@@ -10,7 +10,7 @@ BENCH_STAMP := $(VENV)/.installed-bench
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT    := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
-.PHONY: serve test lint python system-deps bench mutation
+.PHONY: serve test lint python system-deps comunica bench mutation
 
 # Python 3.11+ with venv; Debian's python3 if the machine has none.
 python:
@@ -36,11 +36,17 @@ $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 # What the tests run besides Python: the browser the page tests drive (Debian's chromium and its
 # driver), raptor's rapper (the independent RDF parser the linked-data tests check answers with), and
 # Virtuoso, one of the SPARQL servers the remote store is tested on (the other, Oxigraph server, comes
-# with the test extras).
+# with the test extras), and npm for the JavaScript clients below.
 system-deps:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v rapper >/dev/null && \
-	  command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null || \
-	  ($(APT) update -qq && $(APT) install -y -qq chromium chromium-driver raptor2-utils virtuoso-opensource >/dev/null)
+	  command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null && command -v npm >/dev/null || \
+	  ($(APT) update -qq && $(APT) install -y -qq chromium chromium-driver raptor2-utils virtuoso-opensource npm >/dev/null)
+
+# The Linked Data Fragments / SPARQL client the tests query /fragments and /sparql with (npm; the 3.x line
+# runs on Debian's Node.js 20, the 4.x line does not).
+comunica: system-deps
+	@[ -x $(VENV)/comunica/node_modules/.bin/comunica-sparql ] || \
+	  npm install --prefix $(VENV)/comunica --no-save --ignore-scripts --no-audit --no-fund @comunica/query-sparql@3.3.0 >/dev/null
 
 serve: $(SERVE_STAMP)
 	$(BIN)/coopgraph serve
@@ -49,7 +55,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: system-deps lint
+test: system-deps comunica lint
 	$(BIN)/python -m pytest
 
 # The benchmarks of bench/RESULTS.md (not tests: they compare against the peers and print ratios).

@@ -1,4 +1,4 @@
-"""The query page (``/``, and ``/sparql`` for browsers) in a real headless Chromium, on a real server.
+"""The query page (``/query``, and ``/sparql`` for browsers) in a real headless Chromium, on a real server.
 
 Chromium is driven over the DevTools protocol (``websockets``, which uvicorn[standard] installs). It runs
 with every host but the loopback unresolvable, and the test records every request the page makes: all
@@ -248,7 +248,7 @@ def _names(server: Server, query: str) -> list[str]:
 
 
 def test_root_serves_the_page_with_nothing_from_elsewhere(server: Server) -> None:
-    response = requests.get(server.url + "/", timeout=10)
+    response = requests.get(server.url + "/query", timeout=10)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     policy = response.headers["content-security-policy"]
@@ -264,7 +264,7 @@ def test_root_serves_the_page_with_nothing_from_elsewhere(server: Server) -> Non
     for path in ("/static/vendor/yasgui/yasgui.min.js", "/static/vendor/yasgui/yasgui.min.css"):
         asset = requests.get(server.url + path, timeout=10)
         assert asset.status_code == 200 and len(asset.content) > 10_000, path
-    assert requests.head(server.url + "/", timeout=10).status_code == 200
+    assert requests.head(server.url + "/query", timeout=10).status_code == 200
 
 
 def test_sparql_gives_browsers_the_page_and_others_the_service_description(server: Server) -> None:
@@ -303,7 +303,7 @@ def test_type_a_query_run_it_and_see_the_rows(server: Server, browser: DevTools,
     expected = _names(server, TYPED_QUERY)
     assert len(expected) >= 3
 
-    _open_page(browser, server.url + "/")
+    _open_page(browser, server.url + "/query")
     assert browser.evaluate("document.querySelector('.cg-header h1').textContent") == "coopgraph"
     assert browser.evaluate("coopgraphYasgui.getTab().getYasqe().getValue()").startswith("PREFIX cg: <")
     assert browser.evaluate("coopgraphYasgui.getTab().getEndpoint()") == server.url + "/sparql"
@@ -385,7 +385,7 @@ def test_saved_queries_are_offered_and_open_in_a_new_tab(server: Server, browser
         ]
     }
     seen = _serve_saved_queries(browser, 200, json.dumps(saved).encode())
-    _open_page(browser, server.url + "/")
+    _open_page(browser, server.url + "/query")
     browser.wait_for("document.querySelectorAll('#cg-examples button').length === 2")
     assert seen and urlsplit(seen[0]).path == "/queries"
     assert browser.evaluate("document.getElementById('cg-examples').hidden") is False
@@ -417,7 +417,7 @@ def test_no_saved_queries_means_no_examples_and_no_error(
     server: Server, browser: DevTools, status: int, body: bytes
 ) -> None:
     seen = _serve_saved_queries(browser, status, body)
-    _open_page(browser, server.url + "/")
+    _open_page(browser, server.url + "/query")
     browser.wait_for("document.readyState === 'complete'")
     deadline = time.monotonic() + 5
     while not seen and time.monotonic() < deadline:
@@ -447,7 +447,7 @@ def _month_rows(server: Server, query: str | None = None) -> list[dict[str, Any]
 
 
 def test_the_page_offers_the_saved_queries_with_their_defaults_bound(server: Server) -> None:
-    page = requests.get(server.url + "/", timeout=10).text
+    page = requests.get(server.url + "/query", timeout=10).text
     script = page.split('<script id="cg-config" type="application/json">', 1)[1].split("</script>", 1)[0]
     config = json.loads(script)
     assert config["queries"] == "/queries?format=json&bind=defaults"
@@ -471,7 +471,7 @@ def test_a_saved_query_opens_with_its_defaults_and_answers_as_its_route(
     expected = _month_rows(server)
     assert expected and all(row["date"]["value"].startswith("2025-04") for row in expected)
 
-    _open_page(browser, server.url + "/")
+    _open_page(browser, server.url + "/query")
     button = f"#cg-examples button[data-name='{MONTH}']"
     browser.wait_for(f"!!document.querySelector({json.dumps(button)})")
     browser.click(button)

@@ -11,10 +11,11 @@ import html
 import json
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from coopgraph import iris
-from server.http import negotiation
+from server.http import negotiation, void_page
+from server.http.guard import CONTENT_SECURITY_POLICY
 from server.http.state import State
 from server.http.worker_calls import answer_query, query_failure
 from server.workers.dumps import WHOLE
@@ -95,6 +96,8 @@ async def void(request: Request) -> Response:
     """The dataset description, in the RDF format negotiated (Turtle by default)."""
     state: State = request.app.state.coop
     name = request.query_params.get("format")
+    if name == "html" or (name is None and negotiation.prefers_html(request.headers.get("accept"))):
+        return await _void_page(request, state)
     if name is not None:
         media = dict(negotiation.FORMAT_NAMES).get(name, (None, None))[1]
     else:
@@ -111,6 +114,28 @@ async def void(request: Request) -> Response:
     response = await answer_query(state, query, head_only=request.method == "HEAD")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+async def _void_page(request: Request, state: State) -> Response:
+    """The description as an HTML page, for browsers."""
+    base = state.base_url(request)
+    query = Query(
+        query=description_query(base),
+        max_bytes=state.settings.max_result_bytes,
+        rdf_type="application/n-triples",
+    )
+    timeout = state.settings.query_timeout
+    try:
+        reply = await state.queries.call(query, timeout)
+        body = (
+            reply.body if reply.body is not None else b"".join([c async for c in state.queries.stream(reply)])
+        )
+    except (Busy, Expired, WorkerCrashed) as e:
+        return query_failure(e, timeout)
+    if reply.status != 200:
+        return PlainTextResponse((reply.head.error or "error") + "\n", status_code=reply.status)
+    headers = {"Vary": "Accept", "Content-Security-Policy": CONTENT_SECURITY_POLICY}
+    return HTMLResponse(void_page.render(body, base), headers=headers)
 
 
 async def sitemap(request: Request) -> Response:

@@ -14,6 +14,7 @@ from coopgraph.formats import RDF_MEDIA_TYPES
 from coopgraph.store import DEFAULT_GRAPH
 from server.http import negotiation
 from server.http.auth import require_writer
+from server.http.conditional import not_modified, tag_headers, variant_of
 from server.http.fairness import TooManyQueries, client_of
 from server.http.protocol import ProtocolError, check_iri, content_type, read_body, single, url_params
 from server.http.safety import system_graph_refusal
@@ -63,14 +64,19 @@ async def graph_store(request: Request) -> Response:
 
 
 async def _read(request: Request, state: State, graph: str | None) -> Response:
-    """GET or HEAD: one graph as RDF, or the catalogue when no graph is named."""
+    """GET or HEAD: one graph as RDF, or the catalogue when no graph is named (``304`` when the
+    client's ``If-None-Match`` names the published generation)."""
+    variant = variant_of(request.url.path, request.url.query, request.headers.get("accept"))
+    unchanged = await not_modified(state, request.headers.get("if-none-match"), variant)
+    if unchanged is not None:
+        return unchanged
     if graph is None:
-        return await _catalog(request, state)
+        return await _catalog(request, state, variant)
     media = negotiation.choose(request.headers.get("accept"), negotiation.RDF, negotiation.RDF_ALIASES)
     if media is None:
         raise ProtocolError(406, "accept one of " + ", ".join(negotiation.RDF))
     dump = GraphDump(graph=graph, rdf_type=media, max_bytes=state.settings.max_result_bytes)
-    return await answer_query(state, dump, request.method == "HEAD", client_of(request.scope))
+    return await answer_query(state, dump, request.method == "HEAD", client_of(request.scope), variant)
 
 
 async def _write(request: Request, state: State, graph: str | None) -> Response:
@@ -149,7 +155,7 @@ SELECT ?graph ?role ?key ?triples ?modified WHERE {{ GRAPH <{iris.CATALOG_GRAPH}
 )
 
 
-async def _catalog(request: Request, state: State) -> Response:
+async def _catalog(request: Request, state: State, variant: str) -> Response:
     """GET /graphs: the graphs the store holds, as the catalogue graph (RDF) or as JSON."""
     accept = request.headers.get("accept")
     wants_json = request.query_params.get("format") == "json" or (
@@ -160,7 +166,7 @@ async def _catalog(request: Request, state: State) -> Response:
         if media is None:
             raise ProtocolError(406, "accept one of " + ", ".join(negotiation.RDF) + " or application/json")
         dump = GraphDump(graph=iris.CATALOG_GRAPH, rdf_type=media, max_bytes=state.settings.max_result_bytes)
-        return await answer_query(state, dump, request.method == "HEAD", client_of(request.scope))
+        return await answer_query(state, dump, request.method == "HEAD", client_of(request.scope), variant)
     listing = Query(
         query=_LIST, max_bytes=state.settings.max_result_bytes, results_type="application/sparql-results+json"
     )
@@ -176,5 +182,7 @@ async def _catalog(request: Request, state: State) -> Response:
         record["triples"] = int(record["triples"])
         graphs.append(record)
     return Response(
-        json.dumps({"graphs": graphs}, indent=2, ensure_ascii=False), media_type="application/json"
+        json.dumps({"graphs": graphs}, indent=2, ensure_ascii=False),
+        media_type="application/json",
+        headers={"Vary": "Accept", **tag_headers(reply.head.generation, variant)},
     )

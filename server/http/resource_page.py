@@ -20,6 +20,7 @@ from typing import Any
 
 from coopgraph import iris
 from server.http.query_page import SERVER_DIR, script_json
+from server.http.resource_network import network_section
 from server.http.resource_text import TEXT, format_date
 
 TEMPLATE = SERVER_DIR / "templates" / "resource.html"
@@ -206,7 +207,11 @@ def _body(page: Page) -> str:
         return '<div class="bnode">' + _property_rows(page, rows, nested) + "</div>"
 
     own = [r for r in data["outgoing"] if r[0] == ["iri", data["iri"]]]
-    parts = [f"<h2>{esc(page.text['statements'])}</h2>", _property_rows(page, own, nested)]
+    parts = [
+        network_section(page),
+        f"<h2>{esc(page.text['statements'])}</h2>",
+        _property_rows(page, own, nested),
+    ]
     if data["incoming"]:
         parts.append(f'<h2 id="incoming">{esc(page.text["incoming"])} ({len(data["incoming"])})</h2>')
         rows = []

@@ -30,6 +30,7 @@ TEXT: dict[str, dict[str, str]] = {
         "not_found": "This dataset holds no statement about this IRI, and none that points to it.",
         "did_you_mean": "Did you mean",
         "look_elsewhere": "The query editor searches the whole dataset; the dumps hold all of it.",
+        "network": "Network",
     },
     "vi": {
         "type": "loại",
@@ -52,6 +53,7 @@ TEXT: dict[str, dict[str, str]] = {
         "not_found": "Bộ dữ liệu không có thông tin nào về IRI này, cũng không có thông tin nào trỏ đến nó.",
         "did_you_mean": "Có phải bạn muốn tìm",
         "look_elsewhere": "Trình soạn truy vấn tìm trong toàn bộ dữ liệu; các tệp tải về chứa toàn bộ.",
+        "network": "Mạng lưới",
     },
     "fr": {
         "type": "type",
@@ -74,6 +76,7 @@ TEXT: dict[str, dict[str, str]] = {
         "not_found": "Ce jeu de données ne dit rien de cet IRI, et rien n'y renvoie.",
         "did_you_mean": "Vouliez-vous dire",
         "look_elsewhere": "L'éditeur de requêtes interroge toutes les données ; les exports le livrent.",
+        "network": "Réseau",
     },
 }
 

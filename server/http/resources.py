@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from coopgraph import iris
 from server.http import negotiation, resource_page
+from server.http.conditional import etag, generation_in
 from server.http.ontology_page import request_language
 from server.http.query_page import CONTENT_SECURITY_POLICY
 from server.http.state import State
@@ -89,20 +90,6 @@ def chosen_media(request: Request) -> str | None:
 def _variant(media: str, lang: str, base: str) -> str:
     """What besides the generation makes one answer differ from another for the same IRI."""
     return hashlib.sha256(f"{media}|{lang}|{base}".encode()).hexdigest()[:12]
-
-
-def etag(generation: str, variant: str) -> str:
-    return f'"{generation}.{variant}"'
-
-
-def generation_in(if_none_match: str | None, variant: str) -> str | None:
-    """The generation named by an ``If-None-Match`` tag made for this variant, if any."""
-    for tag in (if_none_match or "").split(","):
-        tag = tag.strip().removeprefix("W/").strip('"')
-        generation, dot, rest = tag.rpartition(".")
-        if dot and rest == variant and generation:
-            return generation
-    return None
 
 
 async def resource(request: Request) -> Response:

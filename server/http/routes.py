@@ -18,7 +18,9 @@ from server.http import (
     api_docs,
     dataset_description,
     dumps,
+    fragments,
     health,
+    home_page,
     metrics,
     ontology_page,
     reconcile_routes,
@@ -106,7 +108,8 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         Route("/validate", "plain", validation.validate, ("POST", "GET", "PUT", "DELETE"), allow=("POST",)),
         Route("/validation", "plain", validation.validation),
         # pages and documents
-        Route("/", "plain", query_page),
+        Route("/", "plain", home_page.home),
+        Route("/query", "plain", query_page),
         Route("/ontology", "plain", ontology_page.ontology),
         Route("/context.jsonld", "plain", ontology_page.context),
         # the IRIs the project mints, dereferenced (the server stands for https://w3id.org/coopgraph/)
@@ -116,6 +119,8 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         # the whole dataset and each graph as files, with checksums
         Route("/dumps/", "plain", dumps.dump_index),
         Route("/dumps/{name}", "plain", dumps.dump_file),
+        # Triple Pattern Fragments (Linked Data Fragments), with Hydra controls
+        Route("/fragments", "plain", fragments.fragment),
         # the dataset described (VoID, DCAT-AP), and its pages listed for crawlers
         Route("/.well-known/void", "plain", dataset_description.void),
         Route("/sitemap.xml", "plain", dataset_description.sitemap),

@@ -13,6 +13,7 @@ from starlette.types import Receive, Scope, Send
 from coopgraph.sparql_errors import explain
 from coopgraph.sparql_text import ScanError, scan_query
 from server.http import negotiation, safety
+from server.http.conditional import not_modified, variant_of
 from server.http.fairness import TooManyQueries, client_of
 from server.http.observe import QUERY_TEXT
 from server.http.protocol import (
@@ -216,13 +217,15 @@ async def endpoint(scope: Scope, receive: Receive, send: Send, state: State) -> 
     :func:`sparql`."""
     method = scope["method"]
     if method == "GET" or method == "HEAD":
-        accept = host = None
+        accept = host = if_none_match = None
         for name, value in scope["headers"]:
             if name == b"accept":
                 if accept is None:
                     accept = value
             elif name == b"host" and host is None:
                 host = value
+            elif name == b"if-none-match":
+                if_none_match = value
         query_string = scope["query_string"]
         key = (
             method,
@@ -242,7 +245,13 @@ async def endpoint(scope: Scope, receive: Receive, send: Send, state: State) -> 
                     del cache[next(iter(cache))]  # the oldest
                 cache[key] = prepared
         if type(prepared) is bytes:
-            await _answer_raw(state, prepared, method == "HEAD", scope, receive, send)
+            variant = variant_of(query_string.decode("latin-1"), (accept or b"").decode("latin-1"))
+            if if_none_match is not None:
+                unchanged = await not_modified(state, if_none_match.decode("latin-1"), variant)
+                if unchanged is not None:
+                    await unchanged(scope, receive, send)
+                    return
+            await _answer_raw(state, prepared, method == "HEAD", scope, receive, send, variant)
             return
         if prepared is not None:
             await prepared.response()(scope, receive, send)
@@ -252,7 +261,7 @@ async def endpoint(scope: Scope, receive: Receive, send: Send, state: State) -> 
 
 
 async def _answer_raw(
-    state: State, frame: bytes, head_only: bool, scope: Scope, receive: Receive, send: Send
+    state: State, frame: bytes, head_only: bool, scope: Scope, receive: Receive, send: Send, variant: str
 ) -> None:
     timeout = state.settings.query_timeout
     try:
@@ -263,17 +272,15 @@ async def _answer_raw(
         return
     body = reply.body
     if body is None or reply.status != 200:
-        await (await query_response(state, reply, head_only))(scope, receive, send)
+        await (await query_response(state, reply, head_only, variant))(scope, receive, send)
         return
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [
-                _VARY,
-                (b"content-length", b"%d" % len(body)),
-                _content_type_header(reply.head.media_type),  # type: ignore[arg-type]
-            ],
-        }
-    )
+    headers = [
+        _VARY,
+        (b"content-length", b"%d" % len(body)),
+        _content_type_header(reply.head.media_type),  # type: ignore[arg-type]
+    ]
+    if reply.head.generation:
+        headers.append((b"etag", f'"{reply.head.generation}.{variant}"'.encode("latin-1")))
+        headers.append((b"cache-control", b"no-cache"))
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head_only else body})

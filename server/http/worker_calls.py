@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
+from server.http.conditional import tag_headers
 from server.http.fairness import RETRY_AFTER, TooManyQueries
 from server.http.state import State
 from server.workers import messages
@@ -14,16 +15,21 @@ from server.workers.pool import Answer, Busy, Expired, OutOfMemory, Pool, Worker
 
 # ---------------------------------------------------------------------------------------------- queries
 async def answer_query(
-    state: State, request: messages.Query | messages.GraphDump, head_only: bool = False, client: str = ""
+    state: State,
+    request: messages.Query | messages.GraphDump,
+    head_only: bool = False,
+    client: str = "",
+    variant: str | None = None,
 ) -> Response:
-    """A query or a graph, answered by a query worker, within the client's share of them."""
+    """A query or a graph, answered by a query worker, within the client's share of them (with an
+    ``ETag`` naming the generation read when ``variant`` is given)."""
     timeout = state.settings.query_timeout
     try:
         async with state.shares.slot(client, timeout):
             reply = await state.queries.call(request, timeout)
     except (Busy, Expired, WorkerCrashed, TooManyQueries) as e:
         return query_failure(e, timeout)
-    return await query_response(state, reply, head_only)
+    return await query_response(state, reply, head_only, variant)
 
 
 def query_failure(error: Exception, timeout: float) -> Response:
@@ -57,11 +63,15 @@ def content_type(media: str) -> str:
     return media
 
 
-async def query_response(state: State, reply: Answer, head_only: bool) -> Response:
+async def query_response(
+    state: State, reply: Answer, head_only: bool, variant: str | None = None
+) -> Response:
     headers = {"Vary": "Accept"}
     if reply.status != 200:
         message = reply.head.error or "error"
         return PlainTextResponse(message + "\n", status_code=reply.status, headers=headers)
+    if variant is not None and reply.head.generation:
+        headers.update(tag_headers(reply.head.generation, variant))
     assert reply.head.media_type is not None
     media = content_type(reply.head.media_type)
     if reply.body is not None:

@@ -30,8 +30,17 @@ from coopgraph import iris
 from coopgraph.settings import load_settings
 from coopgraph.sparql_errors import explain
 from coopgraph.store import Store, open_store
-from server.workers import describe, dumps, framing, messages
-from server.workers.messages import OUT_OF_MEMORY_EXIT, AnswerHead, Describe, Dumps, GraphDump, Ping, Query
+from server.workers import describe, dumps, fragments, framing, messages
+from server.workers.messages import (
+    OUT_OF_MEMORY_EXIT,
+    AnswerHead,
+    Describe,
+    Dumps,
+    Fragment,
+    GraphDump,
+    Ping,
+    Query,
+)
 
 if TYPE_CHECKING:
     from server.workers.checks import Checks
@@ -158,7 +167,9 @@ def run_query(store: Store, request: Query, out: BinaryIO) -> None:
             return
         fmt = _format(_RDF_FORMATS, RdfFormat, media)
         kind = "graph"
-    writer = FrameWriter(out, AnswerHead(200, kind=kind, media_type=media), request.max_bytes)
+    writer = FrameWriter(
+        out, AnswerHead(200, kind=kind, media_type=media, generation=view.generation), request.max_bytes
+    )
     try:
         if kind == "graph" and fmt in (RdfFormat.TURTLE, RdfFormat.TRIG):
             serialize(results, writer, format=fmt, prefixes=iris.PREFIXES)
@@ -182,7 +193,9 @@ def dump_graph(store: Store, request: GraphDump, out: BinaryIO) -> None:
         return
     media = request.rdf_type
     fmt = RdfFormat.from_media_type(media)
-    writer = FrameWriter(out, AnswerHead(200, kind="graph", media_type=media), request.max_bytes)
+    writer = FrameWriter(
+        out, AnswerHead(200, kind="graph", media_type=media, generation=view.generation), request.max_bytes
+    )
     try:
         prefixes = iris.PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
         if fmt.supports_datasets:  # a graph in a dataset format keeps its name
@@ -217,6 +230,16 @@ def describe_resource(store: Store, request: Describe, out: BinaryIO) -> None:
         )
         return
     send(out, AnswerHead(200, kind="graph", media_type=request.media_type, generation=generation), body)
+
+
+def read_fragment(store: Store, request: Fragment, out: BinaryIO) -> None:
+    """One page of a triple pattern fragment, as JSON; 304 if the generation is still the one named."""
+    view = store.view()
+    if request.unless_generation == view.generation:
+        send(out, AnswerHead(304, generation=view.generation))
+        return
+    body = fragments.fragment_bytes(view, request)
+    send(out, AnswerHead(200, media_type="application/json", generation=view.generation), body)
 
 
 def produce_dumps(store: Store, request: Dumps, out: BinaryIO) -> None:
@@ -287,6 +310,8 @@ def answer(
         dump_graph(store, request, out)
     elif type(request) is Describe:
         describe_resource(store, request, out)
+    elif type(request) is Fragment:
+        read_fragment(store, request, out)
     elif type(request) is Dumps:
         produce_dumps(store, request, out)
     elif type(request) is Ping:

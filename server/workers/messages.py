@@ -78,6 +78,22 @@ class Describe:
 
 
 @dataclass(frozen=True)
+class Fragment:
+    """One page of a triple pattern fragment (:mod:`server.workers.fragments`): the triples matching a
+    pattern in the union of the named graphs (or in ``graph``), with a count; answered as JSON."""
+
+    OP: ClassVar[str] = "fragment"
+    subject: list[str] | None  #: a term as :func:`encode_term` writes it; None: a variable
+    predicate: list[str] | None
+    object: list[str] | None
+    graph: str | None  #: None: the union of the named graphs
+    offset: int
+    limit: int
+    count_cap: int = 100_000  #: matches counted at most; past it the count is an estimate
+    unless_generation: str | None = None  #: answer 304 (no body) if this is still the published one
+
+
+@dataclass(frozen=True)
 class Dumps:
     """The dump files of the published generation in ``directory``, written if missing; answered with
     their manifest (JSON: generation, creation time, the files with size, SHA-256 and graph)."""
@@ -165,7 +181,7 @@ WRITES = (Update, GraphReplace, GraphMerge, GraphDelete)
 #: What the check worker does: validation that writes nothing, so it needs no token.
 Check = Validate | ValidationReport
 CHECKS = (Validate, ValidationReport)
-Request = Ping | Query | GraphDump | Describe | Dumps | Write | Check
+Request = Ping | Query | GraphDump | Describe | Fragment | Dumps | Write | Check
 _BY_OP: dict[str, type[Any]] = {
     cls.OP: cls
     for cls in (
@@ -173,6 +189,7 @@ _BY_OP: dict[str, type[Any]] = {
         Query,
         GraphDump,
         Describe,
+        Fragment,
         Dumps,
         Update,
         GraphReplace,
