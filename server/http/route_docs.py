@@ -310,7 +310,40 @@ DOCS: dict[str, dict[str, Operation]] = {
         '{"conforms": true, "results": []}',
         media="application/json",
     ),
-    "/": _page("Pages", "The query page", "Write and run SPARQL queries in the browser.", "<!doctype html>"),
+    "/": _page(
+        "Pages",
+        "The home page",
+        "What the dataset holds, a search box with suggestions, and the ways into the data.",
+        "<!doctype html>",
+    ),
+    "/query": _page(
+        "Pages", "The query page", "Write and run SPARQL queries in the browser.", "<!doctype html>"
+    ),
+    "/fragments": _page(
+        "Linked data",
+        "Triple Pattern Fragments",
+        "The triples matching a pattern, 100 a page, with Hydra controls and a count (TriG, Turtle, JSON-LD, "
+        "N-Triples, N-Quads or HTML by the Accept header or ?format=).",
+        "<https://w3id.org/coopgraph/id/institution/vnu-hanoi> "
+        '<http://www.w3.org/2000/01/rdf-schema#label> "Vietnam National University, Hanoi"@en .',
+        media="application/trig",
+        parameters=[
+            _param(
+                "subject",
+                "query",
+                "An IRI, or empty for any",
+                "https://w3id.org/coopgraph/id/institution/vnu-hanoi",
+            ),
+            _param(
+                "predicate", "query", "An IRI, or empty for any", "http://www.w3.org/2000/01/rdf-schema#label"
+            ),
+            _param(
+                "object", "query", "An IRI or a literal in N-Triples form, or empty for any", '"Hanoi"@en'
+            ),
+            _param("graph", "query", "One named graph (its own fragments), or empty for the union", ""),
+            _param("page", "query", "The page, from 1", "1"),
+        ],
+    ),
     "/ontology": _page(
         "Pages",
         "The ontology",
