@@ -80,6 +80,7 @@ def _writing_commands(command: Command) -> None:
     )
     p.add_argument("--prefix", default="", help="prepended to each file's graph key, e.g. 'partner-x/'")
     p.add_argument("--force", action="store_true", help="reload sources whose checksum is unchanged")
+    p.add_argument("-m", "--message", help="why: kept with the version this ingest makes")
     p.add_argument(
         "--quarantine",
         action="store_true",
@@ -108,12 +109,14 @@ def _writing_commands(command: Command) -> None:
 
     p = command("init", "Load the ontology, vocabularies, shapes and (unless --no-seed) the seed dataset.")
     p.add_argument("--no-seed", action="store_true", help="leave the seed dataset out")
+    p.add_argument("-m", "--message", help="why: kept with the version this makes")
     p.set_defaults(run=load.init)
 
     p = command("drop", "Remove named graphs (and their catalogue records) in one step.")
     p.add_argument(
         "graphs", nargs="+", metavar="GRAPH", help="graph IRI, or the source key shown by 'graphs'"
     )
+    p.add_argument("-m", "--message", help="why: kept with the version this drop makes")
     p.set_defaults(run=load.drop)
 
     p = command(
@@ -186,6 +189,10 @@ def _reading_commands(command: Command) -> None:
     from coopgraph.cli import search
 
     search.add_commands(command)
+
+    from coopgraph.cli import history
+
+    history.add_commands(command)
 
 
 def _serve_command(command: Command) -> None:

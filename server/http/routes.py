@@ -18,6 +18,7 @@ from server.http import (
     api_docs,
     dataset_description,
     dumps,
+    history_routes,
     ontology_page,
     reconcile_routes,
     resources,
@@ -103,6 +104,10 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         # validation reports: a dry run of files (no token: nothing is written), the whole store
         Route("/validate", "plain", validation.validate, ("POST", "GET", "PUT", "DELETE")),
         Route("/validation", "plain", validation.validation),
+        # the store's history: every change a version
+        Route("/validation/history", "plain", history_routes.validation_history),
+        Route("/history", "plain", history_routes.history_list),
+        Route("/history/{number}", "plain", history_routes.history_version),
         # pages and documents
         Route("/", "plain", query_page),
         Route("/ontology", "plain", ontology_page.ontology),
