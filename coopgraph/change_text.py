@@ -14,7 +14,18 @@ from coopgraph import iris, rdf_patch
 from coopgraph.store import DEFAULT_GRAPH, ReadView
 from coopgraph.store.history import Delta, Version, graph_name
 
-__all__ = ["as_json", "as_patch", "as_text", "labels", "labels_in", "listing", "resources", "touches"]
+__all__ = [
+    "activity",
+    "as_json",
+    "as_patch",
+    "as_text",
+    "labels",
+    "labels_in",
+    "listing",
+    "resources",
+    "touches",
+    "verdict",
+]
 
 _LABEL_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -90,6 +101,36 @@ def listing(versions: Iterable[Version]) -> str:
         if not v.graphs:
             lines.append("    no change")
     return "\n".join(lines)
+
+
+def verdict(version: Version) -> str:
+    """The validation summary of a version in a few words."""
+    summary = version.validation
+    if summary is None:
+        return "not validated"
+    counts = summary.get("counts") or {}
+    focus = summary.get("focusNodes")
+    checked = f", {focus} node(s) checked" if focus is not None else ""
+    return (
+        f"{'valid' if summary.get('conforms') else 'INVALID'}: {counts.get('Violation', 0)} violation(s), "
+        f"{counts.get('Warning', 0) + counts.get('Info', 0)} warning(s){checked}"
+    )
+
+
+def activity(version: Version) -> dict[str, Any]:
+    """A version's report summary as a PROV activity (JSON-LD): who, when, counts."""
+    return {
+        "@context": {"prov": "http://www.w3.org/ns/prov#"},
+        "@id": f"{iris.BASE}history/{version.number}",
+        "@type": "prov:Activity",
+        "version": version.number,
+        "kind": version.kind,
+        "prov:wasAssociatedWith": version.who,
+        "prov:endedAtTime": version.time,
+        "message": version.message,
+        "statements": {"added": version.added, "removed": version.removed},
+        "validation": version.validation,
+    }
 
 
 def as_text(version: Version, delta: Delta, names: dict[str, str]) -> str:

@@ -36,6 +36,7 @@ THINGS = f"""\
 """
 THINGS_CHANGED = THINGS.replace('"One"@en', '"Uno"@es')
 A = BASE + "graph/data/things.ttl"
+NAMES = f"SELECT ?thing ?name WHERE {{ ?thing <{EX}name> ?name }} ORDER BY ?thing ?name"
 
 
 def ok(done: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
@@ -81,12 +82,15 @@ def test_ingest_update_drop_revert_are_versions_whose_patches_give_each_next_dat
         ("drop", "things.ttl", "-m", "not ours"),
         ("revert", "4"),
     ]
-    states = [set()]
+    states: list[set[Quad]] = [set()]
+    rows = []  # what a query gave after each version, to ask again of that version at the end
     for n, step in enumerate(steps):
         if n == 2:
             (files / "things.ttl").write_text(THINGS_CHANGED, encoding="utf-8")
         ok(coopgraph(*step, store=store))
         states.append(dataset(store))
+        if n in (1, 2, 3):
+            rows.append(ok(coopgraph("query", NAMES, "--format", "csv", store=store)).stdout)
 
     listed = versions(store)
     assert [(v["number"], v["kind"]) for v in listed] == [
@@ -118,6 +122,11 @@ def test_ingest_update_drop_revert_are_versions_whose_patches_give_each_next_dat
     # two versions at once: the net change
     net = ok(coopgraph("diff", "1", "3", "--format", "patch", store=store)).stdout
     assert apply_patch(states[1], net) == states[3]
+    # a query at a version gives the rows the store gave then
+    for number, then in zip((2, 3, 4), rows, strict=True):
+        again = ok(coopgraph("query", NAMES, "--format", "csv", "--version", str(number), store=store))
+        assert again.stdout == then, f"version {number}"
+    assert rows[0] != rows[1] != rows[2]
     text = ok(coopgraph("diff", "3", store=store)).stdout
     assert '- <http://e.org/name> "One"@en' in text and '+ <http://e.org/name> "Uno"@es' in text
 
@@ -138,6 +147,14 @@ def test_filters_select_versions_by_graph_resource_and_date(tmp_path: Path, file
     assert numbers("--resource", EX + "ThingShape") == [1]
     assert numbers("--since", "2000-01-01") == [1, 2]
     assert numbers("--since", "2999-01-01") == []
+    reports = json.loads(ok(coopgraph("graphs", "--history", "--format", "json", store=store)).stdout)
+    assert [(a["version"], a["kind"], a["@type"]) for a in reports] == [
+        (2, "ingest", "prov:Activity"),
+        (1, "ingest", "prov:Activity"),
+    ]
+    assert reports[0]["statements"]["added"] > 6 and reports[0]["validation"]["conforms"] is True
+    text = ok(coopgraph("graphs", "--history", store=store)).stdout
+    assert text.splitlines()[0].startswith("v2 ") and "valid: 0 violation(s)" in text
 
 
 def test_reverting_an_ingest_gives_back_the_earlier_dataset(tmp_path: Path, files: Path) -> None:
@@ -180,6 +197,7 @@ def test_history_survives_compaction_reclaim_and_restart(tmp_path: Path, files: 
     opened = LocalStore(store, create=False)
     assert opened.compact()
     opened.close()
+    LocalStore(store, create=False).close()  # opening a store reclaims the generations no reader holds
     gens = sorted(p.name for p in (store / "gens").iterdir() if p.is_dir())
     assert len(gens) == 1 and gens[0] > listed[-1]["generation"], "the old generations were reclaimed"
     assert versions(store) == listed, "compaction is not a change"

@@ -15,7 +15,15 @@ from coopgraph import change_text, iris
 from coopgraph.cli import exits, render
 from coopgraph.store import DEFAULT_GRAPH, ChangeNote, Store
 from coopgraph.store.catalog import GraphRecord, read_records
-from coopgraph.store.history import Delta, History, Retention, Version, compose, graph_name
+from coopgraph.store.history import (
+    Delta,
+    History,
+    Retention,
+    Version,
+    compose,
+    dataset_at,
+    graph_name,
+)
 
 FORMATS = ["text", "patch", "json", "nquads"]
 
@@ -103,6 +111,44 @@ def history(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return exits.OK
+
+
+def report_history(args: argparse.Namespace) -> int:
+    """``coopgraph graphs --history``: each version's validation summary, newest first."""
+    store = exits.open_store(args)
+    try:
+        versions = list(reversed(History(store.root).versions(store.generation)))
+    finally:
+        store.close()
+    if args.format == "json":
+        print(json.dumps([change_text.activity(v) for v in versions], ensure_ascii=False, indent=2))
+        return exits.OK
+    for v in versions:
+        print(f"v{v.number}  {v.time}  {v.kind:<7} {v.who:<12} {change_text.verdict(v)}")
+    return exits.OK
+
+
+class _StoreAt:
+    """The dataset at a version, queried as the store is (the default graph: the union of all graphs)."""
+
+    def __init__(self, dataset: pyoxigraph.Store) -> None:
+        self._dataset = dataset
+
+    def query(self, sparql: str, *, substitutions: Any = None) -> Any:
+        kwargs: dict[str, Any] = {"use_default_graph_as_union": True}
+        if substitutions:
+            kwargs["substitutions"] = {pyoxigraph.Variable(k): v for k, v in substitutions.items()}
+        return self._dataset.query(sparql, **kwargs)
+
+
+def store_at(store: Store, number: int) -> Any:
+    """``coopgraph query --version N``: the store as it stood right after version N."""
+    try:
+        return _StoreAt(dataset_at(History(store.root), store.view(), number))
+    except ValueError as e:
+        raise exits.Failure(exits.BAD_INPUT, f"error: {e}") from None
+    finally:
+        store.close()
 
 
 def _version(log: History, store: Store, number: int) -> Version:

@@ -156,6 +156,12 @@ def _reading_commands(command: Command) -> None:
     p.add_argument(
         "--timeout", type=float, default=None, metavar="SECONDS", help="stop the query after this long"
     )
+    p.add_argument(
+        "--version",
+        type=int,
+        metavar="N",
+        help="query the store as it stood right after version N (rebuilt in memory; see 'history')",
+    )
     p.set_defaults(run=read.query)
 
     p = command("export", "Write the store, or one graph, as RDF.")
@@ -180,6 +186,11 @@ def _reading_commands(command: Command) -> None:
 
     p = command("graphs", "List the named graphs with their source, role, size and load time.")
     p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument(
+        "--history",
+        action="store_true",
+        help="instead: each change's validation summary (who, when, counts)",
+    )
     p.set_defaults(run=read.graphs)
 
     p = command("stats", "Counts: graphs, triples, classes and the most used properties.")

@@ -31,12 +31,22 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
-from pyoxigraph import DefaultGraph, Quad, RdfFormat
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat
 
 from coopgraph.store.generations import Generations
 from coopgraph.store.protocol import DEFAULT_GRAPH, ChangeNote, graph_node
 
-__all__ = ["ChangeNote", "Delta", "History", "Retention", "Version", "compose", "graph_delta", "graph_name"]
+__all__ = [
+    "ChangeNote",
+    "Delta",
+    "History",
+    "Retention",
+    "Version",
+    "compose",
+    "dataset_at",
+    "graph_delta",
+    "graph_name",
+]
 
 _RECORD = re.compile(r"^v(\d{8})\.json$")
 _DELTA = re.compile(r"^v(\d{8})\.(added|removed)\.nq\.gz$")
@@ -124,11 +134,21 @@ def graph_delta(
     delta = Delta()
     for graph in sorted(set(graphs)):
         node = graph_node(graph)
-        old = set() if before is None else set(before.quads_for_pattern(None, None, None, node))
+        if before is None or not _holds(before, graph):  # a new graph: no set to compare with
+            delta.added.extend(after.quads_for_pattern(None, None, None, node))
+            continue
+        if not _holds(after, graph):  # a graph dropped whole
+            delta.removed.extend(before.quads_for_pattern(None, None, None, node))
+            continue
+        old = set(before.quads_for_pattern(None, None, None, node))
         new = set(after.quads_for_pattern(None, None, None, node))
         delta.added.extend(new - old)
         delta.removed.extend(old - new)
     return delta
+
+
+def _holds(store: pyoxigraph.Store, graph: str) -> bool:
+    return graph == DEFAULT_GRAPH or store.contains_named_graph(NamedNode(graph))
 
 
 def _fsync(path: Path) -> None:
@@ -335,3 +355,24 @@ def compose(deltas: Iterable[Delta]) -> Delta:
             else:
                 added[q] = None
     return Delta(added=list(added), removed=list(removed))
+
+
+def dataset_at(history: History, view: Any, number: int) -> pyoxigraph.Store:
+    """The dataset as it stood right after version ``number`` (0: before the first one), in memory: the
+    published dataset (``view``, a :class:`coopgraph.store.ReadView`) with every later version undone.
+    It costs a copy of the store in memory plus the later deltas; ValueError when a version it needs is
+    no longer kept."""
+    published = [v.number for v in history.versions(getattr(view, "generation", None))]
+    later = [n for n in published if n > number]
+    newest = published[-1] if published else 0
+    if number < 0 or number > newest or later != list(range(number + 1, newest + 1)):
+        kept = f"versions {published[0]}-{newest}" if published else "no version"
+        raise ValueError(f"version {number} cannot be rebuilt: the store keeps {kept}")
+    undo = compose(history.delta(n) for n in later).inverse()
+    then = pyoxigraph.Store()
+    for graph in [DEFAULT_GRAPH, *sorted(view.graph_names())]:
+        then.bulk_extend(view.quads(graph))
+    for quad in undo.removed:
+        then.remove(quad)
+    then.bulk_extend(undo.added)
+    return then

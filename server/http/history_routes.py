@@ -13,14 +13,13 @@ import html
 import json
 import zlib
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from coopgraph import change_text, iris, rdf_patch
+from coopgraph import change_text, rdf_patch
 from coopgraph.store.history import Delta, History, Version
 from server.http import negotiation
 from server.http.dumps import not_modified
@@ -147,20 +146,6 @@ async def history_version(request: Request) -> Response:
     return Response(page, media_type="text/html", headers={**headers, "Cache-Control": "no-cache"})
 
 
-def _activity(v: Version) -> dict[str, Any]:
-    return {
-        "@id": f"{iris.BASE}history/{v.number}",
-        "@type": "prov:Activity",
-        "version": v.number,
-        "kind": v.kind,
-        "prov:wasAssociatedWith": v.who,
-        "prov:endedAtTime": v.time,
-        "message": v.message,
-        "statements": {"added": v.added, "removed": v.removed},
-        "validation": v.validation,
-    }
-
-
 async def validation_history(request: Request) -> Response:
     """Each change's validation summary, newest first (the writes made before the store kept versions
     are not listed)."""
@@ -168,9 +153,9 @@ async def validation_history(request: Request) -> Response:
     log = _history(state)
     published = log.published()
     versions = await run_in_threadpool(log.versions, published)
-    body = {
-        "@context": {"prov": "http://www.w3.org/ns/prov#"},
-        "activities": [_activity(v) for v in reversed(versions)],
-    }
+    activities = [change_text.activity(v) for v in reversed(versions)]
+    for a in activities:
+        del a["@context"]
+    body = {"@context": {"prov": "http://www.w3.org/ns/prov#"}, "activities": activities}
     headers = {"ETag": f'"{published}"', "Cache-Control": "no-cache"}
     return Response(json.dumps(body, ensure_ascii=False), media_type="application/json", headers=headers)
