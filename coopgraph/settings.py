@@ -30,6 +30,8 @@ class Settings:
     store: Path = field(default_factory=default_store)
     #: Bearer token that authorises writes; no token means the server is read-only.
     write_token: str | None = None
+    #: The name the store's history records as the author of a write made with that token.
+    write_token_name: str = "write-token"
     host: str = "127.0.0.1"
     port: int = 8000
     #: Seconds a query may run before its worker is stopped.

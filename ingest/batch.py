@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pyoxigraph
 from pyoxigraph import Quad
 
-from coopgraph.store import DEFAULT_GRAPH, Store, StoreTransaction, graph_node
+from coopgraph.store import DEFAULT_GRAPH, ChangeNote, Store, StoreTransaction, graph_node
 from coopgraph.store.catalog import GraphRecord, activity_iri, build_record
 from ingest import quarantine as quarantine_area
 from ingest.csvw_rdf import TableFindings, table_quads
@@ -170,6 +170,11 @@ class BatchOptions:
     keep_rejected: bool = False
     #: Who loads it (the catalogue's prov:wasAssociatedWith).
     agent: str = "coopgraph"
+    #: What the store's history calls the change, who made it (None: the user running the process),
+    #: and the writer's message.
+    kind: str = "ingest"
+    who: str | None = None
+    message: str | None = None
     #: Seconds to wait for another writer (None: as long as it takes).
     wait: float | None = None
     #: What one source may hold (None: the limits of the environment's settings).
@@ -243,6 +248,7 @@ def _run_changed(
                 else None
             )
             raise BatchRejected(report, kept)
+        tx.describe_change(ChangeNote(options.kind, options.who, options.message, report.summary()))
         tx.write_records(_records(tx, changed, counts, options))
     if not options.dry_run:
         quarantine_area.clear_loaded(store.root, {s.graph for s in sources})

@@ -81,6 +81,15 @@ class GateReport:
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity != "Violation"]
 
+    def summary(self) -> dict[str, Any]:
+        """What a version keeps of the report: the verdict and the counts, not the findings."""
+        return {
+            "conforms": not self.counts.get("Violation"),
+            "counts": dict(self.counts),
+            "focusNodes": self.focus_nodes,
+            "seconds": round(self.seconds, 3),
+        }
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "conforms": not self.counts.get("Violation"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from coopgraph import iris
 from coopgraph.cli import bootstrap, exits, render, reporting
-from coopgraph.store import Store, StoreBusy
+from coopgraph.store import ChangeNote, Store, StoreBusy
 from ingest import quarantine as quarantine_area
 from ingest.batch import BatchOptions, BatchRejected, BatchResult, run
 from ingest.errors import IngestError
@@ -60,6 +60,7 @@ def _options(args: argparse.Namespace, dry_run: bool) -> BatchOptions:
         keep_rejected=getattr(args, "quarantine", False),
         wait=getattr(args, "wait", 600.0),
         dry_run=dry_run,
+        message=getattr(args, "message", None),
         limits=InputLimits.from_settings(exits.settings(args)),
     )
 
@@ -224,6 +225,7 @@ def drop(args: argparse.Namespace) -> int:
                     exits.REJECTED,
                     "rejected: " + render.report(report) + "\nnothing was dropped",
                 )
+            tx.describe_change(ChangeNote("drop", message=args.message, validation=report.summary()))
             remaining = tx.records()
             for graph in targets:
                 remaining.pop(graph, None)

@@ -81,6 +81,7 @@ def _writing_commands(command: Command) -> None:
     )
     p.add_argument("--prefix", default="", help="prepended to each file's graph key, e.g. 'partner-x/'")
     p.add_argument("--force", action="store_true", help="reload sources whose checksum is unchanged")
+    p.add_argument("-m", "--message", help="why: kept with the version this ingest makes")
     p.add_argument(
         "--quarantine",
         action="store_true",
@@ -109,12 +110,14 @@ def _writing_commands(command: Command) -> None:
 
     p = command("init", "Load the ontology, vocabularies, shapes and (unless --no-seed) the seed dataset.")
     p.add_argument("--no-seed", action="store_true", help="leave the seed dataset out")
+    p.add_argument("-m", "--message", help="why: kept with the version this makes")
     p.set_defaults(run=load.init)
 
     p = command("drop", "Remove named graphs (and their catalogue records) in one step.")
     p.add_argument(
         "graphs", nargs="+", metavar="GRAPH", help="graph IRI, or the source key shown by 'graphs'"
     )
+    p.add_argument("-m", "--message", help="why: kept with the version this drop makes")
     p.set_defaults(run=load.drop)
 
     p = command(
@@ -154,6 +157,12 @@ def _reading_commands(command: Command) -> None:
     p.add_argument(
         "--timeout", type=float, default=None, metavar="SECONDS", help="stop the query after this long"
     )
+    p.add_argument(
+        "--version",
+        type=int,
+        metavar="N",
+        help="query the store as it stood right after version N (rebuilt in memory; see 'history')",
+    )
     p.set_defaults(run=read.query)
 
     p = command("export", "Write the store, or one graph, as RDF.")
@@ -178,6 +187,11 @@ def _reading_commands(command: Command) -> None:
 
     p = command("graphs", "List the named graphs with their source, role, size and load time.")
     p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument(
+        "--history",
+        action="store_true",
+        help="instead: each change's validation summary (who, when, counts)",
+    )
     p.set_defaults(run=read.graphs)
 
     p = command("stats", "Counts: graphs, triples, classes and the most used properties.")
@@ -187,6 +201,10 @@ def _reading_commands(command: Command) -> None:
     from coopgraph.cli import search
 
     search.add_commands(command)
+
+    from coopgraph.cli import history
+
+    history.add_commands(command)
 
 
 def _serve_command(command: Command) -> None:

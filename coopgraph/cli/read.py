@@ -93,6 +93,10 @@ def query(args: argparse.Namespace) -> int:
         )
     sparql, bindings = _query_text(args)
     store = exits.open_store(args)
+    if getattr(args, "version", None) is not None:
+        from coopgraph.cli import history
+
+        store = history.store_at(store, args.version)
     fmt = args.format.lower()
 
     def work() -> bytes | str:
@@ -160,6 +164,10 @@ def _export_dumps(store: Any, directory: Path, context_url: str) -> int:
 
 
 def graphs(args: argparse.Namespace) -> int:
+    if getattr(args, "history", False):
+        from coopgraph.cli import history
+
+        return history.report_history(args)
     store = exits.open_store(args)
     records = sorted(store.records().values(), key=lambda r: (r.role, r.key))
     if args.format == "json":

@@ -11,6 +11,7 @@ from pathlib import Path
 from coopgraph.settings import Settings
 from coopgraph.store.protocol import (
     DEFAULT_GRAPH,
+    ChangeNote,
     GraphReader,
     ReadView,
     Store,
@@ -23,6 +24,7 @@ from coopgraph.store.protocol import (
 
 __all__ = [
     "DEFAULT_GRAPH",
+    "ChangeNote",
     "GraphReader",
     "ReadView",
     "Store",

@@ -7,6 +7,7 @@ and its role. Terms: PROV-O, DCAT, VoID, DCTERMS and SPDX checksums.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -47,7 +48,9 @@ class GraphRecord:
 
     def quads(self) -> Iterator[Quad]:
         g, c = NamedNode(self.graph), _CATALOG
-        checksum = BlankNode()
+        # Named by what it holds: a record written again unchanged is the same statements, so the store's
+        # history sees no change in it.
+        checksum = BlankNode("c" + hashlib.sha256(f"{self.graph} {self.checksum}".encode()).hexdigest()[:32])
         activity = NamedNode(self.activity)
         yield Quad(g, TYPE, VOID_DATASET, c)
         yield Quad(g, TYPE, PROV_ENTITY, c)

@@ -6,8 +6,6 @@ The first implementation of :mod:`coopgraph.store.protocol`; the Oxigraph stores
 from __future__ import annotations
 
 import contextlib
-import os
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -16,9 +14,11 @@ import pyoxigraph
 from pyoxigraph import NamedNode, Quad, RdfFormat
 
 from coopgraph import iris
+from coopgraph.sparql_text import scan_update
 from coopgraph.store.catalog import GraphRecord, catalog_quads, read_records
 from coopgraph.store.generations import Generations, Lease
-from coopgraph.store.protocol import DEFAULT_GRAPH, StoreBusy, StoreMissing, Term, graph_node
+from coopgraph.store.history import History, Version, graph_delta
+from coopgraph.store.protocol import DEFAULT_GRAPH, ChangeNote, StoreBusy, StoreMissing, Term, graph_node
 
 __all__ = ["DEFAULT_GRAPH", "LocalStore", "LocalView", "Transaction", "graph_node"]
 
@@ -51,71 +51,17 @@ def _query(
 REBUILD_SHARE = 0.25
 
 
-class _InGraph:
-    """A binary writer that passes the N-Triples written to it on to ``out`` as N-Quads of ``graph``
-    (None: the default graph, whose N-Quads are the N-Triples themselves).
-
-    Oxigraph ends every N-Triples line with ``" .\\n"`` and escapes line breaks inside literals, so each
-    ``" .\\n"`` ends a triple; a block is converted up to its last line end, the rest kept for the next.
-    """
-
-    def __init__(self, out: IO[bytes], graph: NamedNode | None) -> None:
-        self.out = out
-        self.end = None if graph is None else f" <{graph.value}> .\n".encode()
-        self.rest = b""
-
-    def write(self, data: bytes) -> int:
-        if self.end is None:
-            self.out.write(data)
-            return len(data)
-        block = self.rest + bytes(data)
-        cut = block.rfind(b"\n") + 1
-        self.rest = block[cut:]
-        if cut:
-            self.out.write(block[:cut].replace(b" .\n", self.end))
-        return len(data)
-
-    def flush(self) -> None:
-        if self.rest:
-            raise ValueError("the N-Triples written did not end with a line end")
-
-
 def copy_graphs(source: pyoxigraph.Store, target: pyoxigraph.Store, keep: Callable[[str], bool]) -> None:
     """Bulk-load the graphs of ``source`` that ``keep`` accepts (the default graph as ``DEFAULT_GRAPH``)
-    into ``target``, in one load: a blank node that several graphs share stays one node."""
-    graphs: list[NamedNode | None] = [
+    into ``target``, in one load. The quads are passed as they are, blank nodes with their labels (a
+    parser or loader would name them afresh): the copied graphs stay equal, not merely isomorphic, so the
+    store's history needs to compare only the graphs a change touches."""
+    graphs: list[NamedNode | pyoxigraph.DefaultGraph] = [
         g for g in source.named_graphs() if isinstance(g, NamedNode) and keep(g.value)
     ]
     if keep(DEFAULT_GRAPH):
-        graphs.insert(0, None)
-    if not graphs:
-        return
-    read_fd, write_fd = os.pipe()
-    failure: list[BaseException] = []
-
-    def dump() -> None:
-        try:
-            with os.fdopen(write_fd, "wb") as out:
-                for graph in graphs:
-                    writer = _InGraph(out, graph)
-                    source.dump(
-                        writer,
-                        format=RdfFormat.N_TRIPLES,
-                        from_graph=pyoxigraph.DefaultGraph() if graph is None else graph,
-                    )
-                    writer.flush()
-        except BaseException as e:  # surfaced below
-            failure.append(e)
-
-    thread = threading.Thread(target=dump, daemon=True)
-    thread.start()
-    try:
-        with os.fdopen(read_fd, "rb") as inp:
-            target.bulk_load(inp, format=RdfFormat.N_QUADS)
-    finally:
-        thread.join()
-    if failure:
-        raise failure[0]
+        graphs.insert(0, pyoxigraph.DefaultGraph())
+    target.bulk_extend(q for g in graphs for q in source.quads_for_pattern(None, None, None, g))
 
 
 class _Reader:
@@ -191,9 +137,25 @@ class Transaction(_Reader):
         self.path = path
         #: Set by :meth:`discard`: the copy is thrown away when the block ends.
         self.discarded = False
+        #: The graphs this transaction may have changed (None: any), compared for its version's delta.
+        self.touched: set[str] | None = set()
+        self.note: ChangeNote | None = None
 
     def discard(self) -> None:
         self.discarded = True
+
+    def describe_change(self, note: ChangeNote) -> None:
+        self.note = note
+
+    def _touch(self, graph: str) -> None:
+        if self.touched is not None:
+            self.touched.add(graph)
+
+    def _touching(self, quads: Iterable[Quad]) -> Iterator[Quad]:
+        for quad in quads:
+            g = quad.graph_name
+            self._touch(g.value if isinstance(g, NamedNode) else DEFAULT_GRAPH)
+            yield quad
 
     def query_before(self, sparql: str, default_graph: list[str] | None = None) -> Any:
         """Query the state before this transaction (no results when the store was empty)."""
@@ -210,6 +172,7 @@ class Transaction(_Reader):
     ) -> None:
         """Load RDF into ``graph`` (``bulk``: with the bulk loader, for large inputs); a syntax error raises
         :class:`SyntaxError` with line and column."""
+        self._touch(graph)
         to_graph = graph_node(graph)
         load = self._store.bulk_load if bulk else self._store.load
         if isinstance(data, Path):
@@ -218,13 +181,15 @@ class Transaction(_Reader):
             load(data, format=format, base_iri=base_iri, to_graph=to_graph)
 
     def add(self, quads: Iterable[Quad]) -> None:
-        self._store.bulk_extend(quads)
+        self._store.bulk_extend(self._touching(quads))
 
     def add_graph(self, graph: str) -> None:
+        self._touch(graph)
         if graph != DEFAULT_GRAPH:
             self._store.add_graph(NamedNode(graph))
 
     def drop_graph(self, graph: str) -> None:
+        self._touch(graph)
         if graph == DEFAULT_GRAPH:
             self._store.clear_graph(pyoxigraph.DefaultGraph())
             return
@@ -233,6 +198,14 @@ class Transaction(_Reader):
             self._store.remove_graph(g)
 
     def update(self, sparql: str, base_iri: str | None = None) -> None:
+        try:
+            written = scan_update(sparql, base_iri=base_iri).graphs_written
+        except (SyntaxError, ValueError):  # Oxigraph says why below; compare every graph all the same
+            written = ["ALL"]
+        if any(w in ("ALL", "NAMED") or w.startswith(("?", "$")) for w in written):
+            self.touched = None
+        for graph in written:
+            self._touch(graph)
         self._store.update(sparql, base_iri=base_iri)
 
     def count(self, graph: str) -> int:
@@ -241,7 +214,7 @@ class Transaction(_Reader):
 
     def write_records(self, records: Iterable[GraphRecord]) -> None:
         """Replace the whole catalogue with these records."""
-        self.drop_graph(iris.CATALOG_GRAPH)
+        self.drop_graph(iris.CATALOG_GRAPH)  # marks the catalogue touched
         self._store.extend(list(catalog_quads(records)))
 
 
@@ -259,6 +232,7 @@ class LocalStore:
     def __init__(self, root: Path, *, create: bool = True) -> None:
         self.root = Path(root)
         self.generations = Generations(self.root)
+        self.history = History(self.root)
         self._lease: Lease | None = None
         self._view: LocalView | None = None
         self._stamp: tuple[int, int] | None = None
@@ -368,24 +342,40 @@ class LocalStore:
         gens = self.generations
         replace = frozenset(replace)
         with gens.write_lock(wait=wait, on_wait=on_wait):
+            self.history.forget_unpublished(gens.current())
             rebuild = self._rebuild_pays(replace)
             name, path = gens.begin(self._published(), empty=rebuild)
             tx = Transaction(pyoxigraph.Store(str(path)), self._published, path)
+            tx.touched = set(replace)
+            version = None
             try:
                 if rebuild:
                     copy_graphs(self._published(), tx._store, lambda g: g not in replace)
                 yield tx
                 if not tx.discarded:
                     tx._store.flush()
+                    version = self._record_version(tx, name)
             except BaseException:
                 tx._store = None  # type: ignore[assignment]  # closes the copy
+                if version is not None:
+                    self.history.discard(version)
                 gens.discard(name)
                 raise
             tx._store = None  # type: ignore[assignment]
             if tx.discarded:
                 gens.discard(name)
             else:
-                gens.publish(name)
+                gens.publish(name)  # publishes the version too (see coopgraph.store.history)
+                if version is not None:
+                    self.history.prune(name)
+
+    def _record_version(self, tx: Transaction, name: str) -> Version | None:
+        """Write the version ``name`` will publish, if the transaction changed anything or says what it
+        did (a compaction changes nothing and says nothing)."""
+        delta = graph_delta(self._published(), tx._store, tx.touched)
+        if not delta and tx.note is None:
+            return None
+        return self.history.record(name, self.generations.current(), tx.note, delta)
 
     def compact(self, wait: float | None = None) -> bool:
         """Publish a compacted copy of the store unless the current generation already is one.

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
@@ -50,6 +51,20 @@ Term = NamedNode | BlankNode | Literal
 #: In a ``default_graph`` list and as a graph name: the store's own default graph (what SPARQL Update
 #: writes without GRAPH).
 DEFAULT_GRAPH = "DEFAULT"
+
+
+@dataclass(frozen=True)
+class ChangeNote:
+    """What a writer says about its change, kept with the version it makes (see
+    :mod:`coopgraph.store.history`)."""
+
+    #: ingest, update, put, post, delete, drop, revert, ...
+    kind: str
+    #: The name bound to the write token, or the command-line user (None: the user running the process).
+    who: str | None = None
+    message: str | None = None
+    #: The validation gate's summary (conforms, counts by severity, focus nodes, seconds).
+    validation: dict[str, Any] | None = None
 
 
 class StoreBusy(RuntimeError):
@@ -184,6 +199,11 @@ class StoreTransaction(GraphReader, Protocol):
 
     def discard(self) -> None:
         """Throw the changes away when the block ends, instead of publishing them (a dry run)."""
+        ...
+
+    def describe_change(self, note: ChangeNote) -> None:
+        """Say what the change is: kept with the version it publishes (a store that keeps no history
+        ignores it)."""
         ...
 
 

@@ -89,7 +89,13 @@ async def _write(request: Request, state: State, graph: str | None) -> Response:
         if graph is None:
             raise ProtocolError(400, "name the graph to delete with '?graph=' or '?default'")
         return await write(
-            state, GraphDelete(graph=graph, report_type=report_type(request), lang=report_lang(request))
+            state,
+            GraphDelete(
+                graph=graph,
+                who=state.settings.write_token_name,
+                report_type=report_type(request),
+                lang=report_lang(request),
+            ),
         )
     location = None
     if graph is None:
@@ -110,6 +116,7 @@ async def _write(request: Request, state: State, graph: str | None) -> Response:
         media_type=RDF_MEDIA_TYPES[media].media_type,
         origin=origin,
         agent="coopgraph server",
+        who=state.settings.write_token_name,
         report_type=report_type(request),
         lang=report_lang(request),
     )
@@ -136,6 +143,7 @@ async def _multipart(request: Request, state: State, graph: str, origin: str) ->
             media_type=media,
             origin=origin,
             agent="coopgraph server",
+            who=state.settings.write_token_name,
             report_type=report_type(request),
             lang=report_lang(request),
         )

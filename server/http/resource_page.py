@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
 from coopgraph import iris
 from server.http.query_page import SERVER_DIR, script_json
@@ -279,6 +280,8 @@ def render(data: dict[str, Any], lang: str, base: str, formats_url: str) -> str:
     formats = " ".join(
         f'<a href="{esc(formats_url)}?format={name}">{esc(label)}</a>' for name, label in FORMAT_LINKS
     )
+    changes = f"{base}/history?{urlencode({'resource': iri})}"
+    formats += f' <a rel="version-history" href="{esc(changes)}">history</a>'
     current = ' aria-current="true"'
     languages = " ".join(
         f'<a href="{esc(formats_url)}?lang={code}"{current if code == page.lang else ""}>{code}</a>'

@@ -344,6 +344,39 @@ DOCS: dict[str, dict[str, Operation]] = {
             _param("page", "query", "The page, from 1", "1"),
         ],
     ),
+    "/history": _page(
+        "History",
+        "Every change to the store, newest first",
+        "Each version: number, time, who, kind, message, statements added and removed per graph, and its "
+        "validation summary. JSON or HTML; paged (Link: rel=next); an ETag, so a poller gets 304 until "
+        "something changes.",
+        '{"versions": [{"number": 3, "kind": "ingest", "added": 120, "removed": 4}]}',
+        media="application/json",
+        parameters=[
+            _param("since", "query", "Only versions from this date or time on", "2026-01-01"),
+            _param("graph", "query", "Only versions that changed this graph (IRI or source key)", ""),
+            _param("resource", "query", "Only versions that changed statements about this IRI", ""),
+            _param("limit", "query", "At most this many versions a page", "50"),
+            _param("page", "query", "The page, from 1", "1"),
+        ],
+    ),
+    "/history/{number}": _page(
+        "History",
+        "One version's change",
+        "The statements it added and removed: RDF Patch (application/rdf-patch), N-Quads (?part=removed "
+        "for the removals), JSON or HTML. Immutable.",
+        "A <https://w3id.org/coopgraph/id/institution/hust> <http://www.w3.org/2000/01/rdf-schema#label> "
+        '"HUST"@en <https://w3id.org/coopgraph/graph/data/example> .',
+        media="application/rdf-patch",
+        parameters=[_param("number", "path", "The version's number", "3", required=True)],
+    ),
+    "/validation/history": _page(
+        "Validation",
+        "The validation summary of every change",
+        "Each version's report summary as a PROV activity: who, when, counts by severity.",
+        '{"activities": []}',
+        media="application/json",
+    ),
     "/ontology": _page(
         "Pages",
         "The ontology",

@@ -20,6 +20,7 @@ from server.http import (
     dumps,
     fragments,
     health,
+    history_routes,
     home_page,
     metrics,
     ontology_page,
@@ -107,6 +108,10 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         # validation reports: a dry run of files (no token: nothing is written), the whole store
         Route("/validate", "plain", validation.validate, ("POST", "GET", "PUT", "DELETE"), allow=("POST",)),
         Route("/validation", "plain", validation.validation),
+        # the store's history: every change a version
+        Route("/validation/history", "plain", history_routes.validation_history),
+        Route("/history", "plain", history_routes.history_list),
+        Route("/history/{number}", "plain", history_routes.history_version),
         # pages and documents
         Route("/", "plain", home_page.home),
         Route("/query", "plain", query_page),

@@ -80,6 +80,7 @@ async def update(request: Request) -> Response:
             base_iri=origin,
             origin=origin,
             agent="coopgraph server",
+            who=state.settings.write_token_name,
             report_type=report_type(request),
             lang=report_lang(request),
         ),

@@ -112,6 +112,7 @@ class Update:
     base_iri: str | None = None
     origin: str | None = None  #: where the change came from, recorded in the catalogue
     agent: str = "coopgraph"
+    who: str | None = None  #: the author the store's history records
     report_type: str = REPORT_DEFAULT  #: media type of the report a rejected write is answered with
     lang: str = "en"  #: language of that report
 
@@ -125,6 +126,7 @@ class GraphLoad:
     media_type: str
     origin: str | None = None
     agent: str = "coopgraph"
+    who: str | None = None  #: the author the store's history records
     report_type: str = REPORT_DEFAULT
     lang: str = "en"
 
@@ -149,6 +151,7 @@ class GraphDelete:
 
     OP: ClassVar[str] = "gsp_delete"
     graph: str
+    who: str | None = None
     report_type: str = REPORT_DEFAULT
     lang: str = "en"
 

@@ -17,7 +17,7 @@ from pyoxigraph import BlankNode, NamedNode
 from coopgraph import iris
 from coopgraph.sparql_errors import explain
 from coopgraph.sparql_text import scan_update
-from coopgraph.store import DEFAULT_GRAPH, Store, StoreTransaction
+from coopgraph.store import DEFAULT_GRAPH, ChangeNote, Store, StoreTransaction
 from coopgraph.store.catalog import GraphRecord, activity_iri, build_record
 from ingest.batch import BatchOptions, BatchRejected, run
 from ingest.errors import IngestError
@@ -114,10 +114,16 @@ class Writes:
                     return bad_input([found], shown)
             existed = self.store.view().has_graph(graph)
             if found is None:
-                self._replace_with_empty(graph, request.origin or "")
+                self._replace_with_empty(graph, request.origin or "", request.who)
             else:
                 source = replace(found, target=graph, origin=request.origin)
-                options = BatchOptions(force=True, merge=merge, agent=request.agent)
+                options = BatchOptions(
+                    force=True,
+                    merge=merge,
+                    agent=request.agent,
+                    kind="post" if merge else "put",
+                    who=request.who,
+                )
                 run(self.store, [source], options, gate=self.gate)
         except IngestError as e:
             return bad_input(e.problems, shown)
@@ -127,8 +133,9 @@ class Writes:
             path.unlink(missing_ok=True)
         return (204 if existed else 201), None, b""
 
-    def _replace_with_empty(self, graph: str, origin: str) -> None:
+    def _replace_with_empty(self, graph: str, origin: str, who: str | None) -> None:
         with self.store.transaction(replace=[graph]) as tx:
+            tx.describe_change(ChangeNote("put", who))
             records = tx.records()
             tx.drop_graph(graph)
             if graph != DEFAULT_GRAPH:
@@ -154,6 +161,7 @@ class Writes:
                 report = self.gate.check_changes(tx, records, [graph], self._removed_nodes(graph))
                 if report.violations:
                     raise _Rejected(report)
+                tx.describe_change(ChangeNote("delete", request.who, validation=report.summary()))
                 records.pop(graph, None)
                 tx.write_records(records.values())
         except _Rejected as e:
@@ -193,6 +201,7 @@ class Writes:
                 report = self.gate.check_changes(tx, records, changed, focus)
                 if report.violations:
                     raise _Rejected(report)
+                tx.describe_change(ChangeNote("update", request.who, validation=report.summary()))
                 self._sync_catalog(tx, records, changed, request, text)
         except _Invalid as e:
             return 400, None, (str(e) + "\n").encode()
