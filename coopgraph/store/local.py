@@ -6,8 +6,6 @@ The first implementation of :mod:`coopgraph.store.protocol`; the Oxigraph stores
 from __future__ import annotations
 
 import contextlib
-import os
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -16,7 +14,9 @@ import pyoxigraph
 from pyoxigraph import NamedNode, Quad, RdfFormat
 
 from coopgraph import iris
+from coopgraph.store import compaction
 from coopgraph.store.catalog import GraphRecord, catalog_quads, read_records
+from coopgraph.store.copying import copy_graphs
 from coopgraph.store.generations import Generations, Lease
 from coopgraph.store.protocol import DEFAULT_GRAPH, StoreBusy, StoreMissing, Term, graph_node
 
@@ -49,73 +49,8 @@ def _query(
 #: transaction replaces hold more than this share of the store, it starts from an empty generation
 #: and copies the other graphs instead of copying everything and deleting.
 REBUILD_SHARE = 0.25
-
-
-class _InGraph:
-    """A binary writer that passes the N-Triples written to it on to ``out`` as N-Quads of ``graph``
-    (None: the default graph, whose N-Quads are the N-Triples themselves).
-
-    Oxigraph ends every N-Triples line with ``" .\\n"`` and escapes line breaks inside literals, so each
-    ``" .\\n"`` ends a triple; a block is converted up to its last line end, the rest kept for the next.
-    """
-
-    def __init__(self, out: IO[bytes], graph: NamedNode | None) -> None:
-        self.out = out
-        self.end = None if graph is None else f" <{graph.value}> .\n".encode()
-        self.rest = b""
-
-    def write(self, data: bytes) -> int:
-        if self.end is None:
-            self.out.write(data)
-            return len(data)
-        block = self.rest + bytes(data)
-        cut = block.rfind(b"\n") + 1
-        self.rest = block[cut:]
-        if cut:
-            self.out.write(block[:cut].replace(b" .\n", self.end))
-        return len(data)
-
-    def flush(self) -> None:
-        if self.rest:
-            raise ValueError("the N-Triples written did not end with a line end")
-
-
-def copy_graphs(source: pyoxigraph.Store, target: pyoxigraph.Store, keep: Callable[[str], bool]) -> None:
-    """Bulk-load the graphs of ``source`` that ``keep`` accepts (the default graph as ``DEFAULT_GRAPH``)
-    into ``target``, in one load: a blank node that several graphs share stays one node."""
-    graphs: list[NamedNode | None] = [
-        g for g in source.named_graphs() if isinstance(g, NamedNode) and keep(g.value)
-    ]
-    if keep(DEFAULT_GRAPH):
-        graphs.insert(0, None)
-    if not graphs:
-        return
-    read_fd, write_fd = os.pipe()
-    failure: list[BaseException] = []
-
-    def dump() -> None:
-        try:
-            with os.fdopen(write_fd, "wb") as out:
-                for graph in graphs:
-                    writer = _InGraph(out, graph)
-                    source.dump(
-                        writer,
-                        format=RdfFormat.N_TRIPLES,
-                        from_graph=pyoxigraph.DefaultGraph() if graph is None else graph,
-                    )
-                    writer.flush()
-        except BaseException as e:  # surfaced below
-            failure.append(e)
-
-    thread = threading.Thread(target=dump, daemon=True)
-    thread.start()
-    try:
-        with os.fdopen(read_fd, "rb") as inp:
-            target.bulk_load(inp, format=RdfFormat.N_QUADS)
-    finally:
-        thread.join()
-    if failure:
-        raise failure[0]
+#: Seconds without a write before :meth:`LocalStore.compact_later` rebuilds the store.
+COMPACT_QUIET = 1.0
 
 
 class _Reader:
@@ -243,10 +178,6 @@ class Transaction(_Reader):
         self._store.extend(list(catalog_quads(records)))
 
 
-#: Left in a generation that :meth:`LocalStore.compact` wrote (RocksDB ignores files it did not name).
-COMPACTED = "coopgraph-compacted"
-
-
 class LocalStore:
     """The project's store on an embedded Oxigraph directory.
 
@@ -260,6 +191,7 @@ class LocalStore:
         self._lease: Lease | None = None
         self._view: LocalView | None = None
         self._stamp: tuple[int, int] | None = None
+        self._compactor: compaction.BackgroundCompactor | None = None
         if self.generations.current() is None:
             if not create:
                 raise StoreMissing(
@@ -279,6 +211,8 @@ class LocalStore:
         at work now; old generations no reader holds go too."""
         with contextlib.suppress(StoreBusy, OSError), self.generations.write_lock(wait=0):
             self.generations.collect(keep_newer=False)
+        with contextlib.suppress(OSError):
+            compaction.remove_abandoned(self.generations)
 
     # ------------------------------------------------------------------ reading
     @property
@@ -386,20 +320,29 @@ class LocalStore:
                 gens.publish(name)
 
     def compact(self, wait: float | None = None) -> bool:
-        """Publish a compacted copy of the store unless the current generation already is one.
+        """Publish a rebuilt copy of the store unless the current generation already is one (see
+        :mod:`coopgraph.store.compaction`); the generation it replaces goes once no reader holds it."""
+        done = compaction.compact_now(self.generations, wait=wait)
+        if done:
+            self.collect()
+        return done
 
-        Ingests and transactions leave their changes in small level-0 files (and the write-ahead log)
-        beside the bulk-loaded ones, and every read merges them: scans and aggregates ran 1.2-1.6x slower
-        than on the same data compacted. Compacting takes about a second per million triples.
-        """
-        if (self.generations.gens / self.generation / COMPACTED).exists():
+    def compact_later(self) -> None:
+        """Compact in the background, a quiet moment after the last call (after each write)."""
+        if self._compactor is None:
+            self._compactor = compaction.BackgroundCompactor(self.generations, COMPACT_QUIET)
+        self._compactor.poke()
+
+    def release_stale(self) -> bool:
+        """Let go of the generation this store reads if a newer one was published (call between reads,
+        never while a view or a result is in use); the next read opens the current one."""
+        if self._view is None or self.generations.current_stamp() == self._stamp:
             return False
-        with self.transaction(wait=wait) as tx:
-            tx._store.optimize()
-            (tx.path / COMPACTED).touch()
-        self.collect()
+        self._close_view()
         return True
 
     def collect(self) -> list[str]:
-        """Remove generations no reader uses (publishing leaves that for later, off the write path)."""
+        """Remove generations no reader uses (publishing leaves that for later, off the write path); this
+        store's own hold on an older one goes first."""
+        self.release_stale()
         return self.generations.collect()
