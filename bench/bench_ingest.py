@@ -3,15 +3,20 @@
 Cases (each repeated, alternating, each in a process of its own so that its peak RSS is its own):
 
 * ``raw``     pyoxigraph ``Store(dir).bulk_load(path=...)`` of the N-Triples file into a new on-disk store
-* ``plain``   ``coopgraph ingest`` of the same file into a store holding the ontology, vocabularies, shapes
-              and seed data; its triples are outside every shape's targets (the pipeline's own cost)
-* ``domain``  ``coopgraph ingest`` of 1M triples of organisations that the shapes do target: checksums,
+* ``raw-nq``  the same for the N-Quads file (the same triples spread over four named graphs and the
+              default graph): what Oxigraph does with that file, quads kept in their graphs
+* ``plain``   ``coopgraph ingest`` of the N-Triples file into a store holding the ontology, vocabularies,
+              shapes and seed data; its triples are outside every shape's targets (the pipeline's own cost)
+* ``nquads``, ``trig``, ``jsonld``  the same triples as N-Quads, TriG and JSON-LD files (every graph of the
+              file merged into the source's graph, as the pipeline does)
+* ``domain``  ``coopgraph ingest`` of organisations that the shapes do target: checksums,
               literal checks, load, the validation gate over every new node, catalogue, publication
-* ``csvw``    ``coopgraph ingest`` of a CSV on the Web table (100k rows) mapped by its metadata
+* ``csvw``    ``coopgraph ingest`` of a CSV on the Web table mapped by its metadata
 
-    python bench/bench_ingest.py [--triples 1000000] [--rows 100000] [--repeat 3]
+    python bench/bench_ingest.py [--triples 1000000] [--rows 100000] [--repeat 3] [--cases raw,plain,...]
 
-Prints a table with triples/s, the ratio to raw bulk_load and peak RSS; writes nothing to the repository.
+Prints a table with triples/s, the ratio to raw bulk_load of the N-Triples file and peak RSS; writes
+nothing to the repository.
 """
 
 from __future__ import annotations
@@ -77,6 +82,47 @@ def write_plain(path: Path, triples: int) -> int:
     return triples
 
 
+def _graph_of(line_number: int) -> str:
+    """Four named graphs and the default graph, by turns of 1,000 lines."""
+    turn = (line_number // 1000) % 5
+    return "" if turn == 4 else f"<http://example.org/bench/graph/{turn}>"
+
+
+def write_nquads(plain: Path, path: Path) -> None:
+    with open(plain, encoding="utf-8") as inp, open(path, "w", encoding="utf-8") as out:
+        for n, line in enumerate(inp):
+            graph = _graph_of(n)
+            out.write(line[: -len(" .\n")] + (f" {graph} .\n" if graph else " .\n"))
+
+
+def write_trig(plain: Path, path: Path) -> None:
+    """Blocks of 1,000 statements, each in a named graph or the default graph (N-Triples lines are TriG)."""
+    with open(plain, encoding="utf-8") as inp, open(path, "w", encoding="utf-8") as out:
+        open_graph = None
+        for n, line in enumerate(inp):
+            graph = _graph_of(n)
+            if graph != open_graph:
+                if open_graph:
+                    out.write("}\n")
+                if graph:
+                    out.write(f"{graph} {{\n")
+                open_graph = graph
+            out.write(line)
+        if open_graph:
+            out.write("}\n")
+
+
+def write_jsonld(nquads: Path, path: Path) -> None:
+    import pyoxigraph
+
+    with open(path, "wb") as out:
+        pyoxigraph.serialize(
+            pyoxigraph.parse(path=str(nquads), format=pyoxigraph.RdfFormat.N_QUADS),
+            out,
+            format=pyoxigraph.RdfFormat.JSON_LD,
+        )
+
+
 def write_table(folder: Path, rows: int) -> Path:
     rng = random.Random(7)
     folder.mkdir(parents=True, exist_ok=True)
@@ -126,19 +172,25 @@ def write_table(folder: Path, rows: int) -> Path:
     return table
 
 
+CASES = ("raw", "raw-nq", "plain", "nquads", "trig", "jsonld", "domain", "csvw")
+
+
 # ------------------------------------------------------------------------------------------ one case
 def run_one(case: str, source: Path, store: Path) -> dict[str, float]:
     """Runs in a child process; prints its timing and peak RSS as JSON."""
     started = time.perf_counter()
-    if case == "raw":
+    if case in ("raw", "raw-nq"):
         import pyoxigraph
 
         target = pyoxigraph.Store(str(store))
-        target.bulk_load(
-            path=str(source),
-            format=pyoxigraph.RdfFormat.N_TRIPLES,
-            to_graph=pyoxigraph.NamedNode("http://example.org/bench/graph"),
-        )
+        if case == "raw":
+            target.bulk_load(
+                path=str(source),
+                format=pyoxigraph.RdfFormat.N_TRIPLES,
+                to_graph=pyoxigraph.NamedNode("http://example.org/bench/graph"),
+            )
+        else:
+            target.bulk_load(path=str(source), format=pyoxigraph.RdfFormat.N_QUADS)
         target.flush()
         del target
         loaded = None
@@ -188,6 +240,7 @@ def main() -> None:
     parser.add_argument("--triples", type=int, default=1_000_000)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--cases", default=",".join(CASES), help="comma-separated, of: " + ", ".join(CASES))
     parser.add_argument("--work", type=Path, default=None, help="a scratch folder (default: a temporary one)")
     parser.add_argument("--one", nargs=3, metavar=("CASE", "SOURCE", "STORE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -200,6 +253,13 @@ def main() -> None:
     domain, plain = work / "domain.nt", work / "plain.nt"
     n_domain = write_domain(domain, args.triples)
     n_plain = write_plain(plain, args.triples)
+    nquads, trig, jsonld = work / "plain.nq", work / "plain.trig", work / "plain.jsonld"
+    cases = [c for c in CASES if c in args.cases.split(",")]
+    if {"raw-nq", "nquads", "trig", "jsonld"} & set(cases):
+        write_nquads(plain, nquads)
+        write_trig(plain, trig)
+        if "jsonld" in cases:
+            write_jsonld(nquads, jsonld)
     table = write_table(work / "table", args.rows)
     seeded = work / "seeded"
     shutil.rmtree(seeded, ignore_errors=True)
@@ -211,12 +271,23 @@ def main() -> None:
     )
     if init.returncode != 0:
         raise SystemExit(init.stderr)
-    results: dict[str, list[dict[str, float]]] = {"raw": [], "plain": [], "domain": [], "csvw": []}
+    sources = {
+        "raw": (domain, None),
+        "raw-nq": (nquads, None),
+        "plain": (plain, seeded),
+        "nquads": (nquads, seeded),
+        "trig": (trig, seeded),
+        "jsonld": (jsonld, seeded),
+        "domain": (domain, seeded),
+        "csvw": (table, seeded),
+    }
+    results: dict[str, list[dict[str, float]]] = {case: [] for case in cases}
     for _ in range(args.repeat):  # alternate, so that a slow moment of the machine hits every case alike
-        results["raw"].append(measure("raw", domain, work, None))
-        results["plain"].append(measure("plain", plain, work, seeded))
-        results["domain"].append(measure("domain", domain, work, seeded))
-        results["csvw"].append(measure("csvw", table, work, seeded))
+        for case in cases:
+            source, base = sources[case]
+            results[case].append(measure(case, source, work, base))
+    if "raw" not in results:
+        results["raw"] = [measure("raw", domain, work, None)]
     raw = statistics.median(r["seconds"] for r in results["raw"])
     print(
         f"machine: {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; "
@@ -226,7 +297,7 @@ def main() -> None:
     print(f"{'case':8} {'seconds':>8} {'triples/s':>11} {'vs raw':>7} {'gate s':>7} {'peak RSS':>9}")
     for case, runs in results.items():
         seconds = statistics.median(r["seconds"] for r in runs)
-        triples = runs[0].get("triples", n_domain)
+        triples = runs[0].get("triples", n_plain if case == "raw-nq" else n_domain)
         rate = triples / seconds
         ratio = (triples / seconds) / (n_domain / raw)
         gate = statistics.median(r.get("gate_seconds", 0.0) for r in runs)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import IO
 
 import pyoxigraph
 from pyoxigraph import Quad
@@ -22,6 +23,7 @@ from ingest.errors import IngestError, Problem
 from ingest.gate import Gate, GateReport
 from ingest.limits import InputLimits, check_source
 from ingest.literals import check_document, check_file
+from ingest.native_load import load_nquads
 from ingest.progress import Progress
 from ingest.records import as_jsonld
 from ingest.sources import Source
@@ -85,11 +87,26 @@ def _load_rdf(tx: StoreTransaction, source: Source, progress: Progress) -> None:
         if not fmt.has_graphs:
             tx.load(stream, fmt.oxigraph, source.graph, base_iri=base, bulk=source.path.stat().st_size > BULK)
             return
-        # A dataset file is one source: its graphs are merged into the source's graph. Its blank node
-        # labels mean something only inside it: the parser gives them fresh names (as the loaders do).
-        graph = graph_node(source.graph)
-        quads = pyoxigraph.parse(stream, format=fmt.oxigraph, base_iri=base, rename_blank_nodes=True)
-        tx.add(Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+        if fmt.name != "N-Quads" or tx.has_graph(source.graph):
+            _add_dataset(tx, stream, fmt.oxigraph, source.graph, base)
+            return
+        try:
+            load_nquads(tx, stream, source.graph, base)
+            return
+        except SyntaxError:  # the exact way below says what is wrong (see ingest.native_load)
+            tx.drop_graph(source.graph)
+    with open(source.path, "rb") as again:
+        _add_dataset(tx, again, fmt.oxigraph, source.graph, base)
+
+
+def _add_dataset(
+    tx: StoreTransaction, stream: IO[bytes], fmt: pyoxigraph.RdfFormat, graph: str, base: str
+) -> None:
+    """A dataset file is one source: its graphs are merged into the source's graph. Its blank node
+    labels mean something only inside it: the parser gives them fresh names (as the loaders do)."""
+    node = graph_node(graph)
+    quads = pyoxigraph.parse(stream, format=fmt, base_iri=base, rename_blank_nodes=True)
+    tx.add(Quad(q.subject, q.predicate, q.object, node) for q in quads)
 
 
 def _load_checked_rdf(tx: StoreTransaction, source: Source, progress: Progress, max_literal: int) -> None:

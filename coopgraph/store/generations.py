@@ -181,6 +181,13 @@ class Generations:
             (source or pyoxigraph.Store.read_only(str(self.gens / current))).backup(str(path))
         return name, path
 
+    def adopt(self, finished: Path) -> str:
+        """Give a generation built elsewhere in ``gens/`` (by a compaction) the next name; publish it next
+        (call under the write lock)."""
+        name = self._next_name()
+        os.rename(finished, self.gens / name)
+        return name
+
     def publish(self, name: str) -> None:
         """Make a finished generation the current one, durably (call under the write lock)."""
         _fsync_tree(self.gens / name)

@@ -15,7 +15,9 @@ from pyoxigraph import NamedNode, Quad, RdfFormat
 
 from coopgraph import iris
 from coopgraph.sparql_text import scan_update
+from coopgraph.store import compaction
 from coopgraph.store.catalog import GraphRecord, catalog_quads, read_records
+from coopgraph.store.copying import copy_graphs
 from coopgraph.store.generations import Generations, Lease
 from coopgraph.store.history import History, Version, graph_delta
 from coopgraph.store.protocol import DEFAULT_GRAPH, ChangeNote, StoreBusy, StoreMissing, Term, graph_node
@@ -49,19 +51,8 @@ def _query(
 #: transaction replaces hold more than this share of the store, it starts from an empty generation
 #: and copies the other graphs instead of copying everything and deleting.
 REBUILD_SHARE = 0.25
-
-
-def copy_graphs(source: pyoxigraph.Store, target: pyoxigraph.Store, keep: Callable[[str], bool]) -> None:
-    """Bulk-load the graphs of ``source`` that ``keep`` accepts (the default graph as ``DEFAULT_GRAPH``)
-    into ``target``, in one load. The quads are passed as they are, blank nodes with their labels (a
-    parser or loader would name them afresh): the copied graphs stay equal, not merely isomorphic, so the
-    store's history needs to compare only the graphs a change touches."""
-    graphs: list[NamedNode | pyoxigraph.DefaultGraph] = [
-        g for g in source.named_graphs() if isinstance(g, NamedNode) and keep(g.value)
-    ]
-    if keep(DEFAULT_GRAPH):
-        graphs.insert(0, pyoxigraph.DefaultGraph())
-    target.bulk_extend(q for g in graphs for q in source.quads_for_pattern(None, None, None, g))
+#: Seconds without a write before :meth:`LocalStore.compact_later` rebuilds the store.
+COMPACT_QUIET = 1.0
 
 
 class _Reader:
@@ -218,10 +209,6 @@ class Transaction(_Reader):
         self._store.extend(list(catalog_quads(records)))
 
 
-#: Left in a generation that :meth:`LocalStore.compact` wrote (RocksDB ignores files it did not name).
-COMPACTED = "coopgraph-compacted"
-
-
 class LocalStore:
     """The project's store on an embedded Oxigraph directory.
 
@@ -236,6 +223,7 @@ class LocalStore:
         self._lease: Lease | None = None
         self._view: LocalView | None = None
         self._stamp: tuple[int, int] | None = None
+        self._compactor: compaction.BackgroundCompactor | None = None
         if self.generations.current() is None:
             if not create:
                 raise StoreMissing(
@@ -255,6 +243,8 @@ class LocalStore:
         at work now; old generations no reader holds go too."""
         with contextlib.suppress(StoreBusy, OSError), self.generations.write_lock(wait=0):
             self.generations.collect(keep_newer=False)
+        with contextlib.suppress(OSError):
+            compaction.remove_abandoned(self.generations)
 
     # ------------------------------------------------------------------ reading
     @property
@@ -378,20 +368,29 @@ class LocalStore:
         return self.history.record(name, self.generations.current(), tx.note, delta)
 
     def compact(self, wait: float | None = None) -> bool:
-        """Publish a compacted copy of the store unless the current generation already is one.
+        """Publish a rebuilt copy of the store unless the current generation already is one (see
+        :mod:`coopgraph.store.compaction`); the generation it replaces goes once no reader holds it."""
+        done = compaction.compact_now(self.generations, wait=wait)
+        if done:
+            self.collect()
+        return done
 
-        Ingests and transactions leave their changes in small level-0 files (and the write-ahead log)
-        beside the bulk-loaded ones, and every read merges them: scans and aggregates ran 1.2-1.6x slower
-        than on the same data compacted. Compacting takes about a second per million triples.
-        """
-        if (self.generations.gens / self.generation / COMPACTED).exists():
+    def compact_later(self) -> None:
+        """Compact in the background, a quiet moment after the last call (after each write)."""
+        if self._compactor is None:
+            self._compactor = compaction.BackgroundCompactor(self.generations, COMPACT_QUIET)
+        self._compactor.poke()
+
+    def release_stale(self) -> bool:
+        """Let go of the generation this store reads if a newer one was published (call between reads,
+        never while a view or a result is in use); the next read opens the current one."""
+        if self._view is None or self.generations.current_stamp() == self._stamp:
             return False
-        with self.transaction(wait=wait) as tx:
-            tx._store.optimize()
-            (tx.path / COMPACTED).touch()
-        self.collect()
+        self._close_view()
         return True
 
     def collect(self) -> list[str]:
-        """Remove generations no reader uses (publishing leaves that for later, off the write path)."""
+        """Remove generations no reader uses (publishing leaves that for later, off the write path); this
+        store's own hold on an older one goes first."""
+        self.release_stale()
         return self.generations.collect()

@@ -275,6 +275,16 @@ class Store(Protocol):
         transaction."""
         ...
 
+    def compact_later(self) -> None:
+        """Compact in the background a quiet moment after the last call (a writer calls it after each
+        write); returns at once."""
+        ...
+
+    def release_stale(self) -> bool:
+        """Let go of the published state this store reads if a newer one was published (call between
+        reads); True if it did."""
+        ...
+
     def collect(self) -> list[str]:
         """Remove published states no reader uses any more; their names."""
         ...

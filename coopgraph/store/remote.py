@@ -681,6 +681,13 @@ class RemoteStore:
         self._client.update(f"INSERT DATA {{ GRAPH <{CONTROL}> {{ {mark} }} }}")
         return True
 
+    def compact_later(self) -> None:
+        """The server lays out its own data: nothing to do."""
+
+    def release_stale(self) -> bool:
+        """A view holds only this machine's derived files, and moves on at the next read."""
+        return False
+
     def collect(self) -> list[str]:
         """Drop the versions replaced more than ``keep_seconds`` ago, and the generations that read them;
         their names. Skipped (nothing collected) while a writer runs. Also removes the local files derived

@@ -14,6 +14,8 @@ import json
 import os
 import resource
 import sys
+import threading
+import time
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -50,6 +52,8 @@ if TYPE_CHECKING:
 BUFFERED = 1 << 20
 CHUNK = 1 << 16
 _END = framing.frame(framing.END)
+#: How often an idle worker checks whether a newer generation replaced the one it holds.
+JANITOR_SECONDS = 0.5
 #: Decoded request headers kept by a query worker (its requests are never changed after parsing).
 PARSED_MAX, PARSED_MAX_BYTES = 1024, 4096
 #: What a worker can be sent: a request, or a header naming no operation it knows.
@@ -263,6 +267,8 @@ def serve(store_dir: Path, role: str, inp: BinaryIO, out: BinaryIO) -> None:
         from server.workers.checks import Checks
 
         checks = Checks(store)
+    busy = threading.Lock()  # held while answering; between requests the janitor may run
+    threading.Thread(target=_janitor, args=(store, busy), name="janitor", daemon=True).start()
     # the server sends the same few request headers again and again: decoded once each
     decoded: dict[bytes, tuple[Received, bool]] = {}
     while True:
@@ -280,12 +286,28 @@ def serve(store_dir: Path, role: str, inp: BinaryIO, out: BinaryIO) -> None:
         request, has_body = known
         body = messages.read_request_body(inp) if has_body else b""
         try:
-            answer(store, writes, request, body, out, checks)
+            with busy:
+                answer(store, writes, request, body, out, checks)
         except MemoryError:
             os._exit(OUT_OF_MEMORY_EXIT)  # what is left of the heap cannot be trusted
         except Exception as e:  # a bug; the server answers 500 and the worker goes on
             traceback.print_exc(file=sys.stderr)
             send(out, AnswerHead(500, error=f"internal error: {type(e).__name__}: {e}"))
+
+
+def _janitor(store: Store, busy: threading.Lock) -> None:
+    """Between requests, let go of a generation a newer one replaced, and remove the ones no process
+    holds: an idle worker would otherwise keep its last generation on disk until its next request."""
+    while True:
+        time.sleep(JANITOR_SECONDS)
+        if busy.acquire(blocking=False):
+            try:
+                if store.release_stale():
+                    store.collect()
+            except Exception:  # the next round tries again; the worker's requests are what matters
+                traceback.print_exc(file=sys.stderr)
+            finally:
+                busy.release()
 
 
 def _decode(payload: bytes) -> tuple[Received, bool]:
@@ -320,6 +342,7 @@ def answer(
         status, content_type, reply = writes.handle(request, body)
         send(out, AnswerHead(status, content_type=content_type), reply)
         store.collect()  # old generations go once the answer is out
+        store.compact_later()
     elif checks is not None and isinstance(request, messages.CHECKS):
         status, content_type, reply = checks.handle(request, body)
         send(out, AnswerHead(status, content_type=content_type), reply)
