@@ -10,7 +10,9 @@ parsed once.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode
@@ -150,4 +152,26 @@ def check_document(source: Source, document: bytes, max_literal: int | None = No
             if len(problems) >= LIMIT:
                 break
     forget()
+    return problems
+
+
+def check_triples(triples: Iterable[tuple[Any, Any, Any]], max_literal: int | None = None) -> list[str]:
+    """What is wrong with the literals of ``triples`` (subject, predicate, object), as messages: ill-typed
+    ones, and one longer than ``max_literal`` bytes. The check ingest makes, for writes that come as
+    triples rather than as a file (SPARQL Update)."""
+    problems: list[str] = []
+    for subject, predicate, obj in triples:
+        if type(obj) is not Literal:
+            continue
+        where = (
+            f"{iris.compact(subject.value) if isinstance(subject, NamedNode) else 'a blank node'} "
+            f"{iris.compact(predicate.value)}"
+        )
+        if max_literal is not None and (size := literal_too_long(obj, max_literal)) is not None:
+            problems.append(f"{literal_message(size, max_literal)} (in {where})")
+        elif not valid(obj.datatype.value, obj.value):
+            kind = obj.datatype.value.removeprefix(XSD)
+            problems.append(f"'{obj.value}' is not a valid {kind} (in {where})")
+        if len(problems) >= LIMIT:
+            break
     return problems
