@@ -16,6 +16,12 @@ from tests.security.test_system_graphs import graph_dump, update
 
 GRAPH = "http://example.org/literal-checks"
 PREFIXES = "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+S, D = "<http://example.org/s>", "<http://example.org/d>"
+
+
+def insert(triples: str) -> str:
+    """An INSERT DATA of ``triples`` into the test's graph."""
+    return f"{PREFIXES}INSERT DATA {{ GRAPH <{GRAPH}> {{ {triples} }} }}"
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +54,7 @@ def _graphs(server: Server) -> set[str]:
 )
 def test_an_ill_typed_literal_is_refused_and_nothing_stored(writer: Server, literal: str, kind: str) -> None:
     before = _graphs(writer)
-    text = f"{PREFIXES}INSERT DATA {{ GRAPH <{GRAPH}> {{ <http://example.org/s> <http://example.org/d> {literal} }} }}"
-    r = update(writer, text)
+    r = update(writer, insert(f"{S} {D} {literal}"))
     assert r.status_code == 400, (r.status_code, r.text)
     value = literal.split('"')[1]
     assert f"'{value}' is not a valid {kind}" in r.text, r.text
@@ -71,9 +76,7 @@ def test_an_ill_typed_literal_among_good_ones_names_it_and_stores_none(writer: S
 
 
 def test_an_insert_where_that_makes_an_ill_typed_literal_is_refused(writer: Server) -> None:
-    seeded = update(
-        writer, f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <http://example.org/x> <http://example.org/t> "2024-02-30" }} }}'
-    )
+    seeded = update(writer, insert('<http://example.org/x> <http://example.org/t> "2024-02-30"'))
     assert seeded.status_code == 204, seeded.text
     before = graph_dump(writer, GRAPH)
     text = (
@@ -89,16 +92,14 @@ def test_an_insert_where_that_makes_an_ill_typed_literal_is_refused(writer: Serv
 
 def test_a_literal_over_the_size_limit_is_refused(writer: Server) -> None:
     limit = Settings().max_literal_bytes
-    text = f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <http://example.org/s> <http://example.org/p> "{"x" * (limit + 1)}" }} }}'
-    r = update(writer, text)
+    r = update(writer, insert(f'{S} {D} "{"x" * (limit + 1)}"'))
     assert r.status_code == 400, r.status_code
     assert "max_literal_bytes" in r.text
     assert GRAPH not in _graphs(writer)
 
 
 def test_a_well_typed_literal_is_stored(writer: Server) -> None:
-    text = f'{PREFIXES}INSERT DATA {{ GRAPH <{GRAPH}> {{ <http://example.org/s> <http://example.org/d> "2024-02-29"^^xsd:date }} }}'
-    r = update(writer, text)
+    r = update(writer, insert(f'{S} {D} "2024-02-29"^^xsd:date'))
     assert r.status_code == 204, r.text
     assert '"2024-02-29"^^<http://www.w3.org/2001/XMLSchema#date>' in "".join(graph_dump(writer, GRAPH))
     assert update(writer, f"DROP GRAPH <{GRAPH}>").status_code == 204
