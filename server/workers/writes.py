@@ -85,8 +85,8 @@ def bad_input(problems: list[Problem], shown: dict[str, str]) -> Outcome:
     return 400, "text/plain; charset=utf-8", ("\n".join(lines) + "\n").encode()
 
 
-def disk_full(error: BaseException) -> Outcome:
-    """507 Insufficient Storage: the store's disk has no room for the write."""
+def disk_full(error: str) -> Outcome:
+    """507 Insufficient Storage: the store's disk has no room for the write (``error``: what failed)."""
     message = (
         f"the disk is full: {error}\nnothing was written; the store keeps its last complete state "
         "(free some space on the server and send the request again)\n"
@@ -111,7 +111,7 @@ class Writes:
                 return self.delete(request)
         except Exception as e:
             if is_disk_full(e):  # the transaction discarded its copy: the store is as it was
-                return disk_full(e)
+                return disk_full(str(e).replace(str(self.store.root), "<store>"))
             raise
         return 400, None, f"unknown write operation {request.OP!r}\n".encode()
 
