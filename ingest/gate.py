@@ -20,6 +20,7 @@ from pyoxigraph import NamedNode
 
 from coopgraph import iris
 from coopgraph.store import DEFAULT_GRAPH, ReadView, StoreTransaction
+from ingest.advice import Advisor
 from ingest.errors import Problem
 from ingest.locate import LOCATED, forget, line_of
 from ingest.reports.locations import table_locations
@@ -264,7 +265,7 @@ class Gate:
                 )
             )
         forget()
-        return findings, counts
+        return Advisor(tx).advise(findings), counts
 
     def _labels(self, tx: StoreTransaction, nodes: set[Any]) -> dict[Any, dict[str, str]]:
         """Each node's label by language (English first, then Vietnamese, then the others)."""

@@ -1,12 +1,78 @@
-"""Mistakes a steward makes, each answered with a message that says how to put it right: a misspelt saved
-query, parameter or parameter value names the closest ones; ..."""
+"""Mistakes a steward makes, each answered with a message that says how to put it right: a value outside a
+vocabulary (agreement type, country, status) lists the allowed values and names the closest; a party
+described nowhere is "no such organisation"; a misspelt saved query, parameter or parameter value names
+the closest ones."""
 
 from __future__ import annotations
 
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
 import requests
 
 from coopgraph.closest import closest
-from tests.conftest import Server
+from tests.conftest import PROJECT, Server, coopgraph
+
+STEWARD = PROJECT / "tests" / "steward"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory, seeded_store: Path) -> list[dict[str, str]]:
+    """The CSV report of ``coopgraph validate`` on the steward's table, with one status misspelt too."""
+    folder = tmp_path_factory.mktemp("steward-mistakes")
+    shutil.copy(STEWARD / "partners.csv-metadata.json", folder)
+    lines = (STEWARD / "partners.csv").read_bytes().split(b"\n")
+    assert b",in-force," in lines[2]
+    lines[2] = lines[2].replace(b",in-force,", b",inforce,")  # row 3
+    (folder / "partners.csv").write_bytes(b"\n".join(lines))
+    out = folder / "report.csv"
+    result = coopgraph("validate", str(folder / "partners.csv"), "--report", str(out), store=seeded_store)
+    assert result.returncode == 3, result.stderr  # bad input (the encoding) and violations
+    return list(csv.DictReader(out.open(encoding="utf-8-sig")))
+
+
+def _finding(report: list[dict[str, str]], row: str, column: str) -> dict[str, str]:
+    (found,) = [r for r in report if r["row"] == row and r["column"] == column]
+    return found
+
+
+def test_an_unknown_agreement_type_lists_the_allowed_values_and_the_closest(
+    report: list[dict[str, str]],
+) -> None:
+    fix = _finding(report, "13", "agreement_type")["fix"]
+    assert "'partnership-agreement' is not in the agreement-type vocabulary" in fix, fix
+    assert "allowed: cooperation-agreement, memorandum-of-understanding, network-founding-agreement" in fix, (
+        fix
+    )
+    assert "the closest: 'cooperation-agreement'" in fix, fix
+
+
+def test_an_unknown_country_names_the_closest_code(report: list[dict[str, str]]) -> None:
+    fix = _finding(report, "22", "country")["fix"]
+    assert "'Germany' is not in the country vocabulary (one of its 249 codes" in fix, fix
+    assert "the closest: 'de'" in fix, fix
+
+
+def test_an_unknown_status_lists_the_allowed_values_and_the_closest(report: list[dict[str, str]]) -> None:
+    fix = _finding(report, "3", "status")["fix"]
+    assert "'inforce' is not in the status vocabulary; allowed: " in fix, fix
+    assert "in-force" in fix and "planned" in fix
+    assert "the closest: 'in-force'" in fix, fix
+
+
+def test_an_unknown_party_is_no_such_organisation(report: list[dict[str, str]]) -> None:
+    found = _finding(report, "5", "party")
+    assert found["message"].startswith(
+        "No such organisation: <https://w3id.org/coopgraph/id/organization/"
+    ), found
+    assert "not an organisation" not in found["message"]
+
+
+def test_a_malformed_ror_id_shows_the_expected_form(report: list[dict[str, str]]) -> None:
+    found = _finding(report, "10", "ror")
+    assert "0xxxxxx99" in found["message"] and "e.g. 03cve4549" in found["fix"], found
 
 
 def test_closest_names_ignore_case_and_take_parts() -> None:
