@@ -193,6 +193,7 @@ class Writes:
         text = request.update
         info = scan_update(text)
         try:
+            _check_graph_names(info.graphs_written)
             with self.store.transaction() as tx:
                 records = tx.records()
                 candidates = self._candidates(tx, info.graphs_written)
@@ -339,6 +340,18 @@ class Writes:
 
 class _Invalid(Exception):
     pass
+
+
+def _check_graph_names(names: list[str]) -> None:
+    """Refuse a graph name that SPARQL's grammar lets through but that is not an IRI (RFC 3987 excludes
+    private-use characters outside the query part, for one): the store cannot name a graph with it."""
+    for name in names:
+        if name in ("ALL", "NAMED", "DEFAULT") or name.startswith(("?", "$")):
+            continue
+        try:
+            NamedNode(name)
+        except ValueError as e:
+            raise _Invalid(f"the update names the graph <{name}>, which is not a valid IRI: {e}") from None
 
 
 def _update_error(error: Exception) -> str:
