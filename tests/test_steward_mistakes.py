@@ -1,7 +1,7 @@
 """Mistakes a steward makes, each answered with a message that says how to put it right: a value outside a
 vocabulary (agreement type, country, status) lists the allowed values and names the closest; a party
 described nowhere is "no such organisation"; a misspelt saved query, parameter or parameter value names
-the closest ones."""
+the closest ones; a value wrong in one of two files that describe the same IRI names that file."""
 
 from __future__ import annotations
 
@@ -101,3 +101,31 @@ def test_an_unknown_parameter_or_value_is_a_400_naming_the_closest(server: Serve
     assert r.status_code == 400, r.text
     assert "'in_force' is not one of under-consideration, planned" in r.text, r.text
     assert "did you mean 'in-force'" in r.text, r.text
+
+
+A_TTL = """@prefix cg: <https://w3id.org/coopgraph/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/coopgraph/id/organization/test-x> a cg:University ;
+    rdfs:label "Test X University"@en , "Đại học X"@vi ;
+    cg:country <https://w3id.org/coopgraph/vocab/country/vn> .
+"""
+B_TTL = """@prefix cg: <https://w3id.org/coopgraph/ontology#> .
+@prefix org: <https://w3id.org/coopgraph/id/organization/> .
+org:test-x cg:foundingYear 1956 .
+org:test-x cg:country <https://w3id.org/coopgraph/vocab/country/Germany> .
+"""
+
+
+def test_an_iri_described_in_two_files_names_the_file_that_states_the_wrong_value(
+    tmp_path: Path, seeded_store: Path
+) -> None:
+    folder = tmp_path / "two"
+    folder.mkdir()
+    (folder / "a.ttl").write_text(A_TTL, encoding="utf-8")  # described first here, with a good country
+    (folder / "b.ttl").write_text(B_TTL, encoding="utf-8")  # the wrong country is stated here
+    out = tmp_path / "report.csv"
+    result = coopgraph("validate", str(folder), "--report", str(out), store=seeded_store)
+    assert result.returncode == 4, result.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    (wrong,) = [r for r in rows if r["value"].endswith("/vocab/country/Germany>")]
+    assert Path(wrong["file"]).name == "b.ttl", wrong
