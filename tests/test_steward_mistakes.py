@@ -1,7 +1,8 @@
 """Mistakes a steward makes, each answered with a message that says how to put it right: a value outside a
 vocabulary (agreement type, country, status) lists the allowed values and names the closest; a party
 described nowhere is "no such organisation"; a misspelt saved query, parameter or parameter value names
-the closest ones; a value wrong in one of two files that describe the same IRI names that file."""
+the closest ones; a value wrong in one of two files that describe the same IRI names that file; spaces at
+the start or end of a cell are removed, with a warning."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import requests
 
 from coopgraph.closest import closest
 from tests.conftest import PROJECT, Server, coopgraph
+from tests.test_ingest_errors import mapping
 
 STEWARD = PROJECT / "tests" / "steward"
 
@@ -129,3 +131,24 @@ def test_an_iri_described_in_two_files_names_the_file_that_states_the_wrong_valu
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     (wrong,) = [r for r in rows if r["value"].endswith("/vocab/country/Germany>")]
     assert Path(wrong["file"]).name == "b.ttl", wrong
+
+
+def test_spaces_around_a_label_or_an_identifier_are_removed_with_a_warning(
+    tmp_path: Path, store_copy: Path
+) -> None:
+    table = tmp_path / "spaced.csv"
+    table.write_text("id,name,signed\n hue ,  Đại học Huế ,2024-08-27\n", encoding="utf-8")
+    (tmp_path / "spaced.csv-metadata.json").write_text(mapping("spaced.csv"), encoding="utf-8")
+    result = coopgraph("ingest", str(table), store=store_copy)
+    assert result.returncode == 0, result.stderr
+    assert "stray spaces at the start or end of ' hue '" in result.stderr + result.stdout
+    assert "'  Đại học Huế '" in result.stderr + result.stdout
+    stored = coopgraph(
+        "query",
+        "SELECT ?s ?name WHERE { ?s <http://example.org/name> ?name }",
+        "--format",
+        "tsv",
+        store=store_copy,
+    ).stdout
+    assert "<http://example.org/thing/hue>" in stored and '"Đại học Huế"@vi' in stored, stored
+    assert "%20" not in stored
