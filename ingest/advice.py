@@ -115,12 +115,18 @@ class Advisor:
     # -------------------------------------------------------------------------- links to nothing
     def _no_such(self, finding: Finding, value: NamedNode) -> Finding:
         cls = self._class(finding)
-        names = _NAMES.get(cls or "", {}) if cls else {}
-        what = {lang: names.get(lang, names.get("en", "such resource")) for lang in _NO_SUCH}
-        if not names:
-            what = {"en": "such resource", "vi": "tài nguyên", "fr": "ressource"}
-        messages = {lang: text.format(what=what[lang], iri=value.value) for lang, text in _NO_SUCH.items()}
-        fix = finding.fix
+        names = _NAMES.get(cls or "", {})
+        if names:  # the shape's "is not an organisation" reads as if the thing existed: say it does not
+            messages = {
+                lang: text.format(what=names[lang], iri=value.value) for lang, text in _NO_SUCH.items()
+            }
+            fix = finding.fix
+        else:  # a class the project does not name: the shape's own message stays
+            messages = dict(finding.messages)
+            fix = _joined(
+                finding.fix,
+                f"<{value.value}> is described nowhere, neither in the files given nor in the store.",
+            )
         if cls is not None:
             existing = self._instances_of(cls)
             by_name = {iri.rsplit("/", 1)[-1]: iri for iri in existing}
