@@ -19,6 +19,7 @@ from pyoxigraph import Literal, NamedNode
 
 from coopgraph import iris
 from coopgraph.lexical import CHECKED, XSD, valid
+from ingest.cell_hints import value_hint
 from ingest.errors import Problem
 from ingest.limits import literal_message, literal_too_long
 from ingest.locate import forget, line_of
@@ -57,7 +58,14 @@ def _scan_lines(path: Path) -> list[Problem]:
         line += data.count(b"\n", last, m.start())
         last = m.start()
         problems.append(
-            Problem(str(path), f"'{text}' is not a valid {kind}", line=line, kind="literal", value=text)
+            Problem(
+                str(path),
+                f"'{text}' is not a valid {kind}",
+                line=line,
+                kind="literal",
+                value=text,
+                hint=value_hint(text, kind),
+            )
         )
         if len(problems) >= LIMIT:
             break
@@ -99,6 +107,7 @@ def _scan_parsed(source: Source, max_literal: int | None) -> list[Problem]:
                     line=line,
                     kind="literal",
                     value=obj.value,
+                    hint=value_hint(obj.value, kind),
                 )
             )
             if len(problems) >= LIMIT:
@@ -147,6 +156,7 @@ def check_document(source: Source, document: bytes, max_literal: int | None = No
                     line=line,
                     kind="literal",
                     value=obj.value,
+                    hint=value_hint(obj.value, kind),
                 )
             )
             if len(problems) >= LIMIT:
@@ -171,7 +181,10 @@ def check_triples(triples: Iterable[tuple[Any, Any, Any]], max_literal: int | No
             problems.append(f"{literal_message(size, max_literal)} (in {where})")
         elif not valid(obj.datatype.value, obj.value):
             kind = obj.datatype.value.removeprefix(XSD)
-            problems.append(f"'{obj.value}' is not a valid {kind} (in {where})")
+            hint = value_hint(obj.value, kind)
+            problems.append(
+                f"'{obj.value}' is not a valid {kind} (in {where})" + (f": {hint}" if hint else "")
+            )
         if len(problems) >= LIMIT:
             break
     return problems

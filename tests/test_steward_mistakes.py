@@ -152,3 +152,19 @@ def test_spaces_around_a_label_or_an_identifier_are_removed_with_a_warning(
     ).stdout
     assert "<http://example.org/thing/hue>" in stored and '"Đại học Huế"@vi' in stored, stored
     assert "%20" not in stored
+
+
+@pytest.mark.parametrize("name", ["dates.nt", "dates.ttl"])
+def test_a_date_error_shows_the_accepted_form_not_a_pattern(tmp_path: Path, name: str) -> None:
+    data = tmp_path / name
+    date = "<http://www.w3.org/2001/XMLSchema#date>"
+    data.write_text(
+        f'<http://example.org/b> <http://example.org/d> "14/04/2025"^^{date} .\n', encoding="utf-8"
+    )
+    out = tmp_path / "report.csv"
+    result = coopgraph("validate", str(data), "--report", str(out), store=tmp_path / "no-store")
+    assert result.returncode == 3, result.stderr
+    (found,) = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert found["message"].startswith("'14/04/2025' is not a valid date"), found
+    assert found["fix"] == "Write the date as YYYY-MM-DD: 2025-04-14.", found
+    assert "\\d" not in found["message"] + found["fix"]

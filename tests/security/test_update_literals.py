@@ -71,6 +71,7 @@ def test_an_ill_typed_literal_among_good_ones_names_it_and_stores_none(writer: S
     r = update(writer, text)
     assert r.status_code == 400, r.text
     assert "'2024-01-32' is not a valid date (in <http://example.org/b>" in r.text, r.text
+    assert "Write the date as YYYY-MM-DD" in r.text, "the accepted form is shown"
     assert "2024-01-31" not in r.text
     assert GRAPH not in _graphs(writer)
 
