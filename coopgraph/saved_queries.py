@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 from pyoxigraph import Literal, NamedNode
 
+from coopgraph.closest import did_you_mean
 from coopgraph.lexical import valid
 from coopgraph.settings import PROJECT_ROOT
 
@@ -88,7 +89,10 @@ class Parameter:
     def bind(self, value: str) -> NamedNode | Literal:
         """The RDF term for a caller's value, or :class:`BadParameter`."""
         if self.values and value not in self.values:
-            raise BadParameter(f"{self.name}: '{value}' is not one of {', '.join(self.values)}")
+            raise BadParameter(
+                f"{self.name}: '{value}' is not one of {', '.join(self.values)}"
+                + did_you_mean(value, self.values)
+            )
         if self.type == "iri":
             iri = value if _IRI.match(value) else (self.base + value if self.base else value)
             if not _IRI.match(iri):
@@ -161,6 +165,7 @@ class SavedQuery:
             raise BadParameter(
                 f"unknown parameter(s) {', '.join(unknown)}; this query takes "
                 + (", ".join(sorted(known)) or "none")
+                + did_you_mean(unknown[0], known)
             )
         bound: dict[str, NamedNode | Literal] = {}
         for p in self.parameters:

@@ -41,14 +41,15 @@ def value_hint(text: str, kind: str) -> str | None:
 
 
 def stray_spaces(data: Path, line: int, column: str | None, text: str) -> Problem:
-    """A warning: a cell starts or ends with spaces (they end up in the data, in names and identifiers)."""
+    """A warning: a cell started or ended with spaces (removed before the cell is mapped: they would end up
+    in names, and as %20 in identifiers)."""
     return Problem(
         str(data),
-        f"stray spaces at the start or end of '{text}'",
+        f"stray spaces at the start or end of '{text}' (removed: '{text.strip()}' is what is stored)",
         line=line,
         column=column,
         kind="mapping",
         severity="Warning",
         value=text,
-        hint=f"Remove the spaces at the start or end of the cell: '{text.strip()}'.",
+        hint=f"The spaces were removed from what is stored; remove them from the cell too: '{text.strip()}'.",
     )

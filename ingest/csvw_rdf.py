@@ -154,6 +154,8 @@ class _Mapper:
         self._constant: dict[tuple[int, str | None], str] = {}
         #: Warnings about cells (stray spaces), when the caller collects them.
         self.notes: list[Problem] | None = None
+        #: The name of each column by its header, for the warnings.
+        self._names = {c.header: c.name for c in table.tableSchema.columns if c.header is not None}
 
     def _expand(
         self, template: Any, row: dict[str, Any], rownum: int, column: _Column, qname: bool = False
@@ -195,6 +197,23 @@ class _Mapper:
         # a relative result resolved against a local path: make it a file IRI of the table
         return NamedNode(self.base_url + "#" + quote(text, safe="/=&?"))
 
+    def _trimmed(self, row: dict[str, Any], line: int) -> dict[str, Any]:
+        """The row with the spaces at the start and end of its cells removed (labels and identifiers alike:
+        an id cell ' hue ' would make an IRI ending in %20hue%20), each removal noted as a warning."""
+        out: dict[Any, Any] = {}
+        for key, value in row.items():
+            if isinstance(key, str) and isinstance(value, str | list):
+                items = value if isinstance(value, list) else [value]
+                for item in items:
+                    if isinstance(item, str) and item != item.strip() and self.notes is not None:
+                        self.notes.append(stray_spaces(self.data, line, self._names.get(key, key), item))
+                if isinstance(value, list):
+                    value = [v.strip() if isinstance(v, str) else v for v in value]
+                else:
+                    value = value.strip()
+            out[key] = value
+        return out
+
     def row_quads(self, row: dict[str, Any], rownum: int, line: int) -> Iterator[Quad]:
         graph = self.graph
         for _, subject, predicate, obj in self.row_cells(row, rownum, line):
@@ -203,6 +222,7 @@ class _Mapper:
 
     def row_cells(self, row: dict[str, Any], rownum: int, line: int) -> Iterator[Cell]:
         """(column, subject, predicate, object) of each cell of a row; the object is None when empty."""
+        row = self._trimmed(row, line)
         row_node = BlankNode()
         subjects: dict[Any, NamedNode] = {}  # the row's subject, expanded once (unless it uses _name)
         for column in self.columns:
@@ -234,8 +254,6 @@ class _Mapper:
             for item in value if isinstance(value, list) else [value]:
                 if item is None:
                     continue
-                if self.notes is not None and isinstance(item, str) and item != item.strip():
-                    self.notes.append(stray_spaces(self.data, line, column.name, item))
                 if value_url:
                     cell = dict(row)
                     cell[column.name or column.header] = item

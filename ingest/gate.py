@@ -16,10 +16,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyoxigraph import NamedNode
+from pyoxigraph import BlankNode, NamedNode
 
 from coopgraph import iris
 from coopgraph.store import DEFAULT_GRAPH, ReadView, StoreTransaction
+from ingest.advice import Advisor
 from ingest.errors import Problem
 from ingest.locate import LOCATED, forget, line_of
 from ingest.reports.locations import table_locations
@@ -243,7 +244,9 @@ class Gate:
             if cell is not None:
                 file, line = cell.file, None
             else:
-                file, line = self._where(tx, r.focus_node, sources, locate=index < LOCATED)
+                file, line = self._where(
+                    tx, r.focus_node, sources, locate=index < LOCATED, path=r.result_path, value=r.value
+                )
             messages: dict[str, str] = {}
             for m in r.messages:
                 messages.setdefault(m.language or "en", m.value)
@@ -273,7 +276,7 @@ class Gate:
                 )
             )
         forget()
-        return findings, counts
+        return Advisor(tx).advise(findings), counts
 
     def _labels(self, tx: StoreTransaction, nodes: set[Any]) -> dict[Any, dict[str, str]]:
         """Each node's label by language (English first, then Vietnamese, then the others)."""
@@ -301,17 +304,29 @@ class Gate:
         return found
 
     def _where(
-        self, tx: StoreTransaction, node: Any, sources: dict[str, Source], locate: bool = True
+        self,
+        tx: StoreTransaction,
+        node: Any,
+        sources: dict[str, Source],
+        locate: bool = True,
+        path: Any = None,
+        value: Any = None,
     ) -> tuple[str | None, int | None]:
+        """The file (and line) a finding comes from: the file that states the offending value, when the
+        node is described in several, else the first that describes the node."""
         if not isinstance(node, NamedNode) or not sources:
             return None, None
         values = " ".join(f"<{g}>" for g in sources)
-        rows = tx.query(
-            f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ <{node.value}> ?p ?o }} }} LIMIT 1"
-        )
-        for row in rows:
-            source = sources[row["g"].value]
-            return str(source.path), line_of(source, node.value) if locate else None
+        patterns = [f"<{node.value}> ?p ?o"]
+        if isinstance(path, NamedNode) and value is not None and not isinstance(value, BlankNode):
+            patterns.insert(0, f"<{node.value}> <{path.value}> {value}")
+        for pattern in patterns:
+            rows = tx.query(
+                f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ {pattern} }} }} LIMIT 1"
+            )
+            for row in rows:
+                source = sources[row["g"].value]
+                return str(source.path), line_of(source, node.value) if locate else None
         return None, None
 
 

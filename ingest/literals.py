@@ -10,13 +10,16 @@ parsed once.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode
 
 from coopgraph import iris
 from coopgraph.lexical import CHECKED, XSD, valid
+from ingest.cell_hints import value_hint
 from ingest.errors import Problem
 from ingest.limits import literal_message, literal_too_long
 from ingest.locate import forget, line_of
@@ -55,7 +58,14 @@ def _scan_lines(path: Path) -> list[Problem]:
         line += data.count(b"\n", last, m.start())
         last = m.start()
         problems.append(
-            Problem(str(path), f"'{text}' is not a valid {kind}", line=line, kind="literal", value=text)
+            Problem(
+                str(path),
+                f"'{text}' is not a valid {kind}",
+                line=line,
+                kind="literal",
+                value=text,
+                hint=value_hint(text, kind),
+            )
         )
         if len(problems) >= LIMIT:
             break
@@ -97,6 +107,7 @@ def _scan_parsed(source: Source, max_literal: int | None) -> list[Problem]:
                     line=line,
                     kind="literal",
                     value=obj.value,
+                    hint=value_hint(obj.value, kind),
                 )
             )
             if len(problems) >= LIMIT:
@@ -145,9 +156,35 @@ def check_document(source: Source, document: bytes, max_literal: int | None = No
                     line=line,
                     kind="literal",
                     value=obj.value,
+                    hint=value_hint(obj.value, kind),
                 )
             )
             if len(problems) >= LIMIT:
                 break
     forget()
+    return problems
+
+
+def check_triples(triples: Iterable[tuple[Any, Any, Any]], max_literal: int | None = None) -> list[str]:
+    """What is wrong with the literals of ``triples`` (subject, predicate, object), as messages: ill-typed
+    ones, and one longer than ``max_literal`` bytes. The check ingest makes, for writes that come as
+    triples rather than as a file (SPARQL Update)."""
+    problems: list[str] = []
+    for subject, predicate, obj in triples:
+        if type(obj) is not Literal:
+            continue
+        where = (
+            f"{iris.compact(subject.value) if isinstance(subject, NamedNode) else 'a blank node'} "
+            f"{iris.compact(predicate.value)}"
+        )
+        if max_literal is not None and (size := literal_too_long(obj, max_literal)) is not None:
+            problems.append(f"{literal_message(size, max_literal)} (in {where})")
+        elif not valid(obj.datatype.value, obj.value):
+            kind = obj.datatype.value.removeprefix(XSD)
+            hint = value_hint(obj.value, kind)
+            problems.append(
+                f"'{obj.value}' is not a valid {kind} (in {where})" + (f": {hint}" if hint else "")
+            )
+        if len(problems) >= LIMIT:
+            break
     return problems

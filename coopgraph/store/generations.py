@@ -178,7 +178,11 @@ class Generations:
         if current is None or empty:
             path.mkdir()
         else:
-            (source or pyoxigraph.Store.read_only(str(self.gens / current))).backup(str(path))
+            try:
+                (source or pyoxigraph.Store.read_only(str(self.gens / current))).backup(str(path))
+            except BaseException:  # a full disk, say: no half-copied generation is left behind
+                self.discard(name)
+                raise
         return name, path
 
     def adopt(self, finished: Path) -> str:

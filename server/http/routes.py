@@ -97,6 +97,7 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
             )
             for saved in queries.values()
         ),
+        Route("/queries/{name}", "plain", saved_query_routes.unknown_query_endpoint(queries)),
         # writes (/update answers 405 to anything but POST) and the graph store
         Route("/update", "plain", update, ("POST", "GET", "PUT", "DELETE"), allow=("POST",)),
         Route("/graphs", "plain", graph_store, GRAPH_STORE_METHODS),

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
+from coopgraph.closest import did_you_mean
 from coopgraph.saved_queries import PATTERNS, BadParameter, Parameter, SavedQuery
 from server.http import negotiation
 from server.http.links import link
@@ -221,7 +222,7 @@ def text_endpoint(queries: dict[str, SavedQuery]) -> Endpoint:
     async def text(name: str) -> Response:
         saved = queries.get(name)
         if saved is None or saved.path is None:
-            return PlainTextResponse(f"no saved query '{name}'\n", status_code=404)
+            return unknown_query(name, queries)
         return PlainTextResponse(
             saved.path.read_text(encoding="utf-8"), media_type="application/sparql-query"
         )
@@ -303,3 +304,18 @@ async def _html(
         f"<h2>Query</h2><pre>{html.escape(saved.query)}</pre>"
     )
     return HTMLResponse(_page(saved.title, content))
+
+
+def unknown_query(name: str, queries: dict[str, SavedQuery]) -> Response:
+    """404 for a saved query that does not exist, with the names closest to it."""
+    hint = did_you_mean(name, queries) or "; the saved queries are listed at /queries"
+    return PlainTextResponse(f"no saved query '{name}'{hint}\n", status_code=404)
+
+
+def unknown_query_endpoint(queries: dict[str, SavedQuery]) -> Endpoint:
+    """``/queries/{name}`` for any other name: a 404 that names the closest saved queries."""
+
+    async def unknown(request: Request) -> Response:
+        return unknown_query(request.path_params["name"], queries)
+
+    return unknown

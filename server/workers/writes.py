@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 from pyoxigraph import BlankNode, NamedNode
 
 from coopgraph import iris
+from coopgraph.disk_space import is_disk_full
 from coopgraph.sparql_errors import explain
 from coopgraph.sparql_text import scan_update
 from coopgraph.store import DEFAULT_GRAPH, ChangeNote, Store, StoreTransaction
@@ -22,6 +24,8 @@ from coopgraph.store.catalog import GraphRecord, activity_iri, build_record
 from ingest.batch import BatchOptions, BatchRejected, run
 from ingest.errors import IngestError
 from ingest.gate import Gate, GateReport
+from ingest.limits import InputLimits
+from ingest.literals import LIMIT, check_triples
 from ingest.reports.model import Report
 from ingest.reports.render import BY_MEDIA_TYPE, render
 from ingest.sources import Problem, describe
@@ -82,19 +86,34 @@ def bad_input(problems: list[Problem], shown: dict[str, str]) -> Outcome:
     return 400, "text/plain; charset=utf-8", ("\n".join(lines) + "\n").encode()
 
 
+def disk_full(error: str) -> Outcome:
+    """507 Insufficient Storage: the store's disk has no room for the write (``error``: what failed)."""
+    message = (
+        f"the disk is full: {error}\nnothing was written; the store keeps its last complete state "
+        "(free some space on the server and send the request again)\n"
+    )
+    return 507, "text/plain; charset=utf-8", message.encode()
+
+
 class Writes:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.gate = Gate()
+        self.limits = InputLimits.from_settings()
         self.tmp = store.root / "tmp"
 
     def handle(self, request: Update | GraphLoad | GraphDelete, body: bytes) -> Outcome:
-        if isinstance(request, Update):
-            return self.update(request)
-        if isinstance(request, GraphLoad):
-            return self.load(request, body, merge=isinstance(request, GraphMerge))
-        if isinstance(request, GraphDelete):
-            return self.delete(request)
+        try:
+            if isinstance(request, Update):
+                return self.update(request)
+            if isinstance(request, GraphLoad):
+                return self.load(request, body, merge=isinstance(request, GraphMerge))
+            if isinstance(request, GraphDelete):
+                return self.delete(request)
+        except Exception as e:
+            if is_disk_full(e):  # the transaction discarded its copy: the store is as it was
+                return disk_full(str(e).replace(str(self.store.root), "<store>"))
+            raise
         return 400, None, f"unknown write operation {request.OP!r}\n".encode()
 
     # ------------------------------------------------------------------ graph store protocol
@@ -103,9 +122,9 @@ class Writes:
         media = request.media_type
         self.tmp.mkdir(parents=True, exist_ok=True)
         path = self.tmp / f"request-{uuid.uuid4().hex}{_EXTENSIONS.get(media, '.rdf')}"
-        path.write_bytes(body)
         shown = {str(path): "request body"}
         try:
+            path.write_bytes(body)
             found = describe(path, graph, "data", media_type=media)
             if isinstance(found, Problem):
                 if found.message == "the file is empty" and not merge:
@@ -183,6 +202,7 @@ class Writes:
         text = request.update
         info = scan_update(text)
         try:
+            _check_graph_names(info.graphs_written)
             with self.store.transaction() as tx:
                 records = tx.records()
                 candidates = self._candidates(tx, info.graphs_written)
@@ -194,9 +214,12 @@ class Writes:
                         f"the update is not valid SPARQL: {explain(text, e, what='update')}"
                     ) from None
                 except (OSError, ValueError, RuntimeError) as e:
+                    if is_disk_full(e):
+                        raise
                     raise _Invalid(_update_error(e)) from None
                 self._keep_system_graphs(tx, candidates)
                 after = self._snapshot(tx, candidates, before=False)
+                self._check_literals(tx, candidates, before, after)
                 changed, focus = self._changes(candidates, before, after)
                 report = self.gate.check_changes(tx, records, changed, focus)
                 if report.violations:
@@ -208,6 +231,29 @@ class Writes:
         except _Rejected as e:
             return rejected(e.report, request)
         return 204, None, b""
+
+    def _check_literals(
+        self,
+        tx: StoreTransaction,
+        graphs: list[str],
+        before: dict[str, set[Any] | None],
+        after: dict[str, set[Any] | None],
+    ) -> None:
+        """Refuse an update that adds an ill-typed or too long literal, as ingest refuses a file with one."""
+        problems: list[str] = []
+        for graph in graphs:
+            old, new = before[graph], after[graph]
+            if new is None:  # too large to compare: every triple of the graph is read
+                added: Iterable[Any] = ((q.subject, q.predicate, q.object) for q in tx.quads(graph))
+            else:
+                added = new - old if old is not None else new
+            problems += check_triples(added, self.limits.literal_bytes)
+        if problems:
+            shown = problems[:LIMIT]
+            raise _Invalid(
+                "the update would store literals that are not valid; nothing was changed:\n"
+                + "\n".join(f"  {p}" for p in shown)
+            )
 
     def _keep_system_graphs(self, tx: StoreTransaction, candidates: list[str]) -> None:
         """Put back the graphs coopgraph maintains that an update reached without naming them (``CLEAR
@@ -306,6 +352,18 @@ class Writes:
 
 class _Invalid(Exception):
     pass
+
+
+def _check_graph_names(names: list[str]) -> None:
+    """Refuse a graph name that SPARQL's grammar lets through but that is not an IRI (RFC 3987 excludes
+    private-use characters outside the query part, for one): the store cannot name a graph with it."""
+    for name in names:
+        if name in ("ALL", "NAMED", "DEFAULT") or name.startswith(("?", "$")):
+            continue
+        try:
+            NamedNode(name)
+        except ValueError as e:
+            raise _Invalid(f"the update names the graph <{name}>, which is not a valid IRI: {e}") from None
 
 
 def _update_error(error: Exception) -> str:
