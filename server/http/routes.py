@@ -21,6 +21,7 @@ from server.http import (
     ontology_page,
     reconcile_routes,
     resources,
+    result_downloads,
     saved_query_routes,
     search_routes,
     sparql_endpoint,
@@ -105,6 +106,8 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         Route("/validation", "plain", validation.validation),
         # pages and documents
         Route("/", "plain", query_page),
+        # any query's answer as CSV or XLSX with labels beside IRIs (the query page's downloads)
+        Route("/download", "plain", result_downloads.download, ("GET", "POST")),
         Route("/ontology", "plain", ontology_page.ontology),
         Route("/context.jsonld", "plain", ontology_page.context),
         # the IRIs the project mints, dereferenced (the server stands for https://w3id.org/coopgraph/)
