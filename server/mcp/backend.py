@@ -11,6 +11,8 @@ import json
 from contextvars import ContextVar
 from typing import Any
 
+from mcp.server.mcpserver import exceptions
+
 from coopgraph.sparql_text import ScanError, scan_query
 from server.http import safety
 from server.http.fairness import TooManyQueries
@@ -29,7 +31,7 @@ JSON = "application/sparql-results+json"
 CLIENT: ContextVar[str] = ContextVar("coopgraph_mcp_client", default="local")
 
 
-class ToolError(Exception):
+class ToolError(exceptions.ToolError):
     """A tool's call cannot be answered; the message says why (the assistant sees it)."""
 
 
