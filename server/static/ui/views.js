@@ -203,6 +203,7 @@
       data: { values: data.rows },
       mark: { type: "bar", cursor: "pointer" },
       width: "container",
+      height: 300,
       encoding: {
         x: { field: "category", type: "nominal", sort: null, title: data.category, axis: { labelAngle: -40, labelLimit: 160 } },
         y: { field: "value", type: "quantitative", title: data.value },
@@ -405,7 +406,11 @@
     var cy = window.cytoscape({
       container: box,
       elements: elements,
-      layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: function () { return 8000; } },
+      // labels count in the layout, so that names do not overlap; not randomised: the same drawing each time
+      layout: {
+        name: "cose", animate: false, randomize: false, nodeDimensionsIncludeLabels: true,
+        idealEdgeLength: function () { return 90; }, nodeRepulsion: function () { return 400000; },
+      },
       style: [
         { selector: "node", style: { label: "data(label)", "font-size": 11, "background-color": "#2a6f97", color: "#1b1b1b", "text-wrap": "wrap", "text-max-width": 140, width: 18, height: 18 } },
         { selector: "edge", style: { width: 1.5, "line-color": "#9bb7c9", "curve-style": "bezier" } },
