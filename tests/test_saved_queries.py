@@ -1620,7 +1620,7 @@ def test_openapi_types_every_parameter(openapi: dict[str, Any]) -> None:
         assert "saved queries" in operation["tags"]
         documented = {p["name"]: p for p in operation["parameters"]}
         assert set(documented) == {p.name for p in saved.parameters} | {"format"}
-        assert documented["format"]["schema"]["enum"] == ["json", "xml", "csv", "tsv"]
+        assert documented["format"]["schema"]["enum"] == ["json", "xml", "csv", "tsv", "xlsx", "labelled-csv"]
         for p in saved.parameters:
             schema = documented[p.name]["schema"]
             kind, fmt = OPENAPI_TYPES[p.type]
