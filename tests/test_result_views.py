@@ -197,3 +197,62 @@ def test_the_query_page_draws_the_view_a_default_view_comment_names(
     assert "Vietnam" in text and "vocab/country" not in text
     _screenshot(browser, tmp_path, "query-page-bar")
     _assert_stayed_home(browser, server)
+
+
+# --- completion in the editor, from the data ----------------------------------------------------------
+#: The properties that occur with agreements (of any kind of agreement).
+IN_CONTEXT = (
+    "SELECT DISTINCT ?p WHERE { ?s a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
+    "<https://w3id.org/coopgraph/ontology#Agreement> ; ?p ?o }"
+)
+HINTS = "[...document.querySelectorAll('.CodeMirror-hints li')].map(li => li.textContent)"
+
+
+def _complete(browser: DevTools, text: str) -> list[str]:
+    """The hints the editor offers at the end of ``text`` (Ctrl-Space, as a user asks for them)."""
+    browser.evaluate(
+        "(() => { const yasqe = window.coopgraphYasgui.getTab().getYasqe();"
+        f" yasqe.setValue({json.dumps(text)}); yasqe.focus();"
+        " yasqe.setCursor(yasqe.lastLine(), yasqe.getLine(yasqe.lastLine()).length); })()"
+    )
+    browser.key(" ", "Space", 32, modifiers=2)
+    return browser.wait_for(f"{HINTS}.length && {HINTS}")
+
+
+@needs_chromium
+def test_the_editor_completes_classes_properties_and_entities_from_the_data(
+    server: Server, browser: DevTools, tmp_path: Path
+) -> None:
+    _open_page(browser, server.url + "/")
+    prologue = "PREFIX cg: <https://w3id.org/coopgraph/ontology#>\nSELECT * WHERE {\n"
+    classes = _complete(browser, prologue + "?x a cg:Agr")
+    assert any(h.startswith("cg:Agreement") for h in classes), classes
+    assert all(h.startswith("cg:Agr") for h in classes)
+    # properties: those that occur with the subject's class first, with their labels
+    used = {
+        b["p"]["value"]
+        for b in requests.post(
+            server.url + "/sparql",
+            data={"query": IN_CONTEXT},
+            headers={"Accept": JSON},
+            timeout=30,
+        ).json()["results"]["bindings"]
+        if b["p"]["value"].startswith("https://w3id.org/coopgraph/ontology#")
+    }
+    properties = _complete(browser, prologue + "?x a cg:Agreement .\n?x cg:")
+    names = ["https://w3id.org/coopgraph/ontology#" + h.split()[0][len("cg:") :] for h in properties]
+    assert set(names[: len(used)]) == used, properties
+    assert len(names) > len(used)  # then the other properties
+    assert any("—" in h for h in properties)  # a label beside the name
+    browser.key("Escape", "Escape", 27)
+    # entities by name, from the search index
+    entities = _complete(browser, prologue + "?x cg:party <tsingh")
+    assert (
+        entities[0]
+        == "Tsinghua University  —  <https://w3id.org/coopgraph/id/organization/tsinghua-university>"
+    )
+    browser.key("Enter", "Enter", 13)
+    value = browser.evaluate("window.coopgraphYasgui.getTab().getYasqe().getValue()")
+    assert value.endswith("<https://w3id.org/coopgraph/id/organization/tsinghua-university>")
+    _screenshot(browser, tmp_path, "query-page-completion")
+    _assert_stayed_home(browser, server)

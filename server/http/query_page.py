@@ -74,6 +74,7 @@ def render(root: str = "", lang: str = "en") -> str:
         "lang": lang,
         "endpoint": root + "/sparql",
         "download": root + "/download",
+        "search": root + "/search",
         # The saved queries as examples, each with its parameters' defaults bound in a VALUES clause
         # (their text alone leaves them unbound); /queries/{name} runs them with other values.
         "queries": root + "/queries?format=json&bind=defaults",

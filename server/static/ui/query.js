@@ -7,10 +7,15 @@
   // YASGUI parses the endpoint with new URL(), so it wants an absolute one: this page's origin.
   var endpoint = new URL(config.endpoint, window.location.href).href;
 
-  // Completers that stay in the page: prefixes (YASQE's bundled list; prefixCcApi stays null, so no
-  // prefix.cc) and variables. The "class" and "property" completers ask lov.linkeddata.es: left out.
+  // Completers that stay on this server: prefixes (YASQE's bundled list; prefixCcApi stays null, so no
+  // prefix.cc), variables, and classes, properties and entities from this server's data (completion.js).
+  // YASQE's own "class" and "property" completers ask lov.linkeddata.es: left out.
   // Set on the defaults, since YASGUI merges arrays index by index and a shorter list would not replace them.
-  var localCompleters = ["prefixes", "variables"];
+  var localCompleters = window.CoopgraphCompletion.setup({
+    endpoint: endpoint,
+    search: new URL(config.search, window.location.href).href,
+    lang: config.lang,
+  });
   Yasgui.Yasqe.defaults.autocompleters = localCompleters.slice();
   Yasgui.defaults.yasqe.autocompleters = localCompleters.slice();
   Yasgui.Yasqe.defaults.prefixCcApi = null;
