@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.http.protocol import ProtocolError, read_posted, single, url_params
+from server.http.query_page import reader_language
 from server.http.sparql_endpoint import POSTED_QUERY, run
 from server.http.state import State
 
@@ -174,11 +175,7 @@ async def download(request: Request) -> Response:
         fmt = (single(params.get("format"), "format") or "csv").lower()
         if fmt not in FORMATS:
             raise ProtocolError(400, f"format: '{fmt}' is not csv or xlsx")
-        lang = language(single(params.get("lang"), "lang") or _accepted(request))
+        lang = language(single(params.get("lang"), "lang") or reader_language(request))
         return await labelled_file(request, state, query, fmt, lang)
     except ProtocolError as e:
         return e.response()
-
-
-def _accepted(request: Request) -> str:
-    return request.headers.get("accept-language", "").split(",")[0].split(";")[0].split("-")[0]

@@ -40,6 +40,8 @@ class McpEndpoint:
             CLIENT.reset(token)
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # MCPServer keeps its protocol server private; its streamable_http_app() would run one session
+        # manager for the application's lifetime, which needs the application's start-up to run it
         manager = StreamableHTTPSessionManager(
             app=self.server._lowlevel_server,
             json_response=True,

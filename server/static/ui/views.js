@@ -128,16 +128,13 @@
   }
 
   // The text a cell shows: a label column beside an IRI (?xLabel, ?xName), a fetched label, the value.
-  function labeller(result, labels) {
-    var vars = (result.head && result.head.vars) || [];
+  function labeller(labels) {
     return function (row, name) {
       var term = row[name];
       if (!term) return "";
       if (term.type !== "uri") return term.value;
       var beside = row[name + "Label"] || row[name + "Name"] || row[name + "_label"];
-      if (beside && vars.indexOf(name + "Label") + vars.indexOf(name + "Name") + vars.indexOf(name + "_label") > -3) {
-        return beside.value;
-      }
+      if (beside) return beside.value;
       return labels[term.value] || localName(term.value);
     };
   }
@@ -436,7 +433,7 @@
     el.dataset.marks = "";
     var ready = opts.labels ? Promise.resolve(opts.labels) : fetchLabels(opts.endpoint, result, opts.lang || "en");
     return ready
-      .then(function (labels) { return DRAW[view](el, result, labeller(result, labels), { root: opts.root || "" }); })
+      .then(function (labels) { return DRAW[view](el, result, labeller(labels), { root: opts.root || "" }); })
       .then(function (drawn) {
         el.dataset.marks = String(drawn.marks);
         return drawn;
