@@ -12,6 +12,10 @@ The header is YAML in ``#+`` comment lines at the top of the file (after grlc's 
     #+     default: vietnam-national-university-hanoi
     #+     description: The institution.
     #+ example: /queries/partners?institution=ha-long-university
+    #+ view: map
+
+``view`` names how the query's pages draw its answer first (one of :data:`VIEWS`; a table when not
+given), as a ``#defaultView:`` comment does in the query editor.
 
 A parameter is the query variable of the same name, which the query selects and uses in a triple
 pattern. Its value is bound as a typed RDF term (pyoxigraph substitutions, SPARQL SEP-0007), never
@@ -48,6 +52,8 @@ TYPES: dict[str, str | None] = {
     "gYear": "gYear",
     "gYearMonth": "gYearMonth",
 }
+#: The result views the pages draw an answer with (``server/static/ui/views.js``).
+VIEWS = ("table", "bar", "line", "timeline", "map", "network")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 #: Query-string names the server gives a meaning of its own, so no parameter may take them: ``format``
@@ -155,6 +161,7 @@ class SavedQuery:
     parameters: tuple[Parameter, ...] = ()
     tags: tuple[str, ...] = ()
     example: str | None = None
+    view: str = "table"
     path: Path | None = field(default=None, compare=False)
 
     def bindings(self, values: dict[str, str]) -> dict[str, NamedNode | Literal]:
@@ -210,6 +217,7 @@ class SavedQuery:
             "tags": list(self.tags),
             "query": self.query,
             "example": self.example,
+            "view": self.view,
             "parameters": [
                 {
                     "name": p.name,
@@ -280,11 +288,14 @@ def parse(path: Path) -> SavedQuery:
     if not _NAME.match(name.replace("-", "_")):
         raise SavedQueryError(f"{path}: a query's file name must be lowercase words joined by hyphens")
     meta, query = _header(path.read_text(encoding="utf-8"), path)
-    unknown = set(meta) - {"title", "description", "tags", "params", "example"}
+    unknown = set(meta) - {"title", "description", "tags", "params", "example", "view"}
     if unknown:
         raise SavedQueryError(f"{path}: unknown header field(s) {', '.join(sorted(unknown))}")
     if not meta.get("title"):
         raise SavedQueryError(f"{path}: the header needs a title")
+    view = str(meta.get("view", "table")).strip()
+    if view not in VIEWS:
+        raise SavedQueryError(f"{path}: view must be one of {', '.join(VIEWS)}, not '{view}'")
     form = re.search(r"\bSELECT\b(.*?)(\bWHERE\b|\{)", query, re.S | re.I)
     if form is None:
         raise SavedQueryError(f"{path}: a saved query is a SELECT query (its answer is a table)")
@@ -351,6 +362,7 @@ def parse(path: Path) -> SavedQuery:
         parameters=tuple(parameters),
         tags=tuple(tags if isinstance(tags, list) else [tags]),
         example=meta.get("example"),
+        view=view,
         path=path,
     )
 

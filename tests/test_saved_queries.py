@@ -449,13 +449,55 @@ CASES = [
         """,
     ),
     Case(
+        "cooperation-network",
+        {},
+        "the five provinces and Guangxi sign one memorandum (15 pairs); VNU Hanoi and Tsinghua four "
+        "agreements and a partnership; Ha Long University three partnerships with Japanese universities",
+        """
+        https://w3id.org/coopgraph/id/organization/cao-bang-doet | https://w3id.org/coopgraph/id/organization/guangxi-education-department | Memorandum of understanding on educational exchange between five Vietnamese provinces and Guangxi (2025) | https://w3id.org/coopgraph/id/agreement/vietnam-guangxi-education-exchange-mou-2025
+        https://w3id.org/coopgraph/id/organization/cao-bang-doet | https://w3id.org/coopgraph/id/organization/hai-phong-doet | Memorandum of understanding on educational exchange between five Vietnamese provinces and Guangxi (2025) | https://w3id.org/coopgraph/id/agreement/vietnam-guangxi-education-exchange-mou-2025
+        https://w3id.org/coopgraph/id/organization/cao-bang-doet | https://w3id.org/coopgraph/id/organization/lang-son-doet | Memorandum of understanding on educational exchange between five Vietnamese provinces and Guangxi (2025) | https://w3id.org/coopgraph/id/agreement/vietnam-guangxi-education-exchange-mou-2025
+        https://w3id.org/coopgraph/id/organization/cao-bang-doet | https://w3id.org/coopgraph/id/organization/quang-ninh-doet | Memorandum of understanding on educational exchange between five Vietnamese provinces and Guangxi (2025) | https://w3id.org/coopgraph/id/agreement/vietnam-guangxi-education-exchange-mou-2025
+        https://w3id.org/coopgraph/id/organization/cao-bang-doet | https://w3id.org/coopgraph/id/organization/tuyen-quang-doet | Memorandum of understanding on educational exchange between five Vietnamese provinces and Guangxi (2025) | https://w3id.org/coopgraph/id/agreement/vietnam-guangxi-education-exchange-mou-2025
+        https://w3id.org/coopgraph/id/organization/guangxi-education-department | https://w3id.org/coopgraph/id/organization/hai-phong-doet | Memorandum of understanding on educational exchange between five Vietnamese provinces and Guangxi (2025) | https://w3id.org/coopgraph/id/agreement/vietnam-guangxi-education-exchange-mou-2025
+        https://w3id.org/coopgraph/id/organization/guangxi-education-department | https://w3id.org/coopgraph/id/organization/lang-son-doet | Memorandum of understanding on educational exchange between five Vietnamese provinces and Guangxi (2025) | https://w3id.org/coopgraph/id/agreement/vietnam-guangxi-education-exchange-mou-2025
+        https://w3id.org/coopgraph/id/organization/guangxi-education-department | https://w3id.org/coopgraph/id/organization/quang-ninh-doet | Memorandum of understanding on educational exchange between five Vietnamese provinces and Guangxi (2025) | https://w3id.org/coopgraph/id/agreement/vietnam-guangxi-education-exchange-mou-2025
+        https://w3id.org/coopgraph/id/organization/guangxi-education-department | https://w3id.org/coopgraph/id/organization/tuyen-quang-doet | Memorandum of understanding on educational exchange between five Vietnamese provinces and Guangxi (2025) | https://w3id.org/coopgraph/id/agreement/vietnam-guangxi-education-exchange-mou-2025
+        https://w3id.org/coopgraph/id/organization/hai-phong-doet | https://w3id.org/coopgraph/id/organization/lang-son-doet | Memorandum of understanding on educational exchange between five Vietnamese provinces and Guangxi (2025) | https://w3id.org/coopgraph/id/agreement/vietnam-guangxi-education-exchange-mou-2025
+        https://w3id.org/coopgraph/id/organization/hai-phong-doet | https://w3id.org/coopgraph/id/organization/quang-ninh-doet | Memorandum of understanding on educational exchange between five Vietnamese provinces and Guangxi (2025) | https://w3id.org/coopgraph/id/agreement/vietnam-guangxi-education-exchange-mou-2025
+        https://w3id.org/coopgraph/id/organization/hai-phong-doet | https://w3id.org/coopgraph/id/organization/tuyen-quang-doet | Memorandum of understanding on educational exchange between five Vietnamese provinces and Guangxi (2025) | https://w3id.org/coopgraph/id/agreement/vietnam-guangxi-education-exchange-mou-2025
+        https://w3id.org/coopgraph/id/organization/lang-son-doet | https://w3id.org/coopgraph/id/organization/quang-ninh-doet | Memorandum of understanding on educational exchange between five Vietnamese provinces and Guangxi (2025) | https://w3id.org/coopgraph/id/agreement/vietnam-guangxi-education-exchange-mou-2025
+        https://w3id.org/coopgraph/id/organization/lang-son-doet | https://w3id.org/coopgraph/id/organization/tuyen-quang-doet | Memorandum of understanding on educational exchange between five Vietnamese provinces and Guangxi (2025) | https://w3id.org/coopgraph/id/agreement/vietnam-guangxi-education-exchange-mou-2025
+        https://w3id.org/coopgraph/id/organization/quang-ninh-doet | https://w3id.org/coopgraph/id/organization/tuyen-quang-doet | Memorandum of understanding on educational exchange between five Vietnamese provinces and Guangxi (2025) | https://w3id.org/coopgraph/id/agreement/vietnam-guangxi-education-exchange-mou-2025
+        https://w3id.org/coopgraph/id/organization/tsinghua-university | https://w3id.org/coopgraph/id/organization/vnu-hanoi | Agreement founding the Vietnam–China University Network | https://w3id.org/coopgraph/id/agreement/vietnam-china-university-network-founding
+        https://w3id.org/coopgraph/id/organization/tsinghua-university | https://w3id.org/coopgraph/id/organization/vnu-hanoi | Agreement between VNU Hanoi and Tsinghua University on strengthening cooperation in digital education | https://w3id.org/coopgraph/id/agreement/vnu-tsinghua-digital-education-2025
+        https://w3id.org/coopgraph/id/organization/tsinghua-university | https://w3id.org/coopgraph/id/organization/vnu-hanoi | Memorandum of understanding between Vietnam National University, Hanoi and Tsinghua University (2024) | https://w3id.org/coopgraph/id/agreement/vnu-tsinghua-mou-2024
+        https://w3id.org/coopgraph/id/organization/tsinghua-university | https://w3id.org/coopgraph/id/organization/vnu-hanoi | Student-exchange cooperation agreement between Vietnam National University, Hanoi and Tsinghua University | https://w3id.org/coopgraph/id/agreement/vnu-tsinghua-student-exchange-2025
+        https://w3id.org/coopgraph/id/organization/asahikawa-university | https://w3id.org/coopgraph/id/organization/ha-long-university | Partnership between Ha Long University and Asahikawa University | https://w3id.org/coopgraph/id/partnership/ha-long-university-asahikawa-university
+        https://w3id.org/coopgraph/id/organization/ha-long-university | https://w3id.org/coopgraph/id/organization/kitami-institute-of-technology | Partnership between Ha Long University and Kitami Institute of Technology | https://w3id.org/coopgraph/id/partnership/ha-long-university-kitami-institute-of-technology
+        https://w3id.org/coopgraph/id/organization/ha-long-university | https://w3id.org/coopgraph/id/organization/osaka-university | Partnership between Ha Long University and Osaka University | https://w3id.org/coopgraph/id/partnership/ha-long-university-osaka-university
+        https://w3id.org/coopgraph/id/organization/tsinghua-university | https://w3id.org/coopgraph/id/organization/vnu-hanoi | Partnership between VNU Hanoi and Tsinghua University | https://w3id.org/coopgraph/id/partnership/vnu-hanoi-tsinghua
+        """,
+    ),
+    Case(
+        "cooperation-network",
+        {"relation": "partnership", "lang": "vi"},
+        "partnerships only, named in Vietnamese",
+        """
+        https://w3id.org/coopgraph/id/organization/asahikawa-university | https://w3id.org/coopgraph/id/organization/ha-long-university | Quan hệ hợp tác giữa Trường Đại học Hạ Long và Đại học Asahikawa | https://w3id.org/coopgraph/id/partnership/ha-long-university-asahikawa-university
+        https://w3id.org/coopgraph/id/organization/ha-long-university | https://w3id.org/coopgraph/id/organization/kitami-institute-of-technology | Quan hệ hợp tác giữa Trường Đại học Hạ Long và Học viện Công nghệ Kitami | https://w3id.org/coopgraph/id/partnership/ha-long-university-kitami-institute-of-technology
+        https://w3id.org/coopgraph/id/organization/ha-long-university | https://w3id.org/coopgraph/id/organization/osaka-university | Quan hệ hợp tác giữa Trường Đại học Hạ Long và Đại học Osaka | https://w3id.org/coopgraph/id/partnership/ha-long-university-osaka-university
+        https://w3id.org/coopgraph/id/organization/tsinghua-university | https://w3id.org/coopgraph/id/organization/vnu-hanoi | Quan hệ hợp tác giữa ĐHQGHN và Đại học Thanh Hoa | https://w3id.org/coopgraph/id/partnership/vnu-hanoi-tsinghua
+        """,
+    ),
+    Case(
         "institutions-per-country",
         {},
         "higher education institutions: 3 in Japan, 2 in Vietnam, 1 in China",
         """
-        Japan | 3
-        Vietnam | 2
-        China | 1
+        Japan | 3 | JP
+        Vietnam | 2 | VN
+        China | 1 | CN
         """,
     ),
     Case(
@@ -463,10 +505,10 @@ CASES = [
         {"kind": "GovernmentBody", "lang": "fr"},
         "government bodies, French country names",
         """
-        Viêt Nam | 7
-        Chine | 2
-        Allemagne | 1
-        Japon | 1
+        Viêt Nam | 7 | VN
+        Chine | 2 | CN
+        Allemagne | 1 | DE
+        Japon | 1 | JP
         """,
     ),
     Case(
@@ -474,7 +516,7 @@ CASES = [
         {"kind": "IntergovernmentalOrganisation"},
         "the EU and ASEAN have no country",
         """
-        ∅ | 2
+        ∅ | 2 | ∅
         """,
     ),
     Case(
@@ -1578,7 +1620,7 @@ def test_openapi_types_every_parameter(openapi: dict[str, Any]) -> None:
         assert "saved queries" in operation["tags"]
         documented = {p["name"]: p for p in operation["parameters"]}
         assert set(documented) == {p.name for p in saved.parameters} | {"format"}
-        assert documented["format"]["schema"]["enum"] == ["json", "xml", "csv", "tsv"]
+        assert documented["format"]["schema"]["enum"] == ["json", "xml", "csv", "tsv", "xlsx", "labelled-csv"]
         for p in saved.parameters:
             schema = documented[p.name]["schema"]
             kind, fmt = OPENAPI_TYPES[p.type]

@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     _writing_commands(command)
     _reading_commands(command)
     _serve_command(command)
+    _mcp_command(command)
     return parser
 
 
@@ -221,6 +222,21 @@ def _serve(args: argparse.Namespace) -> int:
     from coopgraph.cli.serve import serve
 
     return serve(args)
+
+
+def _mcp_command(command: Command) -> None:
+    p = command(
+        "mcp", "Serve the read-only tools for AI assistants (Model Context Protocol) on stdin/stdout."
+    )
+    p.add_argument("--workers", type=int, help="query worker processes (default: two per core, at most 8)")
+    p.add_argument("--query-timeout", type=float, metavar="SECONDS", help="query time limit (default 30)")
+    p.set_defaults(run=_mcp)
+
+
+def _mcp(args: argparse.Namespace) -> int:
+    from coopgraph.cli.mcp import mcp
+
+    return mcp(args)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,13 +1,16 @@
 """The query page: YASGUI on this server's ``/sparql``, served at ``/`` and to browsers at ``/sparql``.
 
-YASGUI is vendored from npm (``server/static/vendor/yasgui/VENDORED.md``); the page loads nothing
-from another host, and its Content-Security-Policy tells the browser to refuse anything that would.
+YASGUI is vendored from npm (``server/static/vendor/yasgui/VENDORED.md``), and so are the libraries
+of the result views beside its table (``server/static/ui/views.js``: charts, timeline, map, network);
+the page loads nothing from another host, and its Content-Security-Policy tells the browser to
+refuse anything that would.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -37,7 +40,8 @@ ORDER BY ?country ?name
 LIMIT 100
 """
 
-#: Same origin for everything; inline styles because YASGUI and CodeMirror set them on their elements.
+#: A language tag as labels are tagged (en, vi, zh); anything else reads as English.
+_LANG = re.compile(r"^[a-z]{2,3}$")
 
 
 def default_query() -> str:
@@ -55,11 +59,22 @@ def script_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render(root: str = "") -> str:
-    """The page for a server mounted at ``root`` ("" at the host's root)."""
+def reader_language(request: Request) -> str:
+    """The language labels are shown in: ``?lang=``, else the browser's first, else English."""
+    asked = request.query_params.get("lang") or request.headers.get("accept-language", "")
+    tag = asked.split(",")[0].split(";")[0].split("-")[0].strip().lower()
+    return tag if _LANG.match(tag) else "en"
+
+
+def render(root: str = "", lang: str = "en") -> str:
+    """The page for a server mounted at ``root`` ("" at the host's root), labels in ``lang``."""
     root = root.rstrip("/")
     config = {
+        "root": root,
+        "lang": lang,
         "endpoint": root + "/sparql",
+        "download": root + "/download",
+        "search": root + "/search",
         # The saved queries as examples, each with its parameters' defaults bound in a VALUES clause
         # (their text alone leaves them unbound); /queries/{name} runs them with other values.
         "queries": root + "/queries?format=json&bind=defaults",
@@ -71,16 +86,17 @@ def render(root: str = "") -> str:
         _template()
         .replace("{{endpoint}}", html.escape(root + "/sparql"))
         .replace("{{root}}", html.escape(root))
+        .replace("{{lang}}", html.escape(lang))
         .replace("{{config}}", script_json(config))  # last: its text is never scanned again
     )
 
 
 async def query_page(request: Request) -> Response:
     return HTMLResponse(
-        render(request.scope.get("root_path", "")),
+        render(request.scope.get("root_path", ""), reader_language(request)),
         headers={
             "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-            "Vary": "Accept",  # /sparql answers the same URL with RDF to other clients
+            "Vary": "Accept, Accept-Language",  # /sparql answers the same URL with RDF to other clients
             "Cache-Control": "no-cache",
             "X-Content-Type-Options": "nosniff",
         },

@@ -377,6 +377,41 @@ DOCS: dict[str, dict[str, Operation]] = {
         '{"activities": []}',
         media="application/json",
     ),
+    "/download": {
+        method: _op(
+            "SPARQL",
+            "Any query's answer as a spreadsheet",
+            "Runs a read-only query as /sparql does (same limits) and returns its rows as CSV or XLSX with a "
+            "`{column}_label` column, in the reader's language, after each column that holds IRIs.",
+            _text(
+                "The rows",
+                "institution,institution_label\nhttps://w3id.org/coopgraph/id/institution/hust,HUST",
+                media="text/csv",
+            ),
+            parameters=[
+                _param(
+                    "query", "query", "The SPARQL query (SELECT)", EXAMPLE_QUERY, required=method == "get"
+                ),
+                _param("format", "query", "csv or xlsx", "xlsx"),
+                _param("lang", "query", "The language of the labels", "vi"),
+            ],
+        )
+        for method in ("get", "post")
+    },
+    "/mcp": {
+        method: _op(
+            "AI assistants",
+            "Model Context Protocol (streamable HTTP)",
+            "Read-only tools for AI assistants: search entities, describe a resource with its sources, list and "
+            "run saved queries, run a read-only SPARQL query under /sparql's limits, summarise the ontology.",
+            _text(
+                "A JSON-RPC answer",
+                '{"jsonrpc": "2.0", "id": 1, "result": {"tools": []}}',
+                media="application/json",
+            ),
+        )
+        for method in ("get", "post", "delete")
+    },
     "/ontology": _page(
         "Pages",
         "The ontology",

@@ -26,6 +26,7 @@ from server.http import (
     ontology_page,
     reconcile_routes,
     resources,
+    result_downloads,
     saved_query_routes,
     search_routes,
     sparql_endpoint,
@@ -36,6 +37,7 @@ from server.http.query_page import STATIC, query_page
 from server.http.search_service import SearchService
 from server.http.state import State
 from server.http.update_endpoint import update
+from server.mcp.http import McpEndpoint
 
 #: How a route is served:
 #: ``lean``     by the ASGI app itself, before FastAPI (``endpoint(scope, receive, send, state)``);
@@ -116,6 +118,10 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         # pages and documents
         Route("/", "plain", home_page.home),
         Route("/query", "plain", query_page),
+        # any query's answer as CSV or XLSX with labels beside IRIs (the query page's downloads)
+        Route("/download", "plain", result_downloads.download, ("GET", "POST")),
+        # the tools for AI assistants (Model Context Protocol), read-only, under /sparql's limits
+        Route("/mcp", "plain", McpEndpoint(state, search, queries), ("GET", "POST", "DELETE")),
         Route("/ontology", "plain", ontology_page.ontology),
         Route("/context.jsonld", "plain", ontology_page.context),
         # the IRIs the project mints, dereferenced (the server stands for https://w3id.org/coopgraph/)

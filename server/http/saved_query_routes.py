@@ -19,9 +19,10 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 
 from coopgraph.closest import did_you_mean
 from coopgraph.saved_queries import PATTERNS, BadParameter, Parameter, SavedQuery
-from server.http import negotiation
+from server.http import negotiation, result_downloads
 from server.http.links import link
 from server.http.protocol import ProtocolError
+from server.http.query_page import reader_language, script_json
 from server.http.sparql_endpoint import run
 from server.http.state import State
 from server.workers.messages import encode_term
@@ -54,13 +55,16 @@ _FORMAT_VALUES = {
     "text/csv": "csv",
     "text/tab-separated-values": "tsv",
 }
+#: ``?format=`` for a file to keep: the answer with a label beside each IRI (:mod:`result_downloads`).
+DOWNLOADS = {"xlsx": "xlsx", "labelled-csv": "csv"}
 _FORMAT_PARAMETER = {
     "name": "format",
     "in": "query",
     "required": False,
     "description": "The result format: json, xml, csv or tsv (or its media type, such as text/csv); "
-    "without it the Accept header decides, and a browser gets an HTML table.",
-    "schema": {"type": "string", "enum": list(FORMATS)},
+    "xlsx or labelled-csv for a file with a label beside each IRI (in the query's lang, else the "
+    "Accept-Language header's); without it the Accept header decides, and a browser gets an HTML page.",
+    "schema": {"type": "string", "enum": [*FORMATS, *DOWNLOADS]},
 }
 
 
@@ -118,12 +122,19 @@ def query_values(request: Request) -> dict[str, str]:
 async def execute(request: Request, state: State, saved: SavedQuery) -> Response:
     try:
         values = query_values(request)
-        requested = result_format(values.pop("format", None))
+        download = DOWNLOADS.get((values.get("format") or "").strip().lower())
+        requested = None if download else result_format(values.pop("format", None))
+        values.pop("format", None)
         bound = saved.bindings(values)
     except BadParameter as e:
         return PlainTextResponse(f"{e}\n", status_code=400)
     substitutions = {k: encode_term(v) for k, v in bound.items()}
     try:
+        if download:
+            lang = _query_language(saved, values) or reader_language(request)
+            return await result_downloads.labelled_file(
+                request, state, saved.query, download, result_downloads.language(lang), substitutions
+            )
         if requested is None and negotiation.prefers_html(request.headers.get("accept")):
             return await _html(request, state, saved, values, substitutions)
         params = {"format": [requested]} if requested else {}
@@ -151,7 +162,11 @@ def saved_query_openapi(saved: SavedQuery) -> dict[str, Any]:
         "responses": {
             200: {
                 "description": "The answer, by content negotiation or ``?format=``",
-                "content": {**_RESULT_TYPES, "text/html": {"schema": {"type": "string"}}},
+                "content": {
+                    **_RESULT_TYPES,
+                    "text/html": {"schema": {"type": "string"}},
+                    **{m: {"schema": {"type": "string"}} for m in result_downloads.FORMATS.values()},
+                },
             },
             400: {"description": "A parameter value that does not fit its type, or an unknown one"},
             406: {"description": "None of the Accept header's types can hold query results"},
@@ -234,11 +249,25 @@ TEXT_OPENAPI: dict[str, Any] = {"tags": ["saved queries"], "summary": "A saved q
 
 
 # ---------------------------------------------------------------------------------------------- pages
-def _page(title: str, body: str) -> str:
+#: The scripts of a saved query's page: the vendored view libraries, then the views and the page's own.
+_VIEW_SCRIPTS = (
+    "vendor/vega/vega.min.js",
+    "vendor/vega-lite/vega-lite.min.js",
+    "vendor/vega-embed/vega-embed.min.js",
+    "vendor/cytoscape/cytoscape.min.js",
+    "ui/views.js",
+    "ui/saved.js",
+)
+
+
+def _page(title: str, body: str, scripts: tuple[str, ...] = (), lang: str = "en") -> str:
+    tags = "".join(f'<script src="/static/{s}"></script>' for s in scripts)
+    styles = '<link rel="stylesheet" href="/static/ui/views.css">' if scripts else ""
     return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} — coopgraph'
-        f'</title><link rel="stylesheet" href="/static/ui/pages.css"></head><body>'
-        f'<p><a href="/">coopgraph</a> · <a href="/queries">saved queries</a></p>{body}</body></html>'
+        f'<!doctype html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)} — coopgraph"
+        f'</title><link rel="stylesheet" href="/static/ui/pages.css">{styles}</head><body>'
+        f'<p><a href="/">coopgraph</a> · <a href="/queries">saved queries</a></p>{body}{tags}</body></html>'
     )
 
 
@@ -295,15 +324,27 @@ async def _html(
 
     table = result_rows(variables, rows)
     given = [(k, v) for k, v in values.items() if v]
+    names = {**{f: f.upper() for f in FORMATS}, "labelled-csv": "CSV with labels", "xlsx": "XLSX with labels"}
     links = " · ".join(
-        f'<a href="?{html.escape(urlencode([*given, ("format", f)]))}">{f.upper()}</a>' for f in FORMATS
+        f'<a href="?{html.escape(urlencode([*given, ("format", f)]))}">{t}</a>' for f, t in names.items()
     )
+    lang = _query_language(saved, values) or reader_language(request)
+    config = {"view": saved.view, "lang": lang, "root": "", "endpoint": "/sparql", "results": body}
     content = (
         f"<h1>{html.escape(saved.title)}</h1><p>{html.escape(saved.description)}</p>{_form(saved, values)}"
-        f"<p>{len(rows)} row(s) · {links}</p><table><tr>{head}</tr>{table}</table>"
+        f'<p>{len(rows)} row(s) · {links}</p><nav class="cg-view-picker" id="cg-view-picker" '
+        f'aria-label="Views"></nav><div id="cg-view" class="cg-view" hidden></div>'
+        f'<table id="cg-table"><tr>{head}</tr>{table}</table>'
         f"<h2>Query</h2><pre>{html.escape(saved.query)}</pre>"
+        f'<script id="cg-config" type="application/json">{script_json(config)}</script>'
     )
-    return HTMLResponse(_page(saved.title, content))
+    return HTMLResponse(_page(saved.title, content, _VIEW_SCRIPTS, lang))
+
+
+def _query_language(saved: SavedQuery, values: dict[str, str]) -> str | None:
+    """The value of a saved query's own ``lang`` parameter, given or default (None: it has none)."""
+    default = next((p.default for p in saved.parameters if p.name == "lang"), None)
+    return values.get("lang") or default
 
 
 def unknown_query(name: str, queries: dict[str, SavedQuery]) -> Response:

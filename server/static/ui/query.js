@@ -7,13 +7,50 @@
   // YASGUI parses the endpoint with new URL(), so it wants an absolute one: this page's origin.
   var endpoint = new URL(config.endpoint, window.location.href).href;
 
-  // Completers that stay in the page: prefixes (YASQE's bundled list; prefixCcApi stays null, so no
-  // prefix.cc) and variables. The "class" and "property" completers ask lov.linkeddata.es: left out.
+  // Completers that stay on this server: prefixes (YASQE's bundled list; prefixCcApi stays null, so no
+  // prefix.cc), variables, and classes, properties and entities from this server's data (completion.js).
+  // YASQE's own "class" and "property" completers ask lov.linkeddata.es: left out.
   // Set on the defaults, since YASGUI merges arrays index by index and a shorter list would not replace them.
-  var localCompleters = ["prefixes", "variables"];
+  var localCompleters = window.CoopgraphCompletion.setup({
+    endpoint: endpoint,
+    search: new URL(config.search, window.location.href).href,
+    lang: config.lang,
+  });
   Yasgui.Yasqe.defaults.autocompleters = localCompleters.slice();
   Yasgui.defaults.yasqe.autocompleters = localCompleters.slice();
   Yasgui.Yasqe.defaults.prefixCcApi = null;
+
+  // The result views (views.js) as YASR plugins beside the table: picked by the reader from YASR's
+  // buttons, or by a "#defaultView:" comment in the query, as the Wikidata Query Service does.
+  var Views = window.CoopgraphViews;
+  var lang = Views.readerLanguage(config);
+  function viewPlugin(view) {
+    function Plugin(yasr) {
+      this.yasr = yasr;
+      this.priority = 1;
+      this.label = Views.title(view, lang);
+    }
+    Plugin.prototype.canHandleResults = function () {
+      var results = this.yasr.results;
+      return !!(results && results.getVariables && results.getVariables() && results.getVariables().length);
+    };
+    Plugin.prototype.getIcon = function () {
+      var icon = document.createElement("span");
+      icon.className = "cg-view-icon cg-view-icon-" + view;
+      return icon;
+    };
+    Plugin.prototype.draw = function () {
+      var box = document.createElement("div");
+      box.className = "cg-view";
+      this.yasr.resultsEl.appendChild(box);
+      return Views.draw(box, view, this.yasr.results.getAsJson(), { root: config.root, endpoint: endpoint, lang: lang });
+    };
+    return Plugin;
+  }
+  Views.CHARTS.forEach(function (view) {
+    Yasgui.Yasr.registerPlugin(view, viewPlugin(view));
+  });
+  Yasgui.Yasr.defaults.pluginOrder = ["table"].concat(Views.CHARTS, ["response"]);
 
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     persistenceId: config.persistenceId,
@@ -43,6 +80,37 @@
     },
   });
   window.coopgraphYasgui = yasgui;
+
+  // "#defaultView:BarChart" (or Table, LineChart, Timeline, Map, Graph) chooses the view a query's
+  // answer is drawn with; a query without one keeps the reader's choice.
+  yasgui.on("query", function (instance, tab) {
+    var view = Views.defaultView(tab.getQuery());
+    if (view) tab.getYasr().selectPlugin(view);
+  });
+
+  // Downloads of the answer with a label beside each IRI: the server runs the query again, read-only.
+  function download(format) {
+    var tab = yasgui.getTab();
+    var body = new URLSearchParams({ query: tab.getQuery(), format: format, lang: lang });
+    fetch(config.download, { method: "POST", body: body })
+      .then(function (response) {
+        if (!response.ok) throw new Error("download: " + response.status);
+        return response.blob();
+      })
+      .then(function (blob) {
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = "results." + format;
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+      })
+      .catch(function (error) { window.alert(error.message); });
+  }
+  document.querySelectorAll("[data-cg-download]").forEach(function (button) {
+    button.addEventListener("click", function () { download(button.dataset.cgDownload); });
+  });
 
   // The saved queries, offered as examples. No list (404, an error, another shape): no examples, no message.
   var section = document.getElementById("cg-examples");
