@@ -402,7 +402,8 @@ DOCS: dict[str, dict[str, Operation]] = {
         method: _op(
             "AI assistants",
             "Model Context Protocol (streamable HTTP)",
-            "Read-only tools for AI assistants: search entities, describe a resource with its sources, list and "
+            "Read-only tools for AI assistants: search entities, describe a resource with its sources, "
+            "list and "
             "run saved queries, run a read-only SPARQL query under /sparql's limits, summarise the ontology.",
             _text(
                 "A JSON-RPC answer",
