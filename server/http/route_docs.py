@@ -413,6 +413,15 @@ DOCS: dict[str, dict[str, Operation]] = {
         )
         for method in ("get", "post", "delete")
     },
+    "/queries/{name}": _page(
+        "Saved queries",
+        "A saved query that does not exist",
+        "404 with the names of the saved queries closest to the one asked for (the saved queries themselves "
+        "are described one by one).",
+        "no saved query 'funder'; did you mean: funders?",
+        media="text/plain",
+        parameters=[_param("name", "path", "The name asked for", "funder", required=True)],
+    ),
     "/ontology": _page(
         "Pages",
         "The ontology",
