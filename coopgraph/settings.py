@@ -65,6 +65,12 @@ class Settings:
     max_connections: int = 512
     #: Browser origins allowed by CORS; "*" allows any origin, without credentials.
     cors_origins: tuple[str, ...] = ()
+    #: The dataset of a query that names none (coopgraph.store.dataset): False, the union of all graphs as
+    #: its default graph; True, SPARQL's own (the store's default graph; the graphs coopgraph maintains
+    #: itself, ontology, vocabularies, shapes, catalogue, only when the query names them).
+    strict_dataset: bool = False
+    #: Whether the catalogue graph is part of every query's dataset (else only when a query names it).
+    dataset_includes_catalog: bool = False
     #: SERVICE endpoints a query may call; empty means none.
     service_allowlist: tuple[str, ...] = ()
     #: The public URL the server is reached at, when behind a proxy.
@@ -97,6 +103,11 @@ class Settings:
 _TYPES = {f.name: f.type for f in fields(Settings)}
 
 
+_BOOLEANS = {word: True for word in ("true", "1", "yes", "on")} | {
+    w: False for w in ("false", "0", "no", "off")
+}
+
+
 def _coerce(name: str, value: Any) -> Any:
     kind = str(_TYPES[name])
     if value is None:
@@ -109,6 +120,12 @@ def _coerce(name: str, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(v.strip() for v in value.split(",") if v.strip())
         return tuple(value)
+    if kind == "bool":
+        if isinstance(value, str):
+            if value.strip().lower() not in _BOOLEANS:
+                raise ValueError(f"{name}: {value!r} is not a boolean (true or false)")
+            return _BOOLEANS[value.strip().lower()]
+        return bool(value)
     if kind == "int":
         return int(value)
     if kind == "float":
