@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -90,10 +89,9 @@ async def _write(request: Request, state: State, graph: str | None) -> Response:
     if graph is None:
         if method == "PUT":
             raise ProtocolError(400, "name the graph to replace with '?graph=' or '?default'")
-        graph = iris.graph_iri("data", f"posted/{uuid.uuid4().hex}")
-        # the new graph's name is under the public base, which this server need not answer: Location is
-        # the URL on this server that returns the graph (indirect identification)
-        location = state.base_url(request, PREFIX) + "?" + urlencode({"graph": graph})
+        # the protocol's new graph: named under the graph store's own URL, so that its name (the Location)
+        # is a URL that returns it here (direct identification), and ?graph= takes it too
+        graph = location = check_iri(state.base_url(request, f"{PREFIX}/posted/{uuid.uuid4().hex}"), "")
     media, _ = content_type(request)
     if media == "multipart/form-data" and method == "POST":
         return await _multipart(request, state, graph, origin)
