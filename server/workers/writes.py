@@ -184,7 +184,8 @@ class Writes:
                     raise _Invalid(f"the update is not valid SPARQL: {e}") from None
                 except (OSError, ValueError, RuntimeError) as e:
                     raise _Invalid(_update_error(e)) from None
-                self._keep_system_graphs(tx, candidates)
+                if _reaches_unnamed(info.graphs_written):
+                    self._keep_system_graphs(tx, any(w.startswith(("?", "$")) for w in info.graphs_written))
                 after = self._snapshot(tx, candidates, before=False)
                 changed, focus = self._changes(candidates, before, after)
                 report = self.gate.check_changes(tx, records, changed, focus)
@@ -197,24 +198,32 @@ class Writes:
             return rejected(e.report, request)
         return 204, None, b""
 
-    def _keep_system_graphs(self, tx: StoreTransaction, candidates: list[str]) -> None:
+    def _keep_system_graphs(self, tx: StoreTransaction, by_pattern: bool) -> None:
         """Put back the graphs coopgraph maintains that an update reached without naming them (``CLEAR
         ALL``, ``DROP NAMED``, ``GRAPH ?g``): such updates touch data graphs only. An update that names
-        one is refused before it gets here."""
+        one is refused before it gets here. ``CLEAR``/``DROP`` empty a graph whole, so its size tells
+        whether it was reached; a ``GRAPH ?g`` template may change it at the same size, so it is compared
+        triple by triple."""
         view = self.store.view()
-        for graph in candidates:
-            if graph == DEFAULT_GRAPH or not iris.is_system_graph(graph):
+        restored: list[Any] = []
+        for graph in sorted(view.graph_names()):
+            if graph == iris.CATALOG_GRAPH or not iris.is_system_graph(graph):
                 continue
-            before = set(view.quads(graph))
-            if tx.has_graph(graph) and set(tx.quads(graph)) == before:
-                continue
+            if tx.has_graph(graph):
+                if not by_pattern and tx.count(graph) == _size(view, graph):
+                    continue
+                if by_pattern and set(tx.quads(graph)) == set(view.quads(graph)):
+                    continue
             tx.drop_graph(graph)
             tx.add_graph(graph)
-            tx.add(before)
+            restored.extend(view.quads(graph))
+        if restored:
+            tx.add(restored)  # at once: each bulk load has a cost of its own, whatever its size
 
     def _candidates(self, tx: StoreTransaction, written: list[str]) -> list[str]:
-        graphs = tx.graph_names() - {iris.CATALOG_GRAPH}
-        if any(w in ("ALL", "NAMED") or w.startswith(("?", "$")) for w in written):
+        """The data graphs an update may change (the graphs coopgraph maintains are kept apart)."""
+        if _reaches_unnamed(written):
+            graphs = {g for g in tx.graph_names() if not iris.is_system_graph(g)}
             return [*sorted(graphs), DEFAULT_GRAPH]
         return sorted(set(written))
 
@@ -290,6 +299,16 @@ class Writes:
             triples=triples,
             activity=activity,
         )
+
+
+def _size(view: Any, graph: str) -> int:
+    rows = view.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=[graph])
+    return int(next(iter(rows))["n"].value)
+
+
+def _reaches_unnamed(written: list[str]) -> bool:
+    """Whether an update writes graphs it does not name (``ALL``, ``NAMED``, ``GRAPH ?g``)."""
+    return any(w in ("ALL", "NAMED") or w.startswith(("?", "$")) for w in written)
 
 
 class _Invalid(Exception):

@@ -55,7 +55,11 @@ _RESULT_MEDIA = {
 }
 NTRIPLES = "application/n-triples"
 RESULTS_JSON = "application/sparql-results+json"
-_RDF_FORMATS = {".ttl": pyoxigraph.RdfFormat.TURTLE, ".rdf": pyoxigraph.RdfFormat.RDF_XML}
+_RDF_FORMATS = {
+    ".ttl": pyoxigraph.RdfFormat.TURTLE,
+    ".nt": pyoxigraph.RdfFormat.N_TRIPLES,
+    ".rdf": pyoxigraph.RdfFormat.RDF_XML,
+}
 
 
 def published(path: Path) -> str:
@@ -315,32 +319,28 @@ class Endpoint:
 
     def reset(self, data: tuple[GraphData, ...]) -> str | None:
         """``DROP ALL``, then the test's data; a problem, or None."""
-        text = "DROP ALL" + (" ;\n" + insert_data(data) if data else "")
-        answer = self.update(text)
+        answer = self.update(reset_text(data))
         if answer.status_code >= 300:
             return f"loading the data: {answer.status_code} {answer.text[:300]}"
         return None
 
-    def problem(self, case: Case) -> str | None:
-        """Why the server fails ``case``, or None when it passes."""
+    def problem(self, case: Case, loaded: bool = False) -> str | None:
+        """Why the server fails ``case``, or None when it passes (``loaded``: a query test's data is
+        already in place)."""
         if case.kind.startswith("syntax-"):
             return self._syntax(case)
-        problem = self.reset(case.data)
-        if problem:
-            return problem
-        if case.kind == "query":
-            return self._query(case)
-        return self._update(case)
+        if case.kind == "update":
+            return self._update(case)
+        problem = None if loaded else self.reset(case.data)
+        return problem or self._query(case)
 
     def _syntax(self, case: Case) -> str | None:
         text = with_base(case.action)
         if case.kind == "syntax-update":
-            problem = self.reset(())
-            if problem:
-                return problem
-            answer = self.update(text)
+            # a valid update runs on an empty dataset, in the same request as the reset
+            answer = self.update(("DROP ALL ;\n" if case.positive else "") + text)
         else:
-            answer = self.query(text, "application/sparql-results+json, application/n-triples;q=0.9")
+            answer = self.query(text, f"{RESULTS_JSON}, {NTRIPLES};q=0.9")
         status = answer.status_code
         if case.positive and not 200 <= status < 300:
             return f"a valid text was refused: {status} {answer.text[:300]}"
@@ -368,7 +368,8 @@ class Endpoint:
         return compare_results(expected, actual)
 
     def _update(self, case: Case) -> str | None:
-        answer = self.update(with_base(case.action))
+        # the reset, the data and the update in one request (its operations run in order)
+        answer = self.update(reset_text(case.data) + " ;\n" + with_base(case.action))
         if answer.status_code >= 300:
             return f"the update was refused: {answer.status_code} {answer.text[:300]}"
         expected_default = Graph()
@@ -430,6 +431,19 @@ def read_expected_failures(path: Path) -> dict[str, str]:
     return found
 
 
-def run_all(endpoint: Endpoint, selected: list[Case] | None = None) -> Iterator[tuple[Case, str | None]]:
-    for case in selected if selected is not None else cases():
-        yield case, endpoint.problem(case)
+def reset_text(data: tuple[GraphData, ...]) -> str:
+    return "DROP ALL" + (" ;\n" + insert_data(data) if data else "")
+
+
+def run_all(endpoint: Endpoint, selected: list[Case]) -> Iterator[tuple[Case, str | None]]:
+    """Each case with its problem (None: passed); the query tests that share a dataset share one load."""
+    by_data: dict[tuple[GraphData, ...], list[Case]] = {}
+    for case in selected:
+        if case.kind == "query":
+            by_data.setdefault(case.data, []).append(case)
+        else:
+            yield case, endpoint.problem(case)
+    for data, group in by_data.items():
+        problem = endpoint.reset(data)
+        for case in group:
+            yield case, problem or endpoint.problem(case, loaded=True)
