@@ -141,6 +141,9 @@ def run_query(store: Store, request: Query, out: BinaryIO) -> None:
     except SyntaxError as e:
         send(out, AnswerHead(400, error=f"the query is not valid SPARQL: {e}"))
         return
+    except RuntimeError as e:  # valid SPARQL that Oxigraph cannot evaluate (a function it does not know)
+        send(out, AnswerHead(400, error=f"the query cannot be evaluated: {e}"))
+        return
     if isinstance(results, QuerySolutions | QueryBoolean):
         media = request.results_type
         if not media:

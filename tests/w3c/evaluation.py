@@ -5,7 +5,7 @@ Each test starts from an empty dataset (``DROP ALL``, then the test's data in on
 file's blank nodes kept apart), and its result is compared as the W3C does: graphs by isomorphism, result
 sets as bags of solutions under one blank-node mapping, booleans as booleans; an update test compares the
 default graph and each non-empty named graph after it. Syntax tests: a positive one must be answered 2xx,
-a negative one 4xx.
+a negative one 4xx. Literals: language tags compared without case, numbers of one datatype by value.
 
 Graphs coopgraph maintains itself (ontology, vocabularies, shapes, catalogue) survive ``DROP ALL`` on a
 coopgraph server; the named graphs an update test compares leave them out.
@@ -18,16 +18,18 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pyoxigraph
 import requests
-from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, Variable
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, Variable
 from rdflib.compare import isomorphic
 from rdflib.query import Result
 from rdflib.term import Node
 
 from coopgraph import iris
+from coopgraph.sparql_text import ScanError, scan_update
 from tests.conftest import conformance_path
 from tests.w3c.manifest import MF, entries, file_path
 
@@ -218,10 +220,24 @@ def _solutions(result: Result) -> list[dict[str, Node]]:
     return [{str(v): t for v, t in row.items() if t is not None} for row in result.bindings]
 
 
+_NUMERIC = {XSD[name] for name in ("integer", "decimal", "double", "float", "int", "long", "short", "byte")}
+
+
 def _literal_key(term: Node) -> Node:
-    """rdflib keeps language tags as written; SPARQL compares them case-insensitively."""
-    if isinstance(term, Literal) and term.language:
+    """A literal as the suite compares it: language tags without case, numbers of one datatype by value
+    (``"1.0"^^xsd:decimal`` is ``"1"^^xsd:decimal``: the suite's files and servers differ in lexical form)."""
+    if not isinstance(term, Literal):
+        return term
+    if term.language:
         return Literal(str(term), lang=term.language.lower())
+    if term.datatype in _NUMERIC:
+        try:
+            value = Decimal(str(term).strip())
+        except InvalidOperation:
+            return term
+        return Literal(
+            format(value.normalize(), "f") if value.is_finite() else str(value), datatype=term.datatype
+        )
     return term
 
 
@@ -295,6 +311,9 @@ class Endpoint:
     gsp_url: str  #: the Graph Store Protocol endpoint (``?default`` reads the default graph)
     headers: dict[str, str] = field(default_factory=dict)
     timeout: float = 60
+    #: False for a server that would fetch a LOAD's source: such updates are not sent (this suite's LOADs
+    #: name hosts of the Internet) and the test fails as not run. coopgraph refuses LOAD itself.
+    sends_load: bool = True
     session: requests.Session = field(default_factory=requests.Session)
 
     def update(self, text: str) -> requests.Response:
@@ -336,9 +355,10 @@ class Endpoint:
 
     def _syntax(self, case: Case) -> str | None:
         text = with_base(case.action)
-        if case.kind == "syntax-update":
-            # a valid update runs on an empty dataset, in the same request as the reset
-            answer = self.update(("DROP ALL ;\n" if case.positive else "") + text)
+        if case.kind == "syntax-update":  # run on whatever the previous test left (runs are in one order)
+            if not self.sends_load and _loads(text):
+                return "not run: the update has a LOAD, which this server would fetch from the network"
+            answer = self.update(text)
         else:
             answer = self.query(text, f"{RESULTS_JSON}, {NTRIPLES};q=0.9")
         status = answer.status_code
@@ -368,8 +388,14 @@ class Endpoint:
         return compare_results(expected, actual)
 
     def _update(self, case: Case) -> str | None:
-        # the reset, the data and the update in one request (its operations run in order)
-        answer = self.update(reset_text(case.data) + " ;\n" + with_base(case.action))
+        # two requests: Oxigraph's parser takes no prologue (BASE, PREFIX) after the first operation
+        problem = self.reset(case.data)
+        if problem:
+            return problem
+        text = with_base(case.action)
+        if not self.sends_load and _loads(text):
+            return "not run: the update has a LOAD, which this server would fetch from the network"
+        answer = self.update(text)
         if answer.status_code >= 300:
             return f"the update was refused: {answer.status_code} {answer.text[:300]}"
         expected_default = Graph()
@@ -429,6 +455,13 @@ def read_expected_failures(path: Path) -> dict[str, str]:
             raise ValueError(f"{path.name}:{number}: {test} has no reason")
         found[test] = reason.strip()
     return found
+
+
+def _loads(text: str) -> bool:
+    try:
+        return bool(scan_update(text).loads)
+    except ScanError:
+        return True  # not sent either: the scanner alone cannot tell
 
 
 def reset_text(data: tuple[GraphData, ...]) -> str:
