@@ -81,6 +81,8 @@ class UpdateInfo:
     modify_wheres: list[int] = field(default_factory=list)  # offset of each DELETE/INSERT operation's WHERE
     depth: int = 0  # the deepest nesting of brackets ({, (, [) in the text
     silent_loads: list[tuple[int, int]] = field(default_factory=list)  # (start, end) of each LOAD SILENT
+    #: (start, end, "CLEAR"|"DROP", "ALL"|"NAMED", silent) of each CLEAR/DROP of ALL or NAMED graphs
+    clear_all: list[tuple[int, int, str, str, bool]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,6 +324,7 @@ class _Scanner:
         self.with_graphs: list[str] = []
         self.modify_wheres: list[int] = []
         self.silent_loads: list[tuple[int, int]] = []
+        self.clear_all: list[tuple[int, int, str, str, bool]] = []
         self.depth = 0  # the deepest bracket nesting seen (a parser recursing that deep may overflow)
 
     # ---- character-level helpers, mirroring Oxigraph's i("KEYWORD") and "_" -----------------
@@ -782,6 +785,7 @@ class _Scanner:
             modify_wheres=self.modify_wheres,
             depth=self.depth,
             silent_loads=self.silent_loads,
+            clear_all=self.clear_all,
         )
 
     def silent(self, pos: int) -> int:
@@ -838,12 +842,15 @@ class _Scanner:
                 return g[1]
         for op in ("CLEAR", "DROP"):
             if self.kw(pos, op):
-                p = self.silent(self.ws(pos + len(op)))
+                after = self.ws(pos + len(op))
+                p = self.silent(after)
                 g = self.graph_ref(p)
                 if g is None:
                     for word in ("DEFAULT", "NAMED", "ALL"):
                         if self.kw(p, word):
                             g = (word, self.ws(p + len(word)))
+                            if word != "DEFAULT":
+                                self.clear_all.append((pos, p + len(word), op, word, p != after))
                             break
                 if g is not None:
                     ops.append(op)

@@ -175,6 +175,9 @@ class Writes:
         info = scan_update(text)
         try:
             with self.store.transaction() as tx:
+                if info.clear_all:  # CLEAR/DROP ALL or NAMED: the data graphs only, named one by one
+                    text = expand_clear_all(text, info, tx.graph_names())
+                    info = scan_update(text)
                 records = tx.records()
                 candidates = self._candidates(tx, info.graphs_written)
                 before = self._snapshot(tx, candidates, before=True)
@@ -299,6 +302,23 @@ class Writes:
             triples=triples,
             activity=activity,
         )
+
+
+#: A graph no store holds: what ``DROP SILENT NAMED`` names when there is no data graph (a no-op).
+NO_GRAPH = iris.BASE + "graph/none"
+
+
+def expand_clear_all(text: str, info: Any, graphs: set[str]) -> str:
+    """The update with each ``CLEAR``/``DROP`` of ``ALL`` or ``NAMED`` written as operations on the data
+    graphs, one by one: the graphs coopgraph maintains are never reached (putting them back after the
+    operation cost a second per write)."""
+    data = sorted(g for g in graphs if not iris.is_system_graph(g))
+    for start, end, op, word, silent in sorted(info.clear_all, reverse=True):
+        named = [f"{op} SILENT GRAPH <{g}>" for g in data] or [f"{op} SILENT GRAPH <{NO_GRAPH}>"]
+        if word == "ALL":
+            named = [f"{op} {'SILENT ' if silent else ''}DEFAULT", *(named if data else [])]
+        text = text[:start] + " ;\n".join(named) + text[end:]
+    return text
 
 
 def _size(view: Any, graph: str) -> int:
