@@ -346,6 +346,12 @@ class Endpoint:
     def problem(self, case: Case, loaded: bool = False) -> str | None:
         """Why the server fails ``case``, or None when it passes (``loaded``: a query test's data is
         already in place)."""
+        try:
+            return self._problem(case, loaded)
+        except requests.RequestException as e:  # an answer cut short, a connection refused: a failure too
+            return f"the request failed: {e}"
+
+    def _problem(self, case: Case, loaded: bool) -> str | None:
         if case.kind.startswith("syntax-"):
             return self._syntax(case)
         if case.kind == "update":
