@@ -42,8 +42,14 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str
     def run(mode: str) -> Outcomes:
         if mode not in done:
             store = tmp_path_factory.mktemp(f"evaluation-{mode}") / "store"
+            # union: a query written for one small graph can match across the system graphs in the union
+            # and produce hundreds of megabytes; a small answer limit and time limit fail it early
             server = start_server(
-                store, seed=False, extra_args=["--strict-dataset"] if mode == "strict" else None
+                store,
+                seed=False,
+                query_timeout=30 if mode == "strict" else 5,
+                extra_args=["--strict-dataset"] if mode == "strict" else None,
+                extra_env=None if mode == "strict" else {"COOPGRAPH_MAX_RESULT_BYTES": str(4 << 20)},
             )
             endpoint = evaluation.Endpoint(
                 server.url + "/sparql",
