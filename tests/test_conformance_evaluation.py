@@ -49,7 +49,12 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str
                 seed=False,
                 query_timeout=30 if mode == "strict" else 5,
                 extra_args=["--strict-dataset"] if mode == "strict" else None,
-                extra_env=None if mode == "strict" else {"COOPGRAPH_MAX_RESULT_BYTES": str(4 << 20)},
+                extra_env=None
+                if mode == "strict"
+                else {
+                    "COOPGRAPH_MAX_RESULT_BYTES": str(4 << 20),
+                    "COOPGRAPH_WORKER_MEMORY_BYTES": str(1 << 30),
+                },
             )
             endpoint = evaluation.Endpoint(
                 server.url + "/sparql",
