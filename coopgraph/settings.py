@@ -67,6 +67,12 @@ class Settings:
     max_connections: int = 512
     #: Browser origins allowed by CORS; "*" allows any origin, without credentials.
     cors_origins: tuple[str, ...] = ()
+    #: The dataset of a query that names none (coopgraph.store.dataset): False, the union of all graphs as
+    #: its default graph; True, SPARQL's own (the store's default graph; the graphs coopgraph maintains
+    #: itself, ontology, vocabularies, shapes, catalogue, only when the query names them).
+    strict_dataset: bool = False
+    #: Whether the catalogue graph is part of every query's dataset (else only when a query names it).
+    dataset_includes_catalog: bool = False
     #: SERVICE endpoints a query may call; empty means none.
     service_allowlist: tuple[str, ...] = ()
     #: The public URL the server is reached at, when behind a proxy.

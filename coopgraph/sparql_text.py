@@ -80,6 +80,9 @@ class UpdateInfo:
     with_graphs: list[str] = field(default_factory=list)  # WITH IRIs of DELETE/INSERT operations
     modify_wheres: list[int] = field(default_factory=list)  # offset of each DELETE/INSERT operation's WHERE
     depth: int = 0  # the deepest nesting of brackets ({, (, [) in the text
+    silent_loads: list[tuple[int, int]] = field(default_factory=list)  # (start, end) of each LOAD SILENT
+    #: (start, end, "CLEAR"|"DROP", "ALL"|"NAMED", silent) of each CLEAR/DROP of ALL or NAMED graphs
+    clear_all: list[tuple[int, int, str, str, bool]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------
@@ -320,6 +323,8 @@ class _Scanner:
         self.fallback = False  # scanning text whose structure was not recognised
         self.with_graphs: list[str] = []
         self.modify_wheres: list[int] = []
+        self.silent_loads: list[tuple[int, int]] = []
+        self.clear_all: list[tuple[int, int, str, str, bool]] = []
         self.depth = 0  # the deepest bracket nesting seen (a parser recursing that deep may overflow)
 
     # ---- character-level helpers, mirroring Oxigraph's i("KEYWORD") and "_" -----------------
@@ -779,10 +784,20 @@ class _Scanner:
             with_graphs=self.with_graphs,
             modify_wheres=self.modify_wheres,
             depth=self.depth,
+            silent_loads=self.silent_loads,
+            clear_all=self.clear_all,
         )
 
     def silent(self, pos: int) -> int:
         return self.ws(pos + 6) if self.kw(pos, "SILENT") else pos
+
+    def graph_end(self, into: int) -> int | None:
+        """The end of the IRI of ``INTO GRAPH <g>`` starting at ``into``."""
+        pos = self.ws(into + 4)
+        if not self.kw(pos, "GRAPH"):
+            return None
+        r = self.iri_at(self.ws(pos + 5))
+        return r[1] if r is not None else None
 
     def graph_ref(self, pos: int) -> tuple[str, int] | None:
         if not self.kw(pos, "GRAPH"):
@@ -808,13 +823,18 @@ class _Scanner:
     ) -> int | None:
         """One operation, its alternatives tried in Oxigraph's order; the position after it or None."""
         if self.kw(pos, "LOAD"):
-            p = self.silent(self.ws(pos + 4))
+            after = self.ws(pos + 4)
+            p = self.silent(after)
+            silent = p != after
             r = self.iri_at(p)
             if r is not None:
                 self.loads.append(r[0])
                 ops.append("LOAD")
                 p = self.ws(r[1])
                 g = self.graph_ref(self.ws(p + 4)) if self.kw(p, "INTO") else None
+                end = r[1] if g is None else self.graph_end(p)
+                if silent and end is not None:
+                    self.silent_loads.append((pos, end))
                 if g is None:
                     written.append("DEFAULT")
                     return p
@@ -822,12 +842,15 @@ class _Scanner:
                 return g[1]
         for op in ("CLEAR", "DROP"):
             if self.kw(pos, op):
-                p = self.silent(self.ws(pos + len(op)))
+                after = self.ws(pos + len(op))
+                p = self.silent(after)
                 g = self.graph_ref(p)
                 if g is None:
                     for word in ("DEFAULT", "NAMED", "ALL"):
                         if self.kw(p, word):
                             g = (word, self.ws(p + len(word)))
+                            if word != "DEFAULT":
+                                self.clear_all.append((pos, p + len(word), op, word, p != after))
                             break
                 if g is not None:
                     ops.append(op)

@@ -98,6 +98,7 @@ def start_server(
     workers: int = 2,
     query_timeout: float = 30.0,
     extra_env: dict[str, str] | None = None,
+    extra_args: list[str] | None = None,
 ) -> Server:
     port = free_port()
     env = dict(
@@ -111,7 +112,7 @@ def start_server(
     if token:
         env["COOPGRAPH_WRITE_TOKEN"] = token
     log = store.parent / f"server-{port}.log"
-    args = [*COOPGRAPH, "serve", "--port", str(port)] + ([] if seed else ["--no-seed"])
+    args = [*COOPGRAPH, "serve", "--port", str(port)] + ([] if seed else ["--no-seed"]) + (extra_args or [])
     with open(log, "wb") as out:
         process = subprocess.Popen(args, cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}", store, process, token, log, env)

@@ -197,7 +197,9 @@ def test_service_description_without_a_query(server) -> None:
     services = list(g.subjects(sd.endpoint, rdflib.URIRef(server.url + "/sparql")))
     assert services
     assert (services[0], sd.supportedLanguage, sd.SPARQL11Query) in g
-    assert (services[0], sd.supportedLanguage, sd.SPARQL11Update) in g  # the server has a write token
+    assert (services[0], sd.supportedLanguage, sd.SPARQL11Update) not in g  # /sparql takes no update
+    updates = list(g.subjects(sd.endpoint, rdflib.URIRef(server.url + "/update")))  # the server has a token
+    assert updates and (updates[0], sd.supportedLanguage, sd.SPARQL11Update) in g
 
 
 def test_sparqlwrapper_get_and_post(server) -> None:

@@ -39,6 +39,7 @@ def settings(args: argparse.Namespace) -> Settings:
             port=getattr(args, "port", None),
             workers=getattr(args, "workers", None),
             query_timeout=getattr(args, "query_timeout", None),
+            strict_dataset=getattr(args, "strict_dataset", None),
         )
     except (OSError, ValueError) as e:
         raise Failure(USAGE, f"error: settings: {e}") from None

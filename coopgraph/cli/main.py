@@ -215,6 +215,14 @@ def _serve_command(command: Command) -> None:
     p.add_argument("--workers", type=int, help="query worker processes (default: two per core, at most 8)")
     p.add_argument("--query-timeout", type=float, metavar="SECONDS", help="query time limit (default 30)")
     p.add_argument("--no-seed", action="store_true", help="on first start, leave the seed dataset out")
+    p.add_argument(
+        "--strict-dataset",
+        action="store_true",
+        default=None,
+        help="a query's default graph is the store's own default graph, not the union of all graphs, and the "
+        "ontology, vocabularies, shapes and catalogue graphs are in its dataset only when it names them "
+        "(setting strict_dataset)",
+    )
     p.set_defaults(run=_serve)
 
 

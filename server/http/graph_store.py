@@ -101,7 +101,9 @@ async def _write(request: Request, state: State, graph: str | None) -> Response:
     if graph is None:
         if method == "PUT":
             raise ProtocolError(400, "name the graph to replace with '?graph=' or '?default'")
-        graph = location = iris.graph_iri("data", f"posted/{uuid.uuid4().hex}")
+        # the protocol's new graph: named under the graph store's own URL, so that its name (the Location)
+        # is a URL that returns it here (direct identification), and ?graph= takes it too
+        graph = location = check_iri(state.base_url(request, f"{PREFIX}/posted/{uuid.uuid4().hex}"), "")
     media, _ = content_type(request)
     if media == "multipart/form-data" and method == "POST":
         return await _multipart(request, state, graph, origin)

@@ -79,6 +79,21 @@ def check_iri(value: str, name: str) -> str:
     return value
 
 
+#: The values of the ``version`` parameter of the SPARQL 1.2 Protocol drafts that this server answers.
+PROTOCOL_VERSIONS = ("1.1", "1.2")
+
+
+def check_version(params: dict[str, list[str]]) -> None:
+    """A 400 unless each ``version`` parameter names a protocol version this server speaks."""
+    for value in params.get("version", ()):
+        if value not in PROTOCOL_VERSIONS:
+            raise ProtocolError(
+                400,
+                f"protocol version {value!r} is not supported; this server speaks SPARQL "
+                + ", ".join(PROTOCOL_VERSIONS),
+            )
+
+
 def check_depth(depth: int, limit: int, what: str) -> None:
     """A 400 for a query or update nested deeper than ``limit``: Oxigraph's parser recurses into each
     bracket, and thousands of them overflow a worker's stack."""
@@ -130,7 +145,6 @@ class PostedOperation:
     other_media_type: str | None  #: the other operation's media type refused with it (None: a 415)
     misdirected: str  #: the answer (400) to the other operation sent here
     unsupported: str  #: the answer (415) to any other media type
-    field_in_url_refused: bool = False  #: a direct POST may not name the field in its URL too
 
 
 async def read_posted(
@@ -138,6 +152,13 @@ async def read_posted(
 ) -> tuple[str, dict[str, list[str]]]:
     """The operation's text and the request's parameters (its URL's, then a form's fields)."""
     params = url_params(request)
+    if operation.field in params:  # the protocol puts a POST's operation in its body, never in its URL
+        raise ProtocolError(
+            400,
+            f"a POST carries the {operation.field} in its body (as {operation.media_type}, or in a form's "
+            f"'{operation.field}' field), not in the URL; GET /sparql takes a query in the URL",
+        )
+    check_version(params)
     media, ctype = content_type(request)
     body = await read_body(request, limit)
     if media == FORM:
@@ -146,18 +167,13 @@ async def read_posted(
             raise ProtocolError(400, operation.misdirected)
         for key, values in form.items():
             params.setdefault(key, []).extend(values)
+        check_version(params)
         text = single(params.get(operation.field), operation.field)
         if text is None:
             raise ProtocolError(400, f"the form has no '{operation.field}' field")
         return text, params
     if media == operation.media_type:
         require_utf8(ctype)
-        if operation.field_in_url_refused and operation.field in params:
-            raise ProtocolError(
-                400,
-                f"a direct POST carries the {operation.field} in its body, "
-                f"not in a '{operation.field}' parameter",
-            )
         return decode(body), params
     if media == operation.other_media_type:
         raise ProtocolError(400, operation.misdirected)

@@ -40,7 +40,7 @@ def check_query(info: QueryInfo, allowed_services: tuple[str, ...]) -> None:
 
 
 def check_update(info: UpdateInfo, allowed_services: tuple[str, ...]) -> None:
-    if info.loads:
+    if len(info.loads) > len(info.silent_loads):
         raise Refused(
             "LOAD: this server does not fetch data from other hosts; send the data with the "
             "graph store protocol (PUT or POST /graphs) instead"
@@ -49,6 +49,19 @@ def check_update(info: UpdateInfo, allowed_services: tuple[str, ...]) -> None:
     for graph in info.graphs_written:
         if is_system_graph(graph):
             raise Forbidden(system_graph_refusal(graph))
+
+
+#: What a ``LOAD SILENT`` becomes: the spec lets a silent operation fail without failing the request, and
+#: this server never fetches, so it succeeds and changes nothing (an empty INSERT DATA keeps the ``;``
+#: between the operations around it valid).
+NO_OPERATION = "INSERT DATA { }"
+
+
+def without_silent_loads(text: str, info: UpdateInfo) -> str:
+    """The update with each ``LOAD SILENT`` operation made a no-op (:data:`NO_OPERATION`)."""
+    for start, end in sorted(info.silent_loads, reverse=True):
+        text = text[:start] + NO_OPERATION + text[end:]
+    return text
 
 
 def dataset(

@@ -138,7 +138,7 @@ async def execute(request: Request, state: State, saved: SavedQuery) -> Response
         if requested is None and negotiation.prefers_html(request.headers.get("accept")):
             return await _html(request, state, saved, values, substitutions)
         params = {"format": [requested]} if requested else {}
-        return await run(request, state, saved.query, params, substitutions=substitutions)
+        return await run(request, state, saved.query, params, substitutions=substitutions, union=True)
     except ProtocolError as e:
         return e.response()
 
@@ -314,7 +314,9 @@ def result_rows(variables: list[str], rows: list[dict[str, dict[str, str]]]) -> 
 async def _html(
     request: Request, state: State, saved: SavedQuery, values: dict[str, str], substitutions: dict[str, Any]
 ) -> Response:
-    reply = await run(request, state, saved.query, {"format": ["json"]}, substitutions=substitutions)
+    reply = await run(
+        request, state, saved.query, {"format": ["json"]}, substitutions=substitutions, union=True
+    )
     if reply.status_code != 200:
         return reply
     body = json.loads(reply.body)  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from server.http.protocol import (
     ProtocolError,
     check_depth,
     check_iris,
+    check_version,
     read_posted,
     single,
     url_params,
@@ -100,6 +101,7 @@ def _read_get(request: Request) -> tuple[str | None, dict[str, list[str]]]:
     params = url_params(request)
     if "update" in params:
         raise ProtocolError(405, "updates are sent with POST to /update", {"Allow": ALLOW})
+    check_version(params)
     return single(params.get("query"), "query"), params
 
 
@@ -112,7 +114,6 @@ POSTED_QUERY = PostedOperation(
     misdirected="updates are sent to /update, not to /sparql",
     unsupported="send the query as application/sparql-query, or as a form "
     "(application/x-www-form-urlencoded) with a 'query' field",
-    field_in_url_refused=True,
 )
 
 
@@ -142,8 +143,10 @@ def prepare(
     params: dict[str, list[str]],
     substitutions: dict[str, list[str]] | None = None,
     max_bytes: int | None = None,
+    union: bool = False,
 ) -> messages.Query:
-    """The worker request for one query, checked (raises :class:`ProtocolError`)."""
+    """The worker request for one query, checked (raises :class:`ProtocolError`); ``union``: read the union
+    default graph even on a strict server (saved queries are written for it)."""
     request.scope[QUERY_TEXT] = query  # for the access log
     info = _scan(query)
     if isinstance(info, ScanError):
@@ -162,9 +165,10 @@ def prepare(
         query=query,
         default_graph=default,
         named_graphs=named,
-        # FROM in the query text must name graphs of this store (the classic way to make a server fetch
-        # a URL); graphs named by the protocol's parameters that the store lacks are empty (protocol).
-        require_graphs=sorted(set(info.from_graphs) | set(info.from_named_graphs)),
+        # A graph FROM or the parameters name that the store lacks is an empty graph (never fetched).
+        strict_dataset=state.settings.strict_dataset and not union,
+        with_catalog=state.settings.dataset_includes_catalog,
+        prefixes=info.prefixes or None,
         results_type=results_type,
         rdf_type=rdf_type,
         max_bytes=max_bytes or state.settings.max_result_bytes,
@@ -180,9 +184,10 @@ async def run(
     params: dict[str, list[str]],
     substitutions: dict[str, list[str]] | None = None,
     max_bytes: int | None = None,
+    union: bool = False,
 ) -> Response:
     """Run one query in a worker and answer with its results (shared with saved queries)."""
-    prepared = prepare(request, state, query, params, substitutions, max_bytes)
+    prepared = prepare(request, state, query, params, substitutions, max_bytes, union)
     return await answer_query(state, prepared, request.method == "HEAD", client_of(request.scope))
 
 

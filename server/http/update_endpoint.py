@@ -67,6 +67,9 @@ async def update(request: Request) -> Response:
             safety.check_update(info, state.settings.service_allowlist)
         except safety.Refused as e:
             raise ProtocolError(403 if isinstance(e, safety.Forbidden) else 400, str(e)) from None
+        if info.silent_loads:
+            text = safety.without_silent_loads(text, info)
+            info = scan_update(text)
         text = with_using(
             text, info, params.get("using-graph-uri", []), params.get("using-named-graph-uri", [])
         )

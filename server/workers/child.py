@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pyoxigraph import (
+    Quad,
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
@@ -32,6 +33,7 @@ from coopgraph import iris
 from coopgraph.settings import load_settings
 from coopgraph.sparql_errors import explain
 from coopgraph.store import Store, open_store
+from coopgraph.store.dataset import DatasetMode, query_dataset
 from server.workers import describe, dumps, fragments, framing, messages
 from server.workers.messages import (
     OUT_OF_MEMORY_EXIT,
@@ -134,28 +136,27 @@ def _format(cache: dict[str, Any], kind: Any, media: str) -> Any:
 def run_query(store: Store, request: Query, out: BinaryIO) -> None:
     subs = request.substitutions
     view = store.view()  # the published generation, kept open while it stays the current one
-    missing = [g for g in request.require_graphs or () if not view.has_graph(g)]
-    if missing:
-        send(
-            out,
-            AnswerHead(
-                400,
-                error="not a graph in this store: "
-                + ", ".join(f"<{g}>" for g in missing)
-                + " (coopgraph never fetches graphs from elsewhere; see GET /graphs for the graphs it holds)",
-            ),
+    default_graph, named_graphs = request.default_graph, request.named_graphs
+    if default_graph is None and named_graphs is None:
+        default_graph, named_graphs = query_dataset(
+            view.graph_names(),
+            request.query,
+            request.prefixes or {},
+            DatasetMode(strict=request.strict_dataset, with_catalog=request.with_catalog),
         )
-        return
     try:
         results = view.query(
             request.query,
-            default_graph=request.default_graph,
-            named_graphs=request.named_graphs,
+            default_graph=default_graph,
+            named_graphs=named_graphs,
             substitutions={k: messages.decode_term(v) for k, v in subs.items()} if subs else None,
             base_iri=request.base_iri,
         )
     except SyntaxError as e:
         send(out, AnswerHead(400, error=f"the query is not valid SPARQL: {explain(request.query, e)}"))
+        return
+    except RuntimeError as e:  # valid SPARQL that Oxigraph cannot evaluate (a function it does not know)
+        send(out, AnswerHead(400, error=f"the query cannot be evaluated: {e}"))
         return
     if isinstance(results, QuerySolutions | QueryBoolean):
         media = request.results_type
@@ -202,7 +203,9 @@ def dump_graph(store: Store, request: GraphDump, out: BinaryIO) -> None:
     )
     try:
         prefixes = iris.PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
-        if fmt.supports_datasets:  # a graph in a dataset format keeps its name
+        if fmt == RdfFormat.JSON_LD:  # the graph's triples as the document's default graph, as readers expect
+            serialize((Quad(q.subject, q.predicate, q.object) for q in view.quads(name)), writer, format=fmt)
+        elif fmt.supports_datasets:  # N-Quads and TriG keep the graph's name
             serialize(view.quads(name), writer, format=fmt)
         else:
             view.dump(writer, fmt, name, prefixes=prefixes)

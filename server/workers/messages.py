@@ -45,7 +45,10 @@ class Query:
     rdf_type: str | None = None  #: media type of a CONSTRUCT/DESCRIBE answer; None: refuse them (406)
     default_graph: list[str] | None = None  #: None: the union of the named graphs
     named_graphs: list[str] | None = None
-    require_graphs: list[str] | None = None  #: graphs the store must hold (FROM in the text), else 400
+    #: How a query that names no dataset reads the store (:mod:`coopgraph.store.dataset`).
+    strict_dataset: bool = False
+    with_catalog: bool = False
+    prefixes: dict[str, str] | None = None  #: the prologue's, to tell whether the text names a system graph
     substitutions: dict[str, list[str]] | None = None  #: variable -> term, as :func:`encode_term` writes it
     base_iri: str | None = None
 

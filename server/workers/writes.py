@@ -204,6 +204,9 @@ class Writes:
         try:
             _check_graph_names(info.graphs_written)
             with self.store.transaction() as tx:
+                if info.clear_all:  # CLEAR/DROP ALL or NAMED: the data graphs only, named one by one
+                    text = expand_clear_all(text, info, tx.graph_names())
+                    info = scan_update(text)
                 records = tx.records()
                 candidates = self._candidates(tx, info.graphs_written)
                 before = self._snapshot(tx, candidates, before=True)
@@ -217,7 +220,8 @@ class Writes:
                     if is_disk_full(e):
                         raise
                     raise _Invalid(_update_error(e)) from None
-                self._keep_system_graphs(tx, candidates)
+                if _reaches_unnamed(info.graphs_written):
+                    self._keep_system_graphs(tx, any(w.startswith(("?", "$")) for w in info.graphs_written))
                 after = self._snapshot(tx, candidates, before=False)
                 self._check_literals(tx, candidates, before, after)
                 changed, focus = self._changes(candidates, before, after)
@@ -255,24 +259,32 @@ class Writes:
                 + "\n".join(f"  {p}" for p in shown)
             )
 
-    def _keep_system_graphs(self, tx: StoreTransaction, candidates: list[str]) -> None:
+    def _keep_system_graphs(self, tx: StoreTransaction, by_pattern: bool) -> None:
         """Put back the graphs coopgraph maintains that an update reached without naming them (``CLEAR
         ALL``, ``DROP NAMED``, ``GRAPH ?g``): such updates touch data graphs only. An update that names
-        one is refused before it gets here."""
+        one is refused before it gets here. ``CLEAR``/``DROP`` empty a graph whole, so its size tells
+        whether it was reached; a ``GRAPH ?g`` template may change it at the same size, so it is compared
+        triple by triple."""
         view = self.store.view()
-        for graph in candidates:
-            if graph == DEFAULT_GRAPH or not iris.is_system_graph(graph):
+        restored: list[Any] = []
+        for graph in sorted(view.graph_names()):
+            if graph == iris.CATALOG_GRAPH or not iris.is_system_graph(graph):
                 continue
-            before = set(view.quads(graph))
-            if tx.has_graph(graph) and set(tx.quads(graph)) == before:
-                continue
+            if tx.has_graph(graph):
+                if not by_pattern and tx.count(graph) == _size(view, graph):
+                    continue
+                if by_pattern and set(tx.quads(graph)) == set(view.quads(graph)):
+                    continue
             tx.drop_graph(graph)
             tx.add_graph(graph)
-            tx.add(before)
+            restored.extend(view.quads(graph))
+        if restored:
+            tx.add(restored)  # at once: each bulk load has a cost of its own, whatever its size
 
     def _candidates(self, tx: StoreTransaction, written: list[str]) -> list[str]:
-        graphs = tx.graph_names() - {iris.CATALOG_GRAPH}
-        if any(w in ("ALL", "NAMED") or w.startswith(("?", "$")) for w in written):
+        """The data graphs an update may change (the graphs coopgraph maintains are kept apart)."""
+        if _reaches_unnamed(written):
+            graphs = {g for g in tx.graph_names() if not iris.is_system_graph(g)}
             return [*sorted(graphs), DEFAULT_GRAPH]
         return sorted(set(written))
 
@@ -348,6 +360,33 @@ class Writes:
             triples=triples,
             activity=activity,
         )
+
+
+#: A graph no store holds: what ``DROP SILENT NAMED`` names when there is no data graph (a no-op).
+NO_GRAPH = iris.BASE + "graph/none"
+
+
+def expand_clear_all(text: str, info: Any, graphs: set[str]) -> str:
+    """The update with each ``CLEAR``/``DROP`` of ``ALL`` or ``NAMED`` written as operations on the data
+    graphs, one by one: the graphs coopgraph maintains are never reached (putting them back after the
+    operation cost a second per write)."""
+    data = sorted(g for g in graphs if not iris.is_system_graph(g))
+    for start, end, op, word, silent in sorted(info.clear_all, reverse=True):
+        named = [f"{op} SILENT GRAPH <{g}>" for g in data] or [f"{op} SILENT GRAPH <{NO_GRAPH}>"]
+        if word == "ALL":
+            named = [f"{op} {'SILENT ' if silent else ''}DEFAULT", *(named if data else [])]
+        text = text[:start] + " ;\n".join(named) + text[end:]
+    return text
+
+
+def _size(view: Any, graph: str) -> int:
+    rows = view.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=[graph])
+    return int(next(iter(rows))["n"].value)
+
+
+def _reaches_unnamed(written: list[str]) -> bool:
+    """Whether an update writes graphs it does not name (``ALL``, ``NAMED``, ``GRAPH ?g``)."""
+    return any(w in ("ALL", "NAMED") or w.startswith(("?", "$")) for w in written)
 
 
 class _Invalid(Exception):
