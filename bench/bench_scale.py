@@ -136,19 +136,13 @@ def op_validate(store: Path, data: Path) -> dict[str, Any]:
     return {"violations": report.counts.get("Violation", 0), "results": sum(report.counts.values())}
 
 
-def op_queries(store: Path, data: Path) -> dict[str, Any]:
+def op_query(store: Path, data: Path, name: str) -> dict[str, Any]:
+    """One saved query, its parameters at their defaults, in process; all its rows are read."""
     from coopgraph.saved_queries import load_all
     from coopgraph.store.local import LocalStore
 
-    local = LocalStore(store)
-    each: dict[str, float] = {}
-    rows: dict[str, int] = {}
-    for name, saved in sorted(load_all().items()):
-        started = time.perf_counter()
-        answer = local.query(saved.with_defaults())
-        rows[name] = sum(1 for _ in answer) if not isinstance(answer, bool) else 1
-        each[name] = time.perf_counter() - started
-    return {"each": each, "rows": rows}
+    answer = LocalStore(store).query(load_all()[name].with_defaults())
+    return {"rows": 1 if isinstance(answer, bool) else sum(1 for _ in answer)}
 
 
 def op_dump(store: Path, data: Path) -> dict[str, Any]:
@@ -184,7 +178,6 @@ CHILD_OPS: dict[str, Callable[[Path, Path], dict[str, Any]]] = {
     "validated": op_validated,
     "validate": op_validate,
     "batch": op_batch,
-    "queries": op_queries,
     "dump": op_dump,
     "compact": op_compact,
     "search": op_search,
@@ -193,7 +186,10 @@ CHILD_OPS: dict[str, Callable[[Path, Path], dict[str, Any]]] = {
 
 def run_child(op: str, store: Path, data: Path) -> dict[str, Any]:
     started = time.perf_counter()
-    out = CHILD_OPS[op](store, data)
+    if op.startswith("query:"):
+        out = op_query(store, data, op.removeprefix("query:"))
+    else:
+        out = CHILD_OPS[op](store, data)
     out["seconds"] = time.perf_counter() - started
     out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
@@ -281,12 +277,13 @@ def op_http(store: Path, organisations: int, lookups: int, pages: int) -> dict[s
 
 
 # ------------------------------------------------------------------------------ the driver
-def child(op: str, store: Path, data: Path) -> dict[str, Any]:
+def child(op: str, store: Path, data: Path, timeout: float | None = None) -> dict[str, Any]:
     process = subprocess.run(
         [sys.executable, __file__, "--one", op, str(store), str(data)],
         capture_output=True,
         text=True,
         cwd=PROJECT,
+        timeout=timeout,
     )
     if process.returncode != 0:
         raise SystemExit(f"{op} failed: {process.stderr[-3000:]}")
@@ -304,7 +301,28 @@ def seed_store(target: Path) -> None:
         raise SystemExit(init.stderr)
 
 
-def run_size(triples: int, ops: list[str], work: Path, lookups: int, pages: int) -> dict[str, Any]:
+def run_queries(store: Path, data: Path, limit: float) -> dict[str, Any]:
+    """Each saved query in a process of its own, stopped after ``limit`` seconds (then None)."""
+    from coopgraph.saved_queries import load_all
+
+    each: dict[str, float | None] = {}
+    rows: dict[str, int | None] = {}
+    rss = 0.0
+    for name in sorted(load_all()):
+        try:
+            found = child(f"query:{name}", store, data, timeout=limit)
+        except subprocess.TimeoutExpired:
+            each[name] = rows[name] = None
+            continue
+        each[name], rows[name] = found["seconds"], found["rows"]
+        rss = max(rss, found["rss_mb"])
+    done = [s for s in each.values() if s is not None]
+    return {"each": each, "rows": rows, "rss_mb": rss, "seconds": sum(done), "limit": limit}
+
+
+def run_size(
+    triples: int, ops: list[str], work: Path, lookups: int, pages: int, query_limit: float
+) -> dict[str, Any]:
     """Every wanted operation at one size; returns {op: figures} and the number of triples written."""
     data = work / size_label_round(triples)
     shutil.rmtree(data, ignore_errors=True)
@@ -335,7 +353,12 @@ def run_size(triples: int, ops: list[str], work: Path, lookups: int, pages: int)
         shutil.rmtree(plain, ignore_errors=True)
     step("validated", large)  # every later operation works on the store it leaves
     for op in ("validate", "batch", "queries", "dump", "compact", "search"):
-        if op in ops:
+        if op == "queries" and op in ops:
+            figures[op] = run_queries(large, data, query_limit)
+            print(
+                f"  {size_label_round(triples)} queries: {figures[op]['each']}", file=sys.stderr, flush=True
+            )
+        elif op in ops:
             step(op, large)
     if "http" in ops:
         figures["http"] = op_http(large, organisations, lookups, pages)
@@ -381,7 +404,7 @@ def rows_of(results: list[dict[str, Any]]) -> list[tuple[str, list[float | None]
         if op == "batch":
             out.append(("  of which the gate", column(lambda o: o["batch"]["gate_seconds"]), column(rss(op))))
     names = sorted({n for r in results for n in r["ops"].get("queries", {}).get("each", {})})
-    for name in names:
+    for name in names:  # a query stopped at the time limit shows as "—"
         out.append(
             (
                 f"saved query `{name}`",
@@ -423,6 +446,14 @@ def table(results: list[dict[str, Any]]) -> str:
         cells = [label, *map(_fmt_seconds, seconds), _fmt_slope(time_slope)]
         cells += [*map(_fmt_mb, rss), _fmt_slope(rss_slope)]
         lines.append("| " + " | ".join(cells) + " |")
+    for r in results:
+        queries = r["ops"].get("queries", {})
+        stopped = sorted(name for name, seconds in queries.get("each", {}).items() if seconds is None)
+        if stopped:
+            lines.append(
+                f"\nAt {size_label_round(r['triples'])}, stopped after {queries['limit']:g} s: "
+                + ", ".join(f"`{name}`" for name in stopped)
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -450,9 +481,7 @@ def plot(results: list[dict[str, Any]], target: Path) -> None:
         if not label.startswith("  of which") and not label.startswith("HTTP resource"):
             xs = [n for n, m in zip(sizes, rss, strict=True) if m is not None]
             right.plot(xs, [m for m in rss if m is not None], marker="o", label=label.strip())
-    query_total = [
-        sum(r["ops"]["queries"]["each"].values()) if "queries" in r["ops"] else None for r in results
-    ]
+    query_total = [r["ops"]["queries"]["seconds"] if "queries" in r["ops"] else None for r in results]
     if any(q is not None for q in query_total):
         xs = [n for n, q in zip(sizes, query_total, strict=True) if q is not None]
         left.plot(xs, [q for q in query_total if q is not None], marker="s", label="all saved queries (sum)")
@@ -482,6 +511,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None, help="a scratch folder (default: a temporary one)")
     parser.add_argument("--lookups", type=int, default=500, help="HTTP point lookups per size")
     parser.add_argument("--pages", type=int, default=50, help="resource pages per size")
+    parser.add_argument(
+        "--query-limit", type=float, default=300, help="seconds after which a saved query is stopped"
+    )
     parser.add_argument("--one", nargs=3, metavar=("OP", "STORE", "DATA"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -496,7 +528,7 @@ def main() -> None:
     results = []
     try:
         for size in sorted(parse_size(s) for s in args.sizes.split(",")):
-            results.append(run_size(size, ops, work, args.lookups, args.pages))
+            results.append(run_size(size, ops, work, args.lookups, args.pages, args.query_limit))
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
