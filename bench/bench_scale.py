@@ -321,9 +321,16 @@ def run_queries(store: Path, data: Path, limit: float) -> dict[str, Any]:
 
 
 def run_size(
-    triples: int, ops: list[str], work: Path, lookups: int, pages: int, query_limit: float
+    triples: int,
+    ops: list[str],
+    work: Path,
+    lookups: int,
+    pages: int,
+    query_limit: float,
+    save: Callable[[dict[str, Any]], None],
 ) -> dict[str, Any]:
-    """Every wanted operation at one size; returns {op: figures} and the number of triples written."""
+    """Every wanted operation at one size; returns {op: figures} and the number of triples written.
+    ``save`` is given the figures so far after each operation (a long run keeps what it measured)."""
     data = work / size_label_round(triples)
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
@@ -336,9 +343,11 @@ def run_size(
     large = data / "large"
     shutil.copytree(seeded, large, symlinks=True)
     figures: dict[str, Any] = {}
+    done = {"triples": written, "ops": figures}
 
     def step(op: str, store: Path) -> None:
         figures[op] = child(op, store, data)
+        save(done)
         print(
             f"  {size_label_round(triples)} {op}: {figures[op]['seconds']:.2f} s", file=sys.stderr, flush=True
         )
@@ -355,6 +364,7 @@ def run_size(
     for op in ("validate", "batch", "queries", "dump", "compact", "search"):
         if op == "queries" and op in ops:
             figures[op] = run_queries(large, data, query_limit)
+            save(done)
             print(
                 f"  {size_label_round(triples)} queries: {figures[op]['each']}", file=sys.stderr, flush=True
             )
@@ -362,9 +372,10 @@ def run_size(
             step(op, large)
     if "http" in ops:
         figures["http"] = op_http(large, organisations, lookups, pages)
+        save(done)
         print(f"  {size_label_round(triples)} http: {figures['http']}", file=sys.stderr, flush=True)
     shutil.rmtree(data, ignore_errors=True)
-    return {"triples": written, "ops": figures}
+    return done
 
 
 #: (row label, how to read its seconds, how to read its peak RSS) for the table and the plot
@@ -514,29 +525,45 @@ def main() -> None:
     parser.add_argument(
         "--query-limit", type=float, default=300, help="seconds after which a saved query is stopped"
     )
+    parser.add_argument(
+        "--render", action="store_true", help="only redo scale.md and scale.png from scale.json"
+    )
     parser.add_argument("--one", nargs=3, metavar=("OP", "STORE", "DATA"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         op, store, data = args.one
         print(json.dumps(run_child(op, Path(store), Path(data))))
         return
+    if args.render:
+        render(json.loads((args.out / "scale.json").read_text(encoding="utf-8")), args.out)
+        return
     ops = [op.strip() for op in args.ops.split(",") if op.strip()]
     unknown = set(ops) - set(OPS)
     if unknown:
         parser.error(f"unknown operations: {', '.join(sorted(unknown))}")
     work = Path(args.work or tempfile.mkdtemp(prefix="coopgraph-scale-"))
-    results = []
+    results: list[dict[str, Any]] = []
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def save(current: dict[str, Any]) -> None:
+        text = json.dumps([*results, current], indent=1)
+        (args.out / "scale.json").write_text(text, encoding="utf-8")
+
     try:
         for size in sorted(parse_size(s) for s in args.sizes.split(",")):
-            results.append(run_size(size, ops, work, args.lookups, args.pages, args.query_limit))
+            results.append(run_size(size, ops, work, args.lookups, args.pages, args.query_limit, save))
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
-    args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "scale.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    render(results, args.out)
+
+
+def render(results: list[dict[str, Any]], out: Path) -> None:
+    """The table (printed and written to scale.md) and the plot (scale.png) of the figures."""
     text = table(results)
-    (args.out / "scale.md").write_text(text, encoding="utf-8")
-    plot(results, args.out / "scale.png")
+    (out / "scale.md").write_text(text, encoding="utf-8")
+    plot(results, out / "scale.png")
     print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
     print(text)
 
