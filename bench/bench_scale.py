@@ -429,7 +429,10 @@ def rows_of(results: list[dict[str, Any]]) -> list[tuple[str, list[float | None]
     out.append(
         ("HTTP resource page (median)", column(lambda o: o["http"]["page_ms"] / 1000), column(rss("http")))
     )
-    return [(label, s, m) for label, s, m in out if any(v is not None for v in s)]
+    # a saved query stopped at the time limit keeps its row ("—")
+    return [
+        (label, s, m) for label, s, m in out if label.startswith("saved") or any(v is not None for v in s)
+    ]
 
 
 def _fmt_seconds(value: float | None) -> str:
@@ -483,7 +486,9 @@ def plot(results: list[dict[str, Any]], target: Path) -> None:
     import matplotlib.pyplot as plt
 
     sizes = [r["triples"] for r in results]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 8))
+    for axis in (left, right):
+        axis.set_prop_cycle(color=plt.get_cmap("tab20").colors)
     for label, seconds, rss in rows_of(results):
         if label.startswith("saved query"):
             continue
@@ -491,7 +496,8 @@ def plot(results: list[dict[str, Any]], target: Path) -> None:
         left.plot(xs, [s for s in seconds if s is not None], marker="o", label=label.strip())
         if not label.startswith("  of which") and not label.startswith("HTTP resource"):
             xs = [n for n, m in zip(sizes, rss, strict=True) if m is not None]
-            right.plot(xs, [m for m in rss if m is not None], marker="o", label=label.strip())
+            name = "coopgraph serve, all processes" if label.startswith("HTTP") else label.strip()
+            right.plot(xs, [m for m in rss if m is not None], marker="o", label=name)
     query_total = [r["ops"]["queries"]["seconds"] if "queries" in r["ops"] else None for r in results]
     if any(q is not None for q in query_total):
         xs = [n for n, q in zip(sizes, query_total, strict=True) if q is not None]
@@ -503,8 +509,8 @@ def plot(results: list[dict[str, Any]], target: Path) -> None:
         axis.set_ylabel(unit)
         axis.set_title(title)
         axis.grid(True, which="both", alpha=0.3)
-    left.legend(fontsize=7, loc="upper left")
-    right.legend(fontsize=7, loc="upper left")
+    for axis in (left, right):
+        axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
     fig.tight_layout()
     fig.savefig(target, dpi=110)
     plt.close(fig)
