@@ -68,6 +68,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python bench/bench_validation.py --sizes 100k,1M
 	$(BIN)/python bench/bench_endpoint.py
 	$(BIN)/python bench/bench_sparql_text.py
+	$(BIN)/python bench/bench_scale.py  # 1M, 3M, 10M; rewrites bench/scale.json, scale.md, scale.png
 
 # Mutation testing of the modules that guard safety and data (docs/MUTATION.md). Slow (hours for all of
 # tests/mutation_run.py's MODULES), so not part of `make test`: `make mutation MODULES=server/http/auth.py` runs one.

@@ -195,6 +195,32 @@ def max_query(shape: Shape, max_count: int, source: Source) -> str:
     )
 
 
+def qualified_count_query(shape: Shape, c: Constraint, conforms: str, source: Source) -> str:
+    """sh:qualifiedMinCount (of at least 1) / sh:qualifiedMaxCount of a property shape, for a qualified
+    value shape that ``conforms`` (an expression over ``?value``) decides alone: the focus nodes with
+    too few / too many distinct conforming values."""
+    names = Names()
+    assert shape.path is not None
+    step = path_step("this", shape.path, "value")
+    if _kind(c) == "QualifiedMinCount":
+        least = c.params["min"]
+        if least == 1:
+            return (
+                f"SELECT DISTINCT ?this WHERE {{ {source.pattern('this', names)} "
+                f"FILTER NOT EXISTS {{ {step} FILTER({conforms}) }} }}"
+            )
+        return (
+            f"SELECT ?this WHERE {{ {source.pattern('this', names)} "
+            f"OPTIONAL {{ {step} FILTER({conforms}) }} }} "
+            f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {least})"
+        )
+    pairs = pairs_pattern(source, shape.path, "this", "value", names)
+    return (
+        f"SELECT ?this WHERE {{ {pairs} FILTER({conforms}) }} "
+        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {c.params['max']})"
+    )
+
+
 def has_value_query(shape: Shape, c: Constraint, source: Source) -> str:
     names = Names()
     node = c.params["hasValue"]

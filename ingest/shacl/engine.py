@@ -367,6 +367,13 @@ class Evaluation:
         for c in shape.constraints:
             if comp.kind(c) not in ("QualifiedMinCount", "QualifiedMaxCount"):
                 continue
+            if (
+                shape.path is not None
+                and not c.params["siblings"]
+                and self._value_level_only(c.params["shape"])
+            ):
+                hits.extend(self._qualified_counted(shape, c, source))
+                continue
             bad = self.failing(c.params["shape"], values)
             sibling_bad = [self.failing(s, values) for s in c.params["siblings"]]
             conforming: dict[Term, int] = defaultdict(int)
@@ -380,6 +387,28 @@ class Evaluation:
                 if comp.kind(c) == "QualifiedMaxCount" and n > c.params["max"]:
                     hits.append(Hit(f, None, c))
         return hits
+
+    def _value_level_only(self, shape: Shape) -> bool:
+        """Whether conforming to ``shape`` tests the value node alone (sh:languageIn, sh:datatype ...)."""
+        return (
+            shape.path is None
+            and not shape.properties
+            and all(self.vl.handles(c) for c in shape.constraints)
+            and id(shape) not in self.recursive
+        )
+
+    def _qualified_counted(self, shape: Shape, c: Constraint, source: Source) -> list[Hit]:
+        """sh:qualifiedMinCount / sh:qualifiedMaxCount whose qualified value shape tests each value node
+        alone, counted by one query instead of materialising every (focus, value) pair in Python."""
+        if comp.kind(c) == "QualifiedMinCount" and c.params["min"] <= 0:
+            return []  # no count is below 0
+        qualified: Shape = c.params["shape"]
+        tests = [] if qualified.deactivated else [self.vl.expr(q, "value") for q in qualified.constraints]
+        conforms = " && ".join(f"COALESCE({t}, false)" for t in tests) or "true"
+        text = self.cached(
+            ("qualifiedCount", id(c)), source, lambda: comp.qualified_count_query(shape, c, conforms, source)
+        )
+        return [Hit(r["this"], None, c) for r in self.select(text, shape)]
 
     def _select(self, shape: Shape, c: Constraint, source: Source) -> list[Hit]:
         try:
