@@ -39,6 +39,19 @@ def conformance_path(path: Path | str) -> Path:
     return full
 
 
+def comunica_command() -> str:
+    """The ``comunica-sparql`` command the client tests run (``make comunica`` installs it with npm into
+    .venv/comunica; ``COMUNICA_SPARQL`` names another); the test fails, saying so, without it."""
+    for candidate in (
+        os.environ.get("COMUNICA_SPARQL"),
+        str(PROJECT / ".venv" / "comunica" / "node_modules" / ".bin" / "comunica-sparql"),
+        shutil.which("comunica-sparql"),
+    ):
+        if candidate and Path(candidate).exists():
+            return candidate
+    pytest.fail("comunica-sparql is not installed: run 'make comunica' (make test does)", pytrace=False)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,17 +1,13 @@
 """Triple Pattern Fragments on a real server, read by rdflib and by the Comunica client.
 
-The Comunica test runs the real client (npm ``@comunica/query-sparql``, 3.x: the 4.x line needs a newer
-Node.js than Debian's) when ``comunica-sparql`` is found: on the PATH, in ``$COMUNICA_SPARQL``, or where
-``make comunica`` installs it (``.venv/comunica``).
+The Comunica test runs the real client (npm ``@comunica/query-sparql``, the one ``make comunica`` installs:
+:func:`tests.conftest.comunica_command`).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import rdflib
@@ -19,7 +15,7 @@ import requests
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from tests.conftest import PROJECT, Server
+from tests.conftest import Server, comunica_command
 
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
@@ -27,17 +23,6 @@ FOAF = rdflib.Namespace("http://xmlns.com/foaf/0.1/")
 CG = "https://w3id.org/coopgraph/ontology#"
 VNU = "https://w3id.org/coopgraph/id/organization/vnu-hanoi"
 AGREEMENTS_GRAPH = "https://w3id.org/coopgraph/graph/data/seed/vnu-tsinghua-2025/agreements.yaml"
-
-
-def comunica() -> str | None:
-    for candidate in (
-        os.environ.get("COMUNICA_SPARQL"),
-        shutil.which("comunica-sparql"),
-        str(PROJECT / ".venv" / "comunica" / "node_modules" / ".bin" / "comunica-sparql"),
-    ):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
 
 
 def sparql_rows(server: Server, query: str) -> list[dict[str, str]]:
@@ -183,8 +168,6 @@ def test_etag_and_304(server: Server) -> None:
 
 
 def test_comunica_answers_as_sparql_does(server: Server) -> None:
-    if comunica() is None:
-        pytest.fail("comunica-sparql is not installed: run 'make comunica' (make test does)", pytrace=False)
     query = (
         f"PREFIX cg: <{CG}> PREFIX rdfs: <{RDFS}> "
         "SELECT ?institution ?name ?agreement WHERE { ?institution a cg:University ; rdfs:label ?name . "
@@ -194,7 +177,7 @@ def test_comunica_answers_as_sparql_does(server: Server) -> None:
     assert expected  # the join finds rows
     done = subprocess.run(
         [
-            comunica() or "",
+            comunica_command(),
             server.url + "/fragments",
             query,
             "--outputType",
