@@ -39,6 +39,16 @@ def conformance_path(path: Path | str) -> Path:
     return full
 
 
+def latest_version(store: Path) -> int:
+    """The number of the store's latest version: a write that lands adds one. (Not the generation's
+    name: the server's background compaction publishes new generations that change nothing.)"""
+    from coopgraph.store.history import History
+
+    history = History(store)
+    latest = history.latest(history.published())
+    return latest.number if latest is not None else 0
+
+
 def comunica_command() -> str:
     """The ``comunica-sparql`` command the client tests run (``make comunica`` installs it with npm into
     .venv/comunica; ``COMUNICA_SPARQL`` names another); the test fails, saying so, without it."""

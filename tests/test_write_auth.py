@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.conftest import TOKEN, Server, start_server
+from tests.conftest import TOKEN, Server, latest_version, start_server
 
 EX = "http://example.org/auth/"
 TRIPLE = f'<{EX}s> <{EX}name> "written" .\n'
@@ -44,9 +44,9 @@ def writer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running.stop()
 
 
-def generation(server: Server) -> str:
-    """The published generation's name: a write that lands publishes a new one."""
-    return (server.store / "CURRENT").read_text(encoding="ascii")
+def generation(server: Server) -> int:
+    """The store's latest version: a write that lands adds one."""
+    return latest_version(server.store)
 
 
 def send(server: Server, route: str, headers: list[tuple[str, str]]) -> http.client.HTTPResponse:

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -106,11 +107,17 @@ def as_xlsx(header: list[str], rows: list[list[str]]) -> bytes:
     sheet = book.create_sheet("results")
     sheet.append(header)
     for row in rows:
-        # a cell that starts like a formula is written as text, never evaluated by the spreadsheet
-        sheet.append([f"'{c}" if c[:1] in ("=", "+", "-", "@") and not _number(c) else c for c in row])
+        sheet.append([_xlsx_cell(c) for c in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _xlsx_cell(text: str) -> str:
+    """A cell's text as XLSX can hold it: control characters (which the file format cannot store) are
+    dropped, and a text that starts like a formula is written as text, never evaluated by a spreadsheet."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") and not _number(text) else text
 
 
 def _number(text: str) -> bool:

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from coopgraph.formats import RDF_FORMATS
-from tests.conftest import Server, start_server
+from tests.conftest import Server, latest_version, start_server
 
 FUZZ = settings(
     max_examples=40,
@@ -170,11 +170,6 @@ def target(tmp_path_factory: pytest.TempPathFactory, seeded_store: Path) -> Iter
     running.stop()
 
 
-def generation(server: Server) -> str:
-    """The store's published generation: any write that went through changes it."""
-    return (server.store / "CURRENT").read_text().strip()
-
-
 def assert_answered(r: requests.Response) -> None:
     assert r.status_code < 500, (r.status_code, r.text[:500])
 
@@ -210,7 +205,7 @@ def test_any_query_is_answered_without_a_server_error(
 def test_any_update_is_answered_and_a_refused_one_changes_nothing(
     target: Server, update: str, using: str | None, as_form: bool
 ) -> None:
-    before = generation(target)
+    before = latest_version(target.store)
     params = {"using-graph-uri": using} if using is not None else {}
     if as_form:
         r = requests.post(target.url + "/update", data={"update": update, **params}, headers=target.auth)
@@ -219,7 +214,7 @@ def test_any_update_is_answered_and_a_refused_one_changes_nothing(
         r = requests.post(target.url + "/update", params=params, data=update.encode(), headers=headers)
     assert_answered(r)
     if r.status_code >= 400:
-        assert generation(target) == before, (update, r.status_code, r.text[:300])
+        assert latest_version(target.store) == before, (update, r.status_code, r.text[:300])
 
 
 @FUZZ
@@ -233,7 +228,7 @@ def test_any_update_is_answered_and_a_refused_one_changes_nothing(
 def test_any_graph_store_request_is_answered_and_a_refused_one_changes_nothing(
     target: Server, method: str, graph: str | None, default: bool, media: str, body: bytes
 ) -> None:
-    before = generation(target)
+    before = latest_version(target.store)
     params = {"graph": graph} if graph is not None else ({"default": ""} if default else {})
     headers = {**target.auth, "Content-Type": media}
     r = requests.request(
@@ -242,7 +237,7 @@ def test_any_graph_store_request_is_answered_and_a_refused_one_changes_nothing(
     )  # fmt: skip
     assert_answered(r)
     if r.status_code >= 400:
-        assert generation(target) == before, (method, graph, media, r.status_code, r.text[:300])
+        assert latest_version(target.store) == before, (method, graph, media, r.status_code, r.text[:300])
 
 
 #: Every ingest format, as /validate takes it: the media type and the file name it is sent as.
@@ -280,7 +275,7 @@ def _table(rows: list[list[str]]) -> bytes:
 def test_any_file_in_every_ingest_format_is_validated_without_a_server_error(
     target: Server, media: str, name: str, data: st.DataObject
 ) -> None:
-    before = generation(target)
+    before = latest_version(target.store)
     if name.endswith((".csv", ".xlsx")):
         if name.endswith(".csv"):
             table = data.draw(
@@ -300,4 +295,4 @@ def test_any_file_in_every_ingest_format_is_validated_without_a_server_error(
         body = data.draw(st.one_of(sentences(RDF_TOKENS).map(str.encode), st.binary(max_size=200)))
         r = requests.post(target.url + "/validate", data=body, headers={"Content-Type": media})
     assert_answered(r)
-    assert generation(target) == before, "a validation writes nothing"
+    assert latest_version(target.store) == before, "a validation writes nothing"
