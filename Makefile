@@ -59,7 +59,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 test: system-deps comunica lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 # The benchmarks of bench/RESULTS.md (not tests: they compare against the peers and print ratios).
 bench: $(BENCH_STAMP)
