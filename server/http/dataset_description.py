@@ -17,10 +17,9 @@ from coopgraph import iris
 from server.http import negotiation, void_page
 from server.http.guard import CONTENT_SECURITY_POLICY
 from server.http.state import State
-from server.http.worker_calls import answer_query, query_failure
+from server.http.worker_calls import answer_query, whole_answer
 from server.workers.dumps import WHOLE
 from server.workers.messages import Query
-from server.workers.pool import Busy, Expired, WorkerCrashed
 
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 DESCRIPTION = (
@@ -124,14 +123,10 @@ async def _void_page(request: Request, state: State) -> Response:
         max_bytes=state.settings.max_result_bytes,
         rdf_type="application/n-triples",
     )
-    timeout = state.settings.query_timeout
-    try:
-        reply = await state.queries.call(query, timeout)
-        body = (
-            reply.body if reply.body is not None else b"".join([c async for c in state.queries.stream(reply)])
-        )
-    except (Busy, Expired, WorkerCrashed) as e:
-        return query_failure(e, timeout)
+    answered = await whole_answer(state, query)
+    if isinstance(answered, Response):
+        return answered
+    reply, body = answered
     if reply.status != 200:
         return PlainTextResponse((reply.head.error or "error") + "\n", status_code=reply.status)
     headers = {"Vary": "Accept", "Content-Security-Policy": CONTENT_SECURITY_POLICY}
@@ -146,14 +141,10 @@ async def sitemap(request: Request) -> Response:
         max_bytes=state.settings.max_result_bytes,
         results_type="application/sparql-results+json",
     )
-    timeout = state.settings.query_timeout
-    try:
-        reply = await state.queries.call(query, timeout)
-        body = (
-            reply.body if reply.body is not None else b"".join([c async for c in state.queries.stream(reply)])
-        )
-    except (Busy, Expired, WorkerCrashed) as e:
-        return query_failure(e, timeout)
+    answered = await whole_answer(state, query)
+    if isinstance(answered, Response):
+        return answered
+    reply, body = answered
     if reply.status != 200:
         return PlainTextResponse((reply.head.error or "error") + "\n", status_code=reply.status)
     base = state.base_url(request)

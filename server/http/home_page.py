@@ -18,9 +18,8 @@ from coopgraph.search import KINDS
 from coopgraph.search.kinds import FUNDER_PROPERTIES
 from server.http.query_page import CONTENT_SECURITY_POLICY
 from server.http.state import State
-from server.http.worker_calls import query_failure
+from server.http.worker_calls import whole_answer
 from server.workers.messages import Query
-from server.workers.pool import Busy, Expired, WorkerCrashed
 
 RDFS_SUBCLASS = iris.PREFIXES["rdfs"] + "subClassOf"
 #: The ways into the dataset, in the order the page lists them: (path, name, what it is for).
@@ -55,14 +54,10 @@ async def _counts(state: State) -> dict[str, int] | Response:
         max_bytes=state.settings.max_result_bytes,
         results_type="application/sparql-results+json",
     )
-    timeout = state.settings.query_timeout
-    try:
-        reply = await state.queries.call(query, timeout)
-        body = (
-            reply.body if reply.body is not None else b"".join([c async for c in state.queries.stream(reply)])
-        )
-    except (Busy, Expired, WorkerCrashed) as e:
-        return query_failure(e, timeout)
+    answered = await whole_answer(state, query)
+    if isinstance(answered, Response):
+        return answered
+    reply, body = answered
     if reply.status != 200:
         return PlainTextResponse((reply.head.error or "error") + "\n", status_code=reply.status)
     rows = json.loads(body)["results"]["bindings"]

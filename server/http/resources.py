@@ -22,10 +22,9 @@ from server.http.conditional import etag, generation_in
 from server.http.ontology_page import request_language
 from server.http.query_page import CONTENT_SECURITY_POLICY
 from server.http.state import State
-from server.http.worker_calls import content_type, query_failure
+from server.http.worker_calls import content_type, whole_answer
 from server.workers.describe import DESCRIPTION_JSON
 from server.workers.messages import Describe
-from server.workers.pool import Busy, Expired, WorkerCrashed
 
 HTML = "text/html"
 #: What a resource is offered as; the first is the answer to ``*/*`` (curl, most RDF tools).
@@ -120,14 +119,10 @@ async def resource(request: Request) -> Response:
         context_url=base + "/context.jsonld",
         unless_generation=generation_in(request.headers.get("if-none-match"), variant),
     )
-    timeout = state.settings.query_timeout
-    try:
-        reply = await state.queries.call(message, timeout)
-        body = (
-            reply.body if reply.body is not None else b"".join([c async for c in state.queries.stream(reply)])
-        )
-    except (Busy, Expired, WorkerCrashed) as e:
-        return query_failure(e, timeout)
+    answered = await whole_answer(state, message)
+    if isinstance(answered, Response):
+        return answered
+    reply, body = answered
     generation = reply.head.generation or ""
     if reply.status == 304:
         return Response(status_code=304, headers={**headers, "ETag": etag(generation, variant)})

@@ -32,6 +32,20 @@ async def answer_query(
     return await query_response(state, reply, head_only, variant)
 
 
+async def whole_answer(state: State, request: messages.Request) -> tuple[Answer, bytes] | Response:
+    """A query worker's answer to a request the server makes for its own pages, with its whole body (read
+    from the stream when the worker sends one), or the response saying why there is none."""
+    timeout = state.settings.query_timeout
+    try:
+        reply = await state.queries.call(request, timeout)
+        body = (
+            reply.body if reply.body is not None else b"".join([c async for c in state.queries.stream(reply)])
+        )
+    except (Busy, Expired, WorkerCrashed) as e:
+        return query_failure(e, timeout)
+    return reply, body
+
+
 def query_failure(error: Exception, timeout: float) -> Response:
     retry = {"Retry-After": RETRY_AFTER}
     if isinstance(error, Busy | TooManyQueries):
