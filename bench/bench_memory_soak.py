@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
-import os
 import random
 import signal
 import statistics
@@ -34,7 +33,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import psutil
-from bench_overload import free_port, percentile
+from bench_overload import free_port, percentile, start
 
 PROJECT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-token"
@@ -49,28 +48,6 @@ READS = [
     "/queries/agreement-signatories",
     "/queries/cooperation-by-status?status=planned",
 ]
-
-
-def start(store: Path, port: int) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, COOPGRAPH_STORE=str(store), COOPGRAPH_WRITE_TOKEN=TOKEN)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "coopgraph.cli.main", "serve", "--port", str(port)],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", READS[0])
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("coopgraph serve did not start")
 
 
 def rss_mb(pid: int, tree: bool = False) -> float:
@@ -189,7 +166,7 @@ def main() -> None:
             capture_output=True,
         )
         port = free_port()
-        server = start(store, port)
+        server = start(store, port, {"write_token": TOKEN})
         try:
             memory_scenario(port, server.pid, args.big_queries, args.big_mb)
             soak(port, server.pid, args.duration, args.readers)

@@ -38,13 +38,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(store: Path, port: int, workers: int, timeout: float) -> subprocess.Popen[bytes]:
-    env = dict(
-        os.environ,
-        COOPGRAPH_STORE=str(store),
-        COOPGRAPH_WORKERS=str(workers),
-        COOPGRAPH_QUERY_TIMEOUT=str(timeout),
-    )
+def start(store: Path, port: int, settings: dict[str, object]) -> subprocess.Popen[bytes]:
+    """``coopgraph serve`` on ``store`` with ``settings`` (names of coopgraph's settings), once it answers."""
+    env = dict(os.environ, COOPGRAPH_STORE=str(store))
+    env.update({"COOPGRAPH_" + name.upper(): str(value) for name, value in settings.items()})
     process = subprocess.Popen(
         [sys.executable, "-m", "coopgraph.cli.main", "serve", "--port", str(port)],
         cwd=PROJECT,
@@ -131,7 +128,7 @@ def main() -> None:
             capture_output=True,
         )
         port = free_port()
-        server = start(store, port, args.workers, args.query_timeout)
+        server = start(store, port, {"workers": args.workers, "query_timeout": args.query_timeout})
         try:
             print(f"ASK {{}} from one client, {args.asks} sequential requests, {args.workers} query workers")
             print(f"{'runaways':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'503':>5}")
