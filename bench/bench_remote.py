@@ -33,13 +33,14 @@ import time
 from pathlib import Path
 
 import httpx
-import psutil
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 sys.path.insert(0, str(PROJECT / "bench"))
 
 from bench_ingest import write_domain  # noqa: E402
+from bench_memory_soak import rss_mb  # noqa: E402
+from bench_overload import free_port  # noqa: E402
 
 #: Virtuoso is left out by default: the project's shapes do not validate on it yet (docs/SCALE-OUT.md).
 BACKENDS = ("embedded", "oxigraph")
@@ -102,20 +103,6 @@ def child(case: str, source: Path, env: dict[str, str], requests: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def tree_rss_mb(pid: int) -> float:
-    process = psutil.Process(pid)
-    members = [process, *process.children(recursive=True)]
-    return sum(p.memory_info().rss for p in members if p.is_running()) / 2**20
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def through_front(env: dict[str, str], queries: dict[str, str], requests: int) -> dict[str, object]:
     """The saved queries through ``coopgraph serve``'s /sparql on the backend ``env`` names."""
     port = free_port()
@@ -152,7 +139,7 @@ def through_front(env: dict[str, str], queries: dict[str, str], requests: int) -
                     answer.raise_for_status()
                     runs.append(time.perf_counter() - started)
                 timings[name] = 1000 * statistics.median(runs)
-                peak = max(peak, tree_rss_mb(server.pid))
+                peak = max(peak, rss_mb(server.pid, tree=True))
         return {"queries": timings, "rss_mb": peak}
     finally:
         server.terminate()
@@ -201,7 +188,7 @@ def main() -> None:
         ingest = child("ingest", domain, env, args.requests)
         store_side = child("queries", domain, env, args.requests)
         front = through_front(env, queries, args.requests)
-        server_rss = tree_rss_mb(server_pid) if server_pid else 0.0
+        server_rss = rss_mb(server_pid, tree=True) if server_pid else 0.0
         rows[backend] = {"ingest": ingest, "store": store_side, "front": front, "server_rss": server_rss}
         print(f"{backend}: done", file=sys.stderr, flush=True)
     remote_servers.stop_all()
