@@ -87,7 +87,9 @@ def memory_scenario(port: int, pid: int, queries: int, size_mb: int) -> None:
     print(f"main process RSS: {before:.0f} MB before, {peak:.0f} MB at the peak, {after:.0f} MB after")
 
 
-def reader(port: int, stop: threading.Event, latencies: list[float], statuses: Counter[int]) -> None:
+def reader(
+    port: int, stop: threading.Event, latencies: list[float], statuses: Counter[int], refusals: Counter[str]
+) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     rng = random.Random(threading.get_ident())
     while not stop.is_set():
@@ -96,7 +98,7 @@ def reader(port: int, stop: threading.Event, latencies: list[float], statuses: C
         try:
             connection.request("GET", path, headers={"Accept": "application/sparql-results+json"})
             response = connection.getresponse()
-            response.read()
+            body = response.read()
         except OSError:
             statuses[-1] += 1
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -104,6 +106,9 @@ def reader(port: int, stop: threading.Event, latencies: list[float], statuses: C
         statuses[response.status] += 1
         if response.status == 200:
             latencies.append((time.perf_counter() - started) * 1000)
+        else:
+            reason = body.decode("utf-8", "replace").strip().splitlines()[:1]
+            refusals[f"{response.status} {path.split('?')[0]}: {reason[0] if reason else ''}"] += 1
 
 
 def writer(port: int, stop: threading.Event, statuses: Counter[int]) -> None:
@@ -131,8 +136,11 @@ def soak(port: int, pid: int, duration: float, readers: int) -> None:
     stop = threading.Event()
     latencies: list[float] = []
     reads: Counter[int] = Counter()
+    refusals: Counter[str] = Counter()
     writes: Counter[int] = Counter()
-    threads = [threading.Thread(target=reader, args=(port, stop, latencies, reads)) for _ in range(readers)]
+    threads = [
+        threading.Thread(target=reader, args=(port, stop, latencies, reads, refusals)) for _ in range(readers)
+    ]
     threads.append(threading.Thread(target=writer, args=(port, stop, writes)))
     for thread in threads:
         thread.start()
@@ -143,8 +151,11 @@ def soak(port: int, pid: int, duration: float, readers: int) -> None:
     end_main, end_all = rss_mb(pid), rss_mb(pid, tree=True)
     print(f"soak: {duration:.0f} s, {readers} readers and 1 writer")
     print(f"reads by status: {dict(sorted(reads.items()))} ({sum(reads.values()) / duration:.0f}/s)")
+    for reason, count in refusals.most_common():
+        print(f"  refused {count} x {reason}")
     median = statistics.median(latencies) if latencies else float("nan")
-    print(f"read latency: p50 {median:.1f} ms, p99 {percentile(latencies, 99):.1f} ms")
+    slowest = max(latencies, default=float("nan"))
+    print(f"read latency: p50 {median:.1f} ms, p99 {percentile(latencies, 99):.1f} ms, max {slowest:.1f} ms")
     print(f"writes by status: {dict(sorted(writes.items()))} ({sum(writes.values()) / duration:.1f}/s)")
     print(f"RSS main process: {start_main:.0f} MB at the start, {end_main:.0f} MB at the end")
     print(f"RSS all processes: {start_all:.0f} MB at the start, {end_all:.0f} MB at the end")

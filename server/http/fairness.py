@@ -52,21 +52,29 @@ class Shares:
             queue.append(turn)
             try:
                 await asyncio.wait_for(turn, timeout)  # a query of the client's that ends hands its slot over
-            except TimeoutError:
-                raise TooManyQueries(
-                    f"this client kept its {self.limit} queries (setting max_client_queries) running "
-                    f"for {timeout:g} s"
-                ) from None
-            finally:
-                if not turn.done() or turn.cancelled():
+            except BaseException as error:
+                if turn.done() and not turn.cancelled():
+                    self._release(client)  # handed a slot just as this request gave up: pass it on
+                else:
                     with contextlib.suppress(ValueError):
                         queue.remove(turn)
-                if not queue:
-                    self.waiting.pop(client, None)
+                    self._forget(client, queue)
+                if isinstance(error, TimeoutError):
+                    raise TooManyQueries(
+                        f"this client kept its {self.limit} queries (setting max_client_queries) running "
+                        f"for {timeout:g} s"
+                    ) from None
+                raise
+            self._forget(client, queue)
         try:
             yield
         finally:
             self._release(client)
+
+    def _forget(self, client: str, queue: collections.deque[asyncio.Future[None]]) -> None:
+        """Drop ``queue`` once empty, if it is still the client's (another may have replaced it since)."""
+        if not queue and self.waiting.get(client) is queue:
+            del self.waiting[client]
 
     def _release(self, client: str) -> None:
         queue = self.waiting.get(client)
@@ -75,7 +83,8 @@ class Shares:
             if not turn.done():
                 turn.set_result(None)  # the slot passes to the next query of the same client
                 return
-        self.waiting.pop(client, None)
+        if queue is not None:
+            self._forget(client, queue)
         left = self.running[client] - 1
         if left:
             self.running[client] = left
