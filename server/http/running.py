@@ -18,6 +18,7 @@ from typing import Any
 import uvicorn
 
 from coopgraph.settings import Settings
+from server.http.allocator import return_large_blocks
 from server.http.connections import uvicorn_options
 
 #: The signals that stop the server gracefully.
@@ -66,6 +67,7 @@ class _Server(uvicorn.Server):
 
 def run(app: Any, settings: Settings, sock: socket.socket) -> None:
     """Serve ``app`` on ``sock`` until a stop signal."""
+    return_large_blocks()
     config = uvicorn.Config(
         app,
         log_level="warning",
