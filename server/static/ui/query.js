@@ -81,6 +81,15 @@
   });
   window.coopgraphYasgui = yasgui;
 
+  // The query builder (builder.js): its query goes into the editor, to run and save as any other.
+  window.coopgraphBuilder = window.CoopgraphBuilder.setup({
+    schema: config.schema,
+    search: config.search,
+    prefixes: config.prefixes,
+    lang: lang,
+    yasgui: yasgui,
+  });
+
   // "#defaultView:BarChart" (or Table, LineChart, Timeline, Map, Graph) chooses the view a query's
   // answer is drawn with; a query without one keeps the reader's choice.
   yasgui.on("query", function (instance, tab) {
