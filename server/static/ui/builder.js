@@ -50,14 +50,15 @@
     return names;
   }
 
-  function labelled(lines, subject, target, lang) {
-    lines.push("  OPTIONAL { " + subject + " " + LABEL + " " + target + "L FILTER (LANG(" + target + "L) = " + literal(lang) + ") }");
+  // The label of subject in the reader's language, else in English: OPTIONAL lines (indented by
+  // indent, to nest them where subject is bound), and the BIND that names it.
+  function labelLines(subject, target, lang, indent) {
+    var lines = [indent + "OPTIONAL { " + subject + " " + LABEL + " " + target + "L FILTER (LANG(" + target + "L) = " + literal(lang) + ") }"];
     if (lang !== "en") {
-      lines.push("  OPTIONAL { " + subject + " " + LABEL + " " + target + "E FILTER (LANG(" + target + 'E) = "en") }');
-      lines.push("  BIND (COALESCE(" + target + "L, " + target + "E) AS " + target + ")");
-    } else {
-      lines.push("  BIND (" + target + "L AS " + target + ")");
+      lines.push(indent + "OPTIONAL { " + subject + " " + LABEL + " " + target + "E FILTER (LANG(" + target + 'E) = "en") }');
+      return { optional: lines, bind: "  BIND (COALESCE(" + target + "L, " + target + "E) AS " + target + ")" };
     }
+    return { optional: lines, bind: "  BIND (" + target + "L AS " + target + ")" };
   }
 
   // spec: {cls, subclasses, conditions: [{property, kind, op, value}], columns: [property], lang}
@@ -89,24 +90,30 @@
         lines.push("  FILTER (CONTAINS(LCASE(STR(" + v + ")), LCASE(" + literal(value) + ")))");
       }
     });
-    labelled(lines, "?item", "?itemLabel", spec.lang);
+    var itemLabel = labelLines("?item", "?itemLabel", spec.lang, "  ");
+    lines.push.apply(lines, itemLabel.optional.concat([itemLabel.bind]));
     spec.columns.forEach(function (prop) {
       var v = "?" + names[prop.iri];
-      lines.push("  OPTIONAL { ?item " + term(prop.iri) + " " + v + " }");
+      var triple = "?item " + term(prop.iri) + " " + v;
       head.push(v);
       if (prop.kind === "concept" || prop.kind === "resource") {
-        labelled(lines, v, v + "Label", spec.lang);
+        // the value's label inside the value's OPTIONAL: an unbound value must not match every label
+        var label = labelLines(v, v + "Label", spec.lang, "    ");
+        lines.push("  OPTIONAL {\n    " + triple + " .\n" + label.optional.join("\n") + "\n  }");
+        lines.push(label.bind);
         head.push(v + "Label");
+      } else {
+        lines.push("  OPTIONAL { " + triple + " }");
       }
     });
+    var body = "SELECT DISTINCT " + head.join(" ") + " WHERE {\n" + lines.join("\n") + "\n}\nORDER BY STR(?itemLabel) ?item\nLIMIT 1000";
+    // PREFIX lines for the prefixes the query uses, and those only
     var prologue = Object.keys(prefixes)
+      .filter(function (p) { return new RegExp("(^|[\\s(/|^*])" + p + ":").test(body); })
       .map(function (p) { return "PREFIX " + p + ": <" + prefixes[p] + ">\n"; })
       .join("");
-    return (
-      prologue +
-      "# " + spec.cls.label + (spec.conditions.length ? ", where " + spec.conditions.map(describe).join(" and ") : "") + "\n" +
-      "SELECT DISTINCT " + head.join(" ") + " WHERE {\n" + lines.join("\n") + "\n}\nORDER BY STR(?itemLabel) ?item\nLIMIT 1000"
-    );
+    var title = spec.cls.label + (spec.conditions.length ? ", where " + spec.conditions.map(describe).join(" and ") : "");
+    return prologue + "# " + title.replace(/\n/g, " ") + "\n" + body;
   }
 
   function describe(c) {
@@ -139,6 +146,7 @@
     var conditionList = root.querySelector("#cg-builder-conditions");
     var columnList = root.querySelector("#cg-builder-columns");
     var status = root.querySelector("#cg-builder-status");
+    var otherColumn = root.querySelector("#cg-builder-other-column");
 
     function currentClass() {
       return schema && schema.classes.filter(function (c) { return c.iri === classSelect.value; })[0];
@@ -255,16 +263,31 @@
       conditionList.appendChild(row);
     }
 
+    function columnBox(p, checked) {
+      var label = element("label", { class: "cg-column" });
+      var box = element("input", { type: "checkbox", value: p.iri });
+      box.checked = !!checked;
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(" " + p.label));
+      columnList.appendChild(label);
+    }
+
+    // The class's own properties as boxes to tick; any other property added from a list.
     function showColumns(cls) {
       columnList.textContent = "";
-      cls.properties.forEach(function (p) {
-        var label = element("label", { class: "cg-column" });
-        var box = element("input", { type: "checkbox", value: p.iri });
-        label.appendChild(box);
-        label.appendChild(document.createTextNode(" " + p.label));
-        columnList.appendChild(label);
+      cls.properties.forEach(function (p) { columnBox(p, false); });
+      otherColumn.textContent = "";
+      otherColumn.appendChild(option("", "— another column —"));
+      propertiesOf(cls).other.forEach(function (p) {
+        otherColumn.appendChild(option(p.iri, p.label + " (" + p.name + ")"));
       });
     }
+
+    otherColumn.addEventListener("change", function () {
+      var prop = otherColumn.value && findProperty(otherColumn.value);
+      if (prop && !columnList.querySelector("input[value='" + CSS.escape(prop.iri) + "']")) columnBox(prop, true);
+      otherColumn.value = "";
+    });
 
     function chooseClass() {
       conditionList.textContent = "";
@@ -303,6 +326,8 @@
       status.textContent = "";
       var tab = options.yasgui.getTab();
       tab.setQuery(query);
+      var yasqe = tab.getYasqe();
+      if (yasqe && yasqe.collapsePrefixes) yasqe.collapsePrefixes(true); // the query itself shows first
       if (run) tab.query();
       return query;
     }
