@@ -162,7 +162,11 @@ QUESTIONS = [
             Condition(CG + "dateSigned", "date", "2025-06-30", op="until"),
         ],
         [CG + "dateSigned", CG + "agreementType"],
-        compared=[("agreement", "itemLabel"), ("signed", "dateSigned"), ("agreementType", "agreementTypeLabel")],
+        compared=[
+            ("agreement", "itemLabel"),
+            ("signed", "dateSigned"),
+            ("agreementType", "agreementTypeLabel"),
+        ],
     ),
     Question(
         "network-members",

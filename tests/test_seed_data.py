@@ -280,7 +280,7 @@ def seed_store(tmp_path_factory: pytest.TempPathFactory) -> pyoxigraph.Store:
 
 
 def test_every_source_file_holds_triples(seed_graphs: dict[str, rdflib.Graph]) -> None:
-    """One folder per article, one file per register, one for the project's inferences."""
+    """One folder per article, one file or more per register, one for the project's inferences."""
     assert set(seed_graphs) >= {
         "sources.ttl",
         "bqn-3389250-fr/article.ttl",
@@ -299,6 +299,7 @@ def test_every_source_file_holds_triples(seed_graphs: dict[str, rdflib.Graph]) -
         "vnu-tsinghua-2025/events.yaml",
         "vnu-tsinghua-2025/networks.ttl",
         "enrichment/wikidata.ttl",
+        "enrichment/coordinates.ttl",
         "enrichment/ror.ttl",
         "derived/places.ttl",
     }
