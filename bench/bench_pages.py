@@ -23,6 +23,7 @@ Prints a Markdown table; writes nothing to the repository.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import statistics
@@ -86,6 +87,7 @@ class Page:
     """One page of a fresh headless Chromium, over the DevTools protocol; responses recorded."""
 
     def __init__(self, chromium: str, profile: Path) -> None:
+        self.closing = contextlib.ExitStack()
         self.process = subprocess.Popen(
             [
                 chromium,
@@ -114,7 +116,9 @@ class Page:
         port = int(port_file.read_text().split()[0])
         targets = requests.get(f"http://127.0.0.1:{port}/json/list", timeout=10).json()
         target = next(t for t in targets if t["type"] == "page")
-        self.ws: ClientConnection = connect(target["webSocketDebuggerUrl"], max_size=None, proxy=None)
+        self.ws: ClientConnection = self.closing.enter_context(
+            connect(target["webSocketDebuggerUrl"], max_size=None, proxy=None)
+        )
         self.next_id = 0
         self.events: list[dict[str, Any]] = []
 
@@ -135,7 +139,7 @@ class Page:
         return self.send("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
 
     def close(self) -> None:
-        self.ws.close()
+        self.closing.close()
         self.process.terminate()
         self.process.wait(timeout=10)
 

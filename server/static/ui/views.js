@@ -1,10 +1,11 @@
 // Result views: a SPARQL JSON result drawn as a bar or line chart, a timeline, a map (points by
 // coordinates, else countries by code) or a network, for the query page (as YASR plugins, query.js)
 // and the saved query pages (saved.js).
-// Charts, timeline and map are Vega-Lite through vega-embed (vendored), drawn as SVG with expressions
-// interpreted (ast: true), since the Content-Security-Policy refuses code built from strings; the
-// network is cytoscape (vendored). Labels come from the result's own label columns, else from one
-// query to this server's /sparql in the reader's language; every mark links to the resource's page.
+// Charts, timeline and map are Vega-Lite through vega-embed, the network cytoscape (both vendored, and
+// loaded from this server when a view first needs them), drawn as SVG with expressions interpreted
+// (ast: true), since the Content-Security-Policy refuses code built from strings. Labels come from the
+// result's own label columns, else from one query to this server's /sparql in the reader's language;
+// every mark links to the resource's page.
 (function () {
   "use strict";
 
@@ -162,6 +163,36 @@
     p.textContent = message;
     el.appendChild(p);
     return Promise.resolve({ marks: 0 });
+  }
+
+  // The drawing libraries, loaded from this server the first time a view needs them, so that a page that
+  // shows only the table does not load them (about 1.2 MB of scripts). In order: vega-lite needs vega.
+  var LIBRARIES = {
+    vega: { global: "vegaEmbed", scripts: ["vega/vega.min.js", "vega-lite/vega-lite.min.js", "vega-embed/vega-embed.min.js"] },
+    cytoscape: { global: "cytoscape", scripts: ["cytoscape/cytoscape.min.js"] },
+  };
+  var loading = {};
+
+  function script(src) {
+    return new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.src = src;
+      tag.onload = resolve;
+      tag.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(tag);
+    });
+  }
+
+  function library(name, root) {
+    var wanted = LIBRARIES[name];
+    if (window[wanted.global]) return Promise.resolve();
+    if (!loading[name]) {
+      loading[name] = wanted.scripts.reduce(function (previous, path) {
+        return previous.then(function () { return script(root + "/static/vendor/" + path); });
+      }, Promise.resolve());
+      loading[name].catch(function () { delete loading[name]; });
+    }
+    return loading[name];
   }
 
   function embed(el, spec, marks) {
@@ -512,9 +543,13 @@
     if (el.cgVegaView) { el.cgVegaView.finalize(); el.cgVegaView = null; }
     el.dataset.view = view;
     el.dataset.marks = "";
-    var ready = opts.labels ? Promise.resolve(opts.labels) : fetchLabels(opts.endpoint, result, opts.lang || "en");
+    var root = opts.root || "";
+    var ready = Promise.all([
+      opts.labels ? Promise.resolve(opts.labels) : fetchLabels(opts.endpoint, result, opts.lang || "en"),
+      library(view === "network" ? "cytoscape" : "vega", root),
+    ]);
     return ready
-      .then(function (labels) { return DRAW[view](el, result, labeller(labels), { root: opts.root || "" }); })
+      .then(function (loaded) { return DRAW[view](el, result, labeller(loaded[0]), { root: root }); })
       .then(function (drawn) {
         el.dataset.marks = String(drawn.marks);
         return drawn;
