@@ -11,12 +11,14 @@ query's answer from its own route.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 import requests
 
+from coopgraph import saved_queries
 from tests.conftest import Server
 from tests.test_result_views import _screenshot
 from tests.test_ui import DevTools, _assert_stayed_home, _open_page, browser, needs_chromium
@@ -269,5 +271,20 @@ def test_the_builder_makes_an_analysts_question_with_the_saved_querys_rows(
     text = browser.evaluate("window.coopgraphYasgui.getTab().getQuery()")
     assert "SELECT" in text and "WHERE" in text
     assert _rows(_sparql(server, text), [b for _, b in question.compared]) == saved
+    # saved as a .rq file with a saved query's header: the project's own reader takes it
+    browser.send("Page.setDownloadBehavior", behavior="allow", downloadPath=str(tmp_path))
+    browser.click("#cg-builder-save")
+    saved_file = tmp_path / "query.rq"
+    deadline = time.monotonic() + 20
+    while not (saved_file.exists() and saved_file.read_text(encoding="utf-8").rstrip().endswith("1000")):
+        assert time.monotonic() < deadline, "the query was not saved"
+        time.sleep(0.1)
+    as_saved = saved_queries.parse(saved_file)
+    assert as_saved.title.startswith(
+        browser.evaluate(
+            "document.getElementById('cg-builder-class').selectedOptions[0].textContent.split(' (')[0]"
+        )
+    )
+    assert _rows(_sparql(server, as_saved.query), [b for _, b in question.compared]) == saved
     _screenshot(browser, tmp_path, f"builder-{question.saved}")
     _assert_stayed_home(browser, server)

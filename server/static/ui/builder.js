@@ -337,7 +337,8 @@
       var query = write(false);
       if (!query) return;
       var title = query.split("\n").filter(function (l) { return l.indexOf("# ") === 0; })[0] || "# query";
-      var text = "#+ title: " + title.slice(2) + "\n#+ description: made with the query builder\n\n" + query + "\n";
+      // the header is YAML: the title as a JSON string (valid YAML), whatever it holds
+      var text = "#+ title: " + JSON.stringify(title.slice(2)) + "\n#+ description: made with the query builder\n\n" + query + "\n";
       var link = element("a", { download: "query.rq" });
       link.href = URL.createObjectURL(new Blob([text], { type: "application/sparql-query" }));
       document.body.appendChild(link);
