@@ -169,7 +169,8 @@ def weight(events: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
 
 def run(chromium: str, url: str, mode: str) -> dict[str, Any]:
     blocked, shown = MODES[mode]
-    with tempfile.TemporaryDirectory(prefix="bench-pages-") as profile:
+    # (Chromium's helpers may still be writing to the profile as it is removed)
+    with tempfile.TemporaryDirectory(prefix="bench-pages-", ignore_cleanup_errors=True) as profile:
         page = Page(chromium, Path(profile))
         try:
             page.send("Network.enable")
