@@ -85,7 +85,7 @@
         else lines.push("  FILTER (" + span(v, false) + " <= " + literal(value) + " && " + span(v, true) + " >= " + literal(value) + ")");
       } else if (c.kind === "number") {
         var op = { min: ">=", max: "<=", eq: "=" }[c.op] || "=";
-        lines.push("  FILTER (" + v + " " + op + " " + Number(value) + ")");
+        if (isFinite(Number(value))) lines.push("  FILTER (" + v + " " + op + " " + Number(value) + ")");
       } else {
         lines.push("  FILTER (CONTAINS(LCASE(STR(" + v + ")), LCASE(" + literal(value) + ")))");
       }
@@ -353,25 +353,41 @@
     root.querySelector("#cg-builder-run").addEventListener("click", function () { write(true); });
     root.querySelector("#cg-builder-save").addEventListener("click", save);
 
-    var ready = fetch(options.schema, { headers: { Accept: "application/json" } })
-      .then(function (r) {
-        if (!r.ok) throw new Error("the builder's schema: " + r.status);
-        return r.json();
-      })
-      .then(function (loaded) {
-        schema = loaded;
-        classSelect.appendChild(option("", "— class —"));
-        schema.classes.forEach(function (c) {
-          classSelect.appendChild(option(c.iri, c.label + " (" + c.name + ")"));
+    // The schema is asked for when the builder is first opened, not with the page: its queries would
+    // otherwise take the query workers from the reader's first query.
+    var ready = null;
+    function load() {
+      if (!ready) ready = fetchSchema();
+      return ready;
+    }
+    function opened() {
+      if (root.open) load().catch(function () { /* said in the status line */ });
+    }
+    root.addEventListener("toggle", opened);
+    opened();
+
+    function fetchSchema() {
+      return fetch(options.schema, { headers: { Accept: "application/json" } })
+        .then(function (r) {
+          if (!r.ok) throw new Error("the builder's schema: " + r.status);
+          return r.json();
+        })
+        .then(function (loaded) {
+          schema = loaded;
+          classSelect.appendChild(option("", "— class —"));
+          schema.classes.forEach(function (c) {
+            classSelect.appendChild(option(c.iri, c.label + " (" + c.name + ")"));
+          });
+          root.dataset.ready = "true";
+          return schema;
+        })
+        .catch(function (error) {
+          status.textContent = error.message;
+          ready = null; // asked again when the builder is next opened
+          throw error;
         });
-        root.dataset.ready = "true";
-        return schema;
-      })
-      .catch(function (error) {
-        status.textContent = error.message;
-        throw error;
-      });
-    return { ready: ready, toSparql: toSparql };
+    }
+    return { load: load, toSparql: toSparql };
   }
 
   window.CoopgraphBuilder = { setup: setup, toSparql: toSparql };
