@@ -112,7 +112,7 @@ def test_registers_carry_their_retrieval_date_and_licence(seed_store: pyoxigraph
           OPTIONAL { ?file pav:retrievedOn ?retrieved } OPTIONAL { ?file dcterms:license ?licence }
         }""",
     )
-    assert len(rows) == 2
+    assert len(rows) == 3  # Wikidata (names, ids, cities; coordinates) and ROR
     assert all(r["retrieved"] is not None and r["licence"] is not None for r in rows), rows
 
 

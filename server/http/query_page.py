@@ -75,6 +75,8 @@ def render(root: str = "", lang: str = "en") -> str:
         "endpoint": root + "/sparql",
         "download": root + "/download",
         "search": root + "/search",
+        "schema": root + "/query/schema?lang=" + lang,  # the query builder's classes and properties
+        "prefixes": iris.QUERY_PREFIXES,
         # The saved queries as examples, each with its parameters' defaults bound in a VALUES clause
         # (their text alone leaves them unbound); /queries/{name} runs them with other values.
         "queries": root + "/queries?format=json&bind=defaults",

@@ -319,6 +319,16 @@ DOCS: dict[str, dict[str, Operation]] = {
     "/query": _page(
         "Pages", "The query page", "Write and run SPARQL queries in the browser.", "<!doctype html>"
     ),
+    "/query/schema": _page(
+        "Pages",
+        "What the query page's builder offers",
+        "The classes of the ontology, each with its properties as the ontology (rdfs:domain) and the shapes "
+        "(sh:targetClass) give them, the kind of value each takes (a concept of a vocabulary, a resource, a "
+        "date, a number, text), and the vocabularies' concepts; labels in the reader's language (?lang=).",
+        '{"classes": [{"iri": "https://w3id.org/coopgraph/ontology#Agreement", "properties": []}]}',
+        media="application/json",
+        parameters=[_param("lang", "query", "The language of the labels", "vi")],
+    ),
     "/fragments": _page(
         "Linked data",
         "Triple Pattern Fragments",

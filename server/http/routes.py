@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from coopgraph.saved_queries import SavedQuery
 from server.http import (
     api_docs,
+    builder_schema,
     dataset_description,
     dumps,
     fragments,
@@ -118,6 +119,7 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         # pages and documents
         Route("/", "plain", home_page.home),
         Route("/query", "plain", query_page),
+        Route("/query/schema", "plain", builder_schema.schema),  # what the query builder offers
         # any query's answer as CSV or XLSX with labels beside IRIs (the query page's downloads)
         Route("/download", "plain", result_downloads.download, ("GET", "POST")),
         # the tools for AI assistants (Model Context Protocol), read-only, under /sparql's limits

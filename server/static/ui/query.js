@@ -22,8 +22,9 @@
 
   // The result views (views.js) as YASR plugins beside the table: picked by the reader from YASR's
   // buttons, or by a "#defaultView:" comment in the query, as the Wikidata Query Service does.
-  var Views = window.CoopgraphViews;
-  var lang = Views.readerLanguage(config);
+  // Without views.js (a table-only page) the table alone is offered.
+  var Views = window.CoopgraphViews || null;
+  var lang = Views ? Views.readerLanguage(config) : config.lang || "en";
   function viewPlugin(view) {
     function Plugin(yasr) {
       this.yasr = yasr;
@@ -47,10 +48,12 @@
     };
     return Plugin;
   }
-  Views.CHARTS.forEach(function (view) {
-    Yasgui.Yasr.registerPlugin(view, viewPlugin(view));
-  });
-  Yasgui.Yasr.defaults.pluginOrder = ["table"].concat(Views.CHARTS, ["response"]);
+  if (Views) {
+    Views.CHARTS.forEach(function (view) {
+      Yasgui.Yasr.registerPlugin(view, viewPlugin(view));
+    });
+    Yasgui.Yasr.defaults.pluginOrder = ["table"].concat(Views.CHARTS, ["response"]);
+  }
 
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     persistenceId: config.persistenceId,
@@ -81,10 +84,19 @@
   });
   window.coopgraphYasgui = yasgui;
 
+  // The query builder (builder.js): its query goes into the editor, to run and save as any other.
+  window.coopgraphBuilder = window.CoopgraphBuilder && window.CoopgraphBuilder.setup({
+    schema: config.schema,
+    search: config.search,
+    prefixes: config.prefixes,
+    lang: lang,
+    yasgui: yasgui,
+  });
+
   // "#defaultView:BarChart" (or Table, LineChart, Timeline, Map, Graph) chooses the view a query's
   // answer is drawn with; a query without one keeps the reader's choice.
   yasgui.on("query", function (instance, tab) {
-    var view = Views.defaultView(tab.getQuery());
+    var view = Views && Views.defaultView(tab.getQuery());
     if (view) tab.getYasr().selectPlugin(view);
   });
 

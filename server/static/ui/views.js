@@ -1,9 +1,11 @@
-// Result views: a SPARQL JSON result drawn as a bar or line chart, a timeline, a map of countries or a
-// network, for the query page (as YASR plugins, query.js) and the saved query pages (saved.js).
-// Charts, timeline and map are Vega-Lite through vega-embed (vendored), drawn as SVG with expressions
-// interpreted (ast: true), since the Content-Security-Policy refuses code built from strings; the
-// network is cytoscape (vendored). Labels come from the result's own label columns, else from one
-// query to this server's /sparql in the reader's language; every mark links to the resource's page.
+// Result views: a SPARQL JSON result drawn as a bar or line chart, a timeline, a map (points by
+// coordinates, else countries by code) or a network, for the query page (as YASR plugins, query.js)
+// and the saved query pages (saved.js).
+// Charts, timeline and map are Vega-Lite through vega-embed, the network cytoscape (both vendored, and
+// loaded from this server when a view first needs them), drawn as SVG with expressions interpreted
+// (ast: true), since the Content-Security-Policy refuses code built from strings. Labels come from the
+// result's own label columns, else from one query to this server's /sparql in the reader's language;
+// every mark links to the resource's page.
 (function () {
   "use strict";
 
@@ -163,6 +165,36 @@
     return Promise.resolve({ marks: 0 });
   }
 
+  // The drawing libraries, loaded from this server the first time a view needs them, so that a page that
+  // shows only the table does not load them (about 1.2 MB of scripts). In order: vega-lite needs vega.
+  var LIBRARIES = {
+    vega: { global: "vegaEmbed", scripts: ["vega/vega.min.js", "vega-lite/vega-lite.min.js", "vega-embed/vega-embed.min.js"] },
+    cytoscape: { global: "cytoscape", scripts: ["cytoscape/cytoscape.min.js"] },
+  };
+  var loading = {};
+
+  function script(src) {
+    return new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.src = src;
+      tag.onload = resolve;
+      tag.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(tag);
+    });
+  }
+
+  function library(name, root) {
+    var wanted = LIBRARIES[name];
+    if (window[wanted.global]) return Promise.resolve();
+    if (!loading[name]) {
+      loading[name] = wanted.scripts.reduce(function (previous, path) {
+        return previous.then(function () { return script(root + "/static/vendor/" + path); });
+      }, Promise.resolve());
+      loading[name].catch(function () { delete loading[name]; });
+    }
+    return loading[name];
+  }
+
   function embed(el, spec, marks) {
     var box = document.createElement("div");
     box.className = "cg-view-chart";
@@ -305,14 +337,94 @@
     return /^[A-Za-z]{2}$/.test(value) ? value.toUpperCase() : null;
   }
 
+  var WKT_POINT = /^\s*(?:<[^>]*>\s*)?POINT\s*\(\s*(-?[\d.]+(?:[eE]-?\d+)?)\s+(-?[\d.]+(?:[eE]-?\d+)?)\s*\)\s*$/i;
+
+  // [longitude, latitude] of a row: from a WKT point ("Point(105.85 21.03)", as geo:asWKT and the
+  // Wikidata Query Service give them) or from two number columns named lat/latitude and long/lon/longitude.
+  function coordinatesOf(cols, rows) {
+    var names = cols.map(function (c) { return c.name; });
+    var wkt = names.filter(function (name) {
+      return rows.some(function (row) { return row[name] && row[name].type !== "uri" && WKT_POINT.test(row[name].value); });
+    })[0];
+    if (wkt) {
+      return { columns: [wkt], at: function (row) {
+        var m = row[wkt] && WKT_POINT.exec(row[wkt].value);
+        return m ? [+m[1], +m[2]] : null;
+      } };
+    }
+    var lat = names.filter(function (n) { return /^lat(itude)?$/i.test(n); })[0];
+    var lon = names.filter(function (n) { return /^(long|lon|lng|longitude)$/i.test(n); })[0];
+    if (!lat || !lon) return null;
+    return { columns: [lat, lon], at: function (row) {
+      if (!row[lat] || !row[lon]) return null;
+      var point = [+row[lon].value, +row[lat].value];
+      return isFinite(point[0]) && isFinite(point[1]) && Math.abs(point[1]) <= 90 && Math.abs(point[0]) <= 180 ? point : null;
+    } };
+  }
+
+  // Points (cities and anything else with coordinates) on the bundled world outline, one per place.
+  function drawPoints(el, cols, rowsIn, coordinates, label, opts) {
+    var value = first(cols, "number", coordinates.columns);
+    var place = first(cols, "iri");
+    var nameColumn = first(cols, "text", coordinates.columns);
+    var byPlace = {};
+    rowsIn.forEach(function (row) {
+      var at = coordinates.at(row);
+      if (!at) return;
+      var key = at.join(" ");
+      var entry = byPlace[key] || (byPlace[key] = {
+        longitude: at[0],
+        latitude: at[1],
+        name: nameColumn && row[nameColumn] ? row[nameColumn].value : place && row[place] ? label(row, place) : key,
+        href: place && row[place] ? resourceHref(opts.root, row[place].value) : null,
+        value: 0,
+      });
+      entry.value += value && row[value] ? +row[value].value : 1;
+    });
+    var points = Object.keys(byPlace).map(function (k) { return byPlace[k]; });
+    if (!points.length) return nothing(el, "No row has coordinates.");
+    return fetch(opts.root + "/static/vendor/world-atlas/countries-110m.json")
+      .then(function (r) { return r.json(); })
+      .then(function (atlas) {
+        return embed(el, {
+          $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+          width: "container",
+          height: 420,
+          projection: { type: "equalEarth" },
+          layer: [
+            {
+              data: { values: atlas, format: { type: "topojson", feature: "countries" } },
+              mark: { type: "geoshape", fill: "#e8e8e8", stroke: "#ffffff", strokeWidth: 0.5 },
+            },
+            {
+              name: "points",
+              data: { values: points },
+              mark: { type: "circle", color: "#c0392b", opacity: 0.85, stroke: "#ffffff", strokeWidth: 1, cursor: "pointer" },
+              encoding: {
+                longitude: { field: "longitude", type: "quantitative" },
+                latitude: { field: "latitude", type: "quantitative" },
+                size: { field: "value", type: "quantitative", title: value || "rows", scale: { range: [60, 600] }, legend: value ? {} : null },
+                href: { field: "href" },
+                tooltip: [{ field: "name", title: "place" }, { field: "value", title: value || "rows" }],
+              },
+            },
+          ],
+        }, points.length);
+      });
+  }
+
   function drawMap(el, result, label, opts) {
     var cols = columns(result);
     var rowsIn = result.results.bindings;
+    var coordinates = coordinatesOf(cols, rowsIn);
+    if (coordinates) return drawPoints(el, cols, rowsIn, coordinates, label, opts);
     var codeColumn = cols.map(function (c) { return c.name; }).filter(function (name) {
       var some = rowsIn.some(function (row) { return countryCode(row[name]); });
       return some && rowsIn.every(function (row) { return !row[name] || countryCode(row[name]); });
     })[0];
-    if (!codeColumn) return nothing(el, "A map needs a column of countries (ISO 3166-1 codes or country IRIs).");
+    if (!codeColumn) {
+      return nothing(el, "A map needs coordinates (lat and long, or a WKT point) or a column of countries (ISO 3166-1 codes or country IRIs).");
+    }
     var value = first(cols, "number");
     var nameColumn = first(cols, "text", [codeColumn]);
     var root = opts.root;
@@ -431,9 +543,13 @@
     if (el.cgVegaView) { el.cgVegaView.finalize(); el.cgVegaView = null; }
     el.dataset.view = view;
     el.dataset.marks = "";
-    var ready = opts.labels ? Promise.resolve(opts.labels) : fetchLabels(opts.endpoint, result, opts.lang || "en");
+    var root = opts.root || "";
+    var ready = Promise.all([
+      opts.labels ? Promise.resolve(opts.labels) : fetchLabels(opts.endpoint, result, opts.lang || "en"),
+      library(view === "network" ? "cytoscape" : "vega", root),
+    ]);
     return ready
-      .then(function (labels) { return DRAW[view](el, result, labeller(labels), { root: opts.root || "" }); })
+      .then(function (loaded) { return DRAW[view](el, result, labeller(loaded[0]), { root: root }); })
       .then(function (drawn) {
         el.dataset.marks = String(drawn.marks);
         return drawn;
