@@ -46,6 +46,7 @@ __all__ = [
     "dataset_at",
     "graph_delta",
     "graph_name",
+    "view_at",
 ]
 
 _RECORD = re.compile(r"^v(\d{8})\.json$")
@@ -376,3 +377,14 @@ def dataset_at(history: History, view: Any, number: int) -> pyoxigraph.Store:
         then.remove(quad)
     then.bulk_extend(undo.added)
     return then
+
+
+def view_at(history: History, view: Any, number: int) -> Any:
+    """The dataset right after version ``number`` as a read view (a
+    :class:`coopgraph.store.ReadView`: queried as the published one is, the default graph the union of
+    the named graphs), named after the generation it was rebuilt from. Costs what :func:`dataset_at`
+    costs; ValueError when a version it needs is no longer kept."""
+    from coopgraph.store.local import LocalView  # the embedded store's view, over the rebuilt copy
+
+    # a rebuilt dataset has no files of its own: the folder is only made if something asks for one
+    return LocalView(dataset_at(history, view, number), view.generation, history.dir / "rebuilt")

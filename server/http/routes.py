@@ -18,10 +18,12 @@ from server.http import (
     api_docs,
     dataset_description,
     dumps,
+    feed_routes,
     fragments,
     health,
     history_routes,
     home_page,
+    memento_routes,
     metrics,
     ontology_page,
     reconcile_routes,
@@ -115,6 +117,12 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         Route("/validation/history", "plain", history_routes.validation_history),
         Route("/history", "plain", history_routes.history_list),
         Route("/history/{number}", "plain", history_routes.history_version),
+        # Memento (RFC 7089): each resource's TimeMap, TimeGate and mementos
+        Route("/timemap/{path:path}", "plain", memento_routes.timemap),
+        Route("/timegate/{path:path}", "plain", memento_routes.timegate),
+        Route("/memento/{number}/{path:path}", "plain", memento_routes.memento),
+        # an Atom feed of the agreements and events the newest versions added, changed or removed
+        Route("/feeds/agreements.atom", "plain", feed_routes.agreements_feed),
         # pages and documents
         Route("/", "plain", home_page.home),
         Route("/query", "plain", query_page),

@@ -1,0 +1,89 @@
+"""The store as it stood at an earlier version, read in a query worker: a query over the whole dataset at
+version N (``/sparql?at-version=N``) and a resource's description at version N (its memento).
+
+Both start from the published generation and undo, with the deltas the history keeps
+(:mod:`coopgraph.store.history`), every version after N:
+
+- a query needs the whole dataset then: a copy of the store in memory with the later changes undone
+  (:func:`coopgraph.store.history.dataset_at`); the worker keeps the last one it built, so the next query
+  at the same version (and the same published generation) costs nothing more;
+- a description needs only the statements about one resource: those it has now, less the ones added
+  since N, plus the ones removed since N; reading the later deltas is all it costs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad
+
+from coopgraph.store import ReadView, Store
+from coopgraph.store.history import History, compose, view_at
+from server.workers import describe
+
+#: A subject's statements, and the statements naming an object, in the named graphs (as
+#: :func:`server.workers.describe.describe` reads them).
+_OUTGOING = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"
+_INCOMING = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT {limit}"
+#: The one dataset at a version a worker keeps: ((generation, version), view).
+_kept: dict[tuple[str, int], ReadView] = {}
+
+
+def _later_versions(log: History, view: ReadView, number: int) -> list[int]:
+    """The versions after ``number`` (ValueError when ``number`` is not a version the store keeps)."""
+    published = [v.number for v in log.versions(view.generation)]
+    if number not in published:
+        kept = f"versions {published[0]}-{published[-1]}" if published else "no version"
+        raise ValueError(f"no version {number}: the store keeps {kept}")
+    return [n for n in published if n > number]
+
+
+def dataset_view(store: Store, number: int) -> ReadView:
+    """The dataset right after version ``number``, queried as the published one is (ValueError when the
+    store does not keep that version)."""
+    view = store.view()
+    key = (view.generation, number)
+    if key not in _kept:
+        log = History(store.root)
+        _later_versions(log, view, number)
+        _kept.clear()  # one at a time: each is a copy of the store in memory
+        _kept[key] = view_at(log, view, number)
+    return _kept[key]
+
+
+def describe_at(store: Store, number: int, iri: str, incoming_limit: int) -> describe.Description:
+    """The resource's bounded description and incoming links as they stood right after version
+    ``number`` (ValueError when the store does not keep it)."""
+    view = store.view()
+    log = History(store.root)
+    undo = compose(log.delta(n) for n in _later_versions(log, view, number)).inverse()
+    gone = set(undo.removed)  # statements there now that were not there then
+    by_subject: dict[object, list[Quad]] = defaultdict(list)
+    by_object: dict[object, list[Quad]] = defaultdict(list)
+    for quad in undo.added:  # statements there then, removed since
+        if not isinstance(quad.graph_name, DefaultGraph):  # descriptions read the named graphs
+            by_subject[quad.subject].append(quad)
+            by_object[quad.object].append(quad)
+    found = describe.Description(iri)
+    node = NamedNode(iri)
+    pending: list[tuple[NamedNode | BlankNode, int]] = [(node, 0)]
+    seen: set[NamedNode | BlankNode] = set()
+    while pending:
+        subject, depth = pending.pop(0)
+        if subject in seen:
+            continue
+        seen.add(subject)
+        now = [
+            Quad(subject, row["p"], row["o"], row["g"])
+            for row in view.query(_OUTGOING, substitutions={"s": subject})
+        ]
+        for quad in [q for q in now if q not in gone] + by_subject.get(subject, []):
+            found.outgoing.append(quad)
+            if isinstance(quad.object, BlankNode) and depth < describe.MAX_DEPTH:
+                pending.append((quad.object, depth + 1))
+    incoming = _INCOMING.replace("{limit}", str(int(incoming_limit)))
+    now = [
+        Quad(row["s"], row["p"], node, row["g"]) for row in view.query(incoming, substitutions={"o": node})
+    ]
+    found.incoming = ([q for q in now if q not in gone] + by_object.get(node, []))[:incoming_limit]
+    return found
