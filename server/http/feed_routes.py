@@ -12,33 +12,25 @@ something changes.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
-from pyoxigraph import Literal, NamedNode, Quad
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 
 from coopgraph import iris
-from coopgraph.search import KINDS
 from coopgraph.store.history import History, Version
+from server.http import changed_resources
 from server.http.memento_links import timemap_url
 from server.http.ontology_page import request_language
 from server.http.state import State
-from server.http.worker_calls import whole_answer
-from server.workers.describe import LABELS
-from server.workers.messages import Query
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml"
 #: The newest versions read, and the entries the feed holds at most.
 SCANNED, ENTRIES = 200, 100
-#: The kinds of resource the feed follows: search kind -> the classes (and their subclasses) it covers.
+#: The kinds of resource the feed follows (:data:`coopgraph.search.KINDS`).
 FOLLOWED = ("agreement", "event")
-RDF_TYPE = iris.PREFIXES["rdf"] + "type"
-SUBCLASS = iris.PREFIXES["rdfs"] + "subClassOf"
 
 #: Titles, by language, by (kind, what happened).
 TITLES = {
@@ -79,112 +71,6 @@ SUMMARIES = {
 }
 
 
-@dataclass
-class Change:
-    """One resource in one version."""
-
-    version: Version
-    iri: str
-    what: str  #: new, changed or removed
-    added: int
-    removed: int
-
-
-@dataclass
-class Scanned:
-    changes: list[Change]
-    #: rdf:type and label statements the versions removed (what a resource removed since was).
-    removed_types: dict[str, set[str]]
-    removed_labels: dict[str, dict[str, str]]
-
-
-def scan(log: History, published: str | None) -> Scanned:
-    """The resources each of the newest versions changed (subjects named by the project), newest first."""
-    found = Scanned([], {}, {})
-    for version in reversed(log.versions(published)[-SCANNED:]):
-        delta = log.delta(version.number)
-        counts: dict[str, list[int]] = {}
-        typed_added: set[str] = set()
-        typed_removed: set[str] = set()
-        for sign, quads in ((0, delta.added), (1, delta.removed)):
-            for quad in quads:
-                subject = quad.subject
-                if not isinstance(subject, NamedNode) or not subject.value.startswith(iris.RESOURCE):
-                    continue
-                counts.setdefault(subject.value, [0, 0])[sign] += 1
-                if quad.predicate.value == RDF_TYPE:
-                    (typed_added if sign == 0 else typed_removed).add(subject.value)
-                if sign == 1:
-                    _keep_removed(found, quad)
-        for iri, (added, removed) in counts.items():
-            what = "new" if iri in typed_added - typed_removed else "changed"
-            if iri in typed_removed - typed_added:
-                what = "removed"
-            found.changes.append(Change(version, iri, what, added, removed))
-    return found
-
-
-def _keep_removed(found: Scanned, quad: Quad) -> None:
-    iri, obj = quad.subject.value, quad.object
-    if quad.predicate.value == RDF_TYPE and isinstance(obj, NamedNode):
-        found.removed_types.setdefault(iri, set()).add(obj.value)
-    elif quad.predicate.value in LABELS and isinstance(obj, Literal):
-        found.removed_labels.setdefault(iri, {}).setdefault(obj.language or "", obj.value)
-
-
-def _safe(iri: str) -> bool:
-    """Whether the IRI can be written between ``<>`` in a query as it is."""
-    return not set(iri) & set('<>"{}|^`\\ ')
-
-
-def _values(names: set[str]) -> str:
-    return " ".join(f"<{n}>" for n in sorted(names) if _safe(n))
-
-
-def kinds_query(scanned: Scanned) -> str:
-    """Which of the changed resources are agreements or events: by their types now, or those removed."""
-    classes = " ".join(f'("{k}" <{c}>)' for k in FOLLOWED for c in KINDS[k].classes)
-    removed = " ".join(
-        f"(<{iri}> <{t}>)"
-        for iri, types in scanned.removed_types.items()
-        for t in types
-        if _safe(iri) and _safe(t)
-    )
-    return (
-        "SELECT DISTINCT ?r ?kind WHERE {\n"
-        f"  VALUES (?kind ?class) {{ {classes} }}\n"
-        f"  {{ VALUES ?r {{ {_values({c.iri for c in scanned.changes})} }} ?r a ?t }}\n"
-        f"  UNION {{ VALUES (?r ?t) {{ {removed} }} }}\n"
-        f"  ?t <{SUBCLASS}>* ?class\n"
-        "}"
-    )
-
-
-def labels_query(names: set[str]) -> str:
-    properties = ", ".join(f"<{p}>" for p in LABELS)
-    return (
-        f"SELECT ?r ?label WHERE {{ VALUES ?r {{ {_values(names)} }} "
-        f"?r ?p ?label FILTER (isLiteral(?label) && ?p IN ({properties})) }}"
-    )
-
-
-async def _select(state: State, query: str) -> list[dict[str, dict[str, str]]] | Response:
-    answered = await whole_answer(
-        state,
-        Query(
-            query=query,
-            max_bytes=state.settings.max_result_bytes,
-            results_type="application/sparql-results+json",
-        ),
-    )
-    if isinstance(answered, Response):
-        return answered
-    reply, body = answered
-    if reply.status != 200:
-        return PlainTextResponse((reply.head.error or "error") + "\n", status_code=reply.status)
-    return json.loads(body)["results"]["bindings"]
-
-
 def _label(labels: dict[str, str], lang: str, iri: str) -> str:
     for tag in (lang, "en", ""):
         if tag in labels:
@@ -202,17 +88,15 @@ async def agreements_feed(request: Request) -> Response:
     headers = {"ETag": tag, "Vary": "Accept-Language", "Cache-Control": "no-cache", "Content-Language": lang}
     if tag in {t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
-    scanned = await run_in_threadpool(scan, log, published)
-    kinds: dict[str, str] = {}
-    if scanned.changes:
-        rows = await _select(state, kinds_query(scanned))
-        if isinstance(rows, Response):
-            return rows
-        kinds = {row["r"]["value"]: row["kind"]["value"] for row in rows}
+    newest = list(reversed(log.versions(published)[-SCANNED:]))
+    scanned = await run_in_threadpool(changed_resources.scan, log, newest)
+    kinds = await changed_resources.kinds_of(state, scanned, FOLLOWED)
+    if isinstance(kinds, Response):
+        return kinds
     changes = [c for c in scanned.changes if c.iri in kinds][:ENTRIES]
     labels: dict[str, dict[str, str]] = {iri: dict(v) for iri, v in scanned.removed_labels.items()}
     if changes:
-        rows = await _select(state, labels_query({c.iri for c in changes}))
+        rows = await changed_resources.select(state, changed_resources.labels_query({c.iri for c in changes}))
         if isinstance(rows, Response):
             return rows
         now: dict[str, dict[str, str]] = {}
@@ -231,7 +115,7 @@ def _time(version: Version) -> str:
 
 
 def render(
-    changes: list[Change],
+    changes: list[changed_resources.Change],
     kinds: dict[str, str],
     labels: dict[str, dict[str, str]],
     lang: str,

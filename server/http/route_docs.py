@@ -424,6 +424,23 @@ DOCS: dict[str, dict[str, Operation]] = {
         media="application/atom+xml",
         parameters=[_param("lang", "query", "The language of the titles: en, vi or fr", "vi")],
     ),
+    "/ldes": _page(
+        "History",
+        "A Linked Data Event Stream of the versioned descriptions",
+        "The ldes:EventStream (LDES/TREE) of institutions, agreements, programmes and events: its "
+        "timestamp and version-of paths, and its first page. Turtle or N-Triples.",
+        "<http://127.0.0.1:8000/ldes> a <https://w3id.org/ldes#EventStream> .",
+        media="text/turtle",
+    ),
+    "/ldes/{page}": _page(
+        "History",
+        "One page of the event stream",
+        "The members made by a run of versions, each a resource's description after a version; a closed "
+        "page is immutable and links to the next with a tree:GreaterThanOrEqualToRelation.",
+        "<http://127.0.0.1:8000/ldes/1> a <https://w3id.org/tree#Node> .",
+        media="text/turtle",
+        parameters=[_param("page", "path", "The page's number", "1")],
+    ),
     "/validation/history": _page(
         "Validation",
         "The validation summary of every change",

@@ -23,6 +23,7 @@ from server.http import (
     health,
     history_routes,
     home_page,
+    ldes_routes,
     memento_routes,
     metrics,
     ontology_page,
@@ -123,6 +124,9 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         Route("/memento/{number}/{path:path}", "plain", memento_routes.memento),
         # an Atom feed of the agreements and events the newest versions added, changed or removed
         Route("/feeds/agreements.atom", "plain", feed_routes.agreements_feed),
+        # a Linked Data Event Stream (LDES/TREE) of the versioned descriptions, paged by version
+        Route("/ldes", "plain", ldes_routes.event_stream),
+        Route("/ldes/{page}", "plain", ldes_routes.page),
         # pages and documents
         Route("/", "plain", home_page.home),
         Route("/query", "plain", query_page),

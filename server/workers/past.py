@@ -14,6 +14,7 @@ Both start from the published generation and undo, with the deltas the history k
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad
 
@@ -51,19 +52,40 @@ def dataset_view(store: Store, number: int) -> ReadView:
     return _kept[key]
 
 
+@dataclass
+class _Undo:
+    """What undoing the versions after one takes, indexed for descriptions."""
+
+    gone: set[Quad]  #: statements there now that were not there then
+    by_subject: dict[object, list[Quad]]  #: statements there then, removed since, by subject
+    by_object: dict[object, list[Quad]]  #: the same, by object
+
+
+#: The last undo a worker worked out ((generation, version), undo): the descriptions of one version (an
+#: event stream's page, a crawler on the mementos) read the later deltas once.
+_undone: dict[tuple[str, int], _Undo] = {}
+
+
+def _undo(store: Store, view: ReadView, number: int) -> _Undo:
+    key = (view.generation, number)
+    if key not in _undone:
+        log = History(store.root)
+        undo = compose(log.delta(n) for n in _later_versions(log, view, number)).inverse()
+        found = _Undo(set(undo.removed), defaultdict(list), defaultdict(list))
+        for quad in undo.added:
+            if not isinstance(quad.graph_name, DefaultGraph):  # descriptions read the named graphs
+                found.by_subject[quad.subject].append(quad)
+                found.by_object[quad.object].append(quad)
+        _undone.clear()
+        _undone[key] = found
+    return _undone[key]
+
+
 def describe_at(store: Store, number: int, iri: str, incoming_limit: int) -> describe.Description:
     """The resource's bounded description and incoming links as they stood right after version
     ``number`` (ValueError when the store does not keep it)."""
     view = store.view()
-    log = History(store.root)
-    undo = compose(log.delta(n) for n in _later_versions(log, view, number)).inverse()
-    gone = set(undo.removed)  # statements there now that were not there then
-    by_subject: dict[object, list[Quad]] = defaultdict(list)
-    by_object: dict[object, list[Quad]] = defaultdict(list)
-    for quad in undo.added:  # statements there then, removed since
-        if not isinstance(quad.graph_name, DefaultGraph):  # descriptions read the named graphs
-            by_subject[quad.subject].append(quad)
-            by_object[quad.object].append(quad)
+    undo = _undo(store, view, number)
     found = describe.Description(iri)
     node = NamedNode(iri)
     pending: list[tuple[NamedNode | BlankNode, int]] = [(node, 0)]
@@ -77,7 +99,7 @@ def describe_at(store: Store, number: int, iri: str, incoming_limit: int) -> des
             Quad(subject, row["p"], row["o"], row["g"])
             for row in view.query(_OUTGOING, substitutions={"s": subject})
         ]
-        for quad in [q for q in now if q not in gone] + by_subject.get(subject, []):
+        for quad in [q for q in now if q not in undo.gone] + undo.by_subject.get(subject, []):
             found.outgoing.append(quad)
             if isinstance(quad.object, BlankNode) and depth < describe.MAX_DEPTH:
                 pending.append((quad.object, depth + 1))
@@ -85,5 +107,5 @@ def describe_at(store: Store, number: int, iri: str, incoming_limit: int) -> des
     now = [
         Quad(row["s"], row["p"], node, row["g"]) for row in view.query(incoming, substitutions={"o": node})
     ]
-    found.incoming = ([q for q in now if q not in gone] + by_object.get(node, []))[:incoming_limit]
+    found.incoming = ([q for q in now if q not in undo.gone] + undo.by_object.get(node, []))[:incoming_limit]
     return found
