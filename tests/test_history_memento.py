@@ -180,3 +180,30 @@ def test_a_message_on_graph_store_writes_is_kept(writable_server: Server) -> Non
         timeout=60,
     )
     assert twice.status_code == 400
+
+
+def test_a_memento_holds_the_blank_nodes_of_its_time(writable_server: Server) -> None:
+    """A change inside a blank node the resource reaches (not a statement about the resource itself):
+    the memento before it shows the old value, the one after it the new."""
+    note = "http://e.org/note"
+    text = "http://e.org/text"
+    update(
+        writable_server, f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{THING}> <{note}> [ <{text}> "draft" ] }} }}'
+    )
+    before = newest(writable_server)["number"]
+    update(
+        writable_server,
+        f'DELETE {{ GRAPH <{GRAPH}> {{ ?b <{text}> "draft" }} }} '
+        f'INSERT {{ GRAPH <{GRAPH}> {{ ?b <{text}> "final" }} }} '
+        f"WHERE {{ GRAPH <{GRAPH}> {{ <{THING}> <{note}> ?b }} }}",
+    )
+    after = newest(writable_server)["number"]
+    assert after == before + 1
+    for number, shown, hidden in ((before, "draft", "final"), (after, "final", "draft")):
+        memento = requests.get(
+            f"{writable_server.url}/memento/{number}/{PATH}",
+            headers={"Accept": "application/n-quads"},
+            timeout=30,
+        )
+        assert memento.status_code == 200, memento.text
+        assert f'<{text}> "{shown}"' in memento.text and hidden not in memento.text
