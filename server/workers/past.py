@@ -4,9 +4,9 @@ version N (``/sparql?at-version=N``) and a resource's description at version N (
 Both start from the published generation and undo, with the deltas the history keeps
 (:mod:`coopgraph.store.history`), every version after N:
 
-- a query needs the whole dataset then: a copy of the store in memory with the later changes undone
-  (:func:`coopgraph.store.history.dataset_at`); the worker keeps the last one it built, so the next query
-  at the same version (and the same published generation) costs nothing more;
+- a query needs the whole dataset then: a copy of the published generation with the later changes undone
+  (:func:`coopgraph.store.history.view_at`, kept with the generation's derived files); the worker keeps
+  the last one it opened;
 - a description needs only the statements about one resource: those it has now, less the ones added
   since N, plus the ones removed since N; reading the later deltas is all it costs.
 """
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad
 
 from coopgraph.store import ReadView, Store
-from coopgraph.store.history import History, compose, view_at
+from coopgraph.store.history import History, undo_after, view_at
 from server.workers import describe
 
 #: A subject's statements, and the statements naming an object, in the named graphs (as
@@ -30,25 +30,15 @@ _INCOMING = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT {limit}"
 _kept: dict[tuple[str, int], ReadView] = {}
 
 
-def _later_versions(log: History, view: ReadView, number: int) -> list[int]:
-    """The versions after ``number`` (ValueError when ``number`` is not a version the store keeps)."""
-    published = [v.number for v in log.versions(view.generation)]
-    if number not in published:
-        kept = f"versions {published[0]}-{published[-1]}" if published else "no version"
-        raise ValueError(f"no version {number}: the store keeps {kept}")
-    return [n for n in published if n > number]
-
-
 def dataset_view(store: Store, number: int) -> ReadView:
     """The dataset right after version ``number``, queried as the published one is (ValueError when the
     store does not keep that version)."""
     view = store.view()
     key = (view.generation, number)
     if key not in _kept:
-        log = History(store.root)
-        _later_versions(log, view, number)
-        _kept.clear()  # one at a time: each is a copy of the store in memory
-        _kept[key] = view_at(log, view, number)
+        found = view_at(History(store.root), view, number)
+        _kept.clear()  # the last one only
+        _kept[key] = found
     return _kept[key]
 
 
@@ -69,8 +59,7 @@ _undone: dict[tuple[str, int], _Undo] = {}
 def _undo(store: Store, view: ReadView, number: int) -> _Undo:
     key = (view.generation, number)
     if key not in _undone:
-        log = History(store.root)
-        undo = compose(log.delta(n) for n in _later_versions(log, view, number)).inverse()
+        undo = undo_after(History(store.root), view, number)
         found = _Undo(set(undo.removed), defaultdict(list), defaultdict(list))
         for quad in undo.added:
             if not isinstance(quad.graph_name, DefaultGraph):  # descriptions read the named graphs
