@@ -86,7 +86,7 @@ def select(
             continue
         if graph is not None and graph not in v.graphs:
             continue
-        if resource is not None and not change_text.touches(history.delta(v.number), resource):
+        if resource is not None and not history.touches(v.number, resource):
             continue
         found.append(v)
     return found

@@ -232,6 +232,22 @@ class History:
             removed=_read_quads(self._delta_path(number, "removed")),
         )
 
+    def touches(self, number: int, iri: str) -> bool:
+        """Whether version ``number`` added or removed a statement with ``iri`` as subject or object. Only
+        the lines naming the IRI are parsed (a version that loaded a million statements is read, not
+        parsed, to answer for one resource)."""
+        token = f"<{iri}>".encode()
+        node = NamedNode(iri)
+        for part in ("added", "removed"):
+            with gzip.open(self._delta_path(number, part), "rb") as inp:
+                data = inp.read()
+            if token not in data:
+                continue
+            lines = b"\n".join(line for line in data.split(b"\n") if token in line)
+            if any(q.subject == node or q.object == node for q in pyoxigraph.parse(lines, RdfFormat.N_QUADS)):
+                return True
+        return False
+
     def retention(self) -> Retention:
         try:
             data = json.loads((self.dir / "retention.json").read_text(encoding="utf-8"))

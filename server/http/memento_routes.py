@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from coopgraph import change_text, iris
+from coopgraph import iris
 from coopgraph.store.history import History, Version
 from server.http import negotiation, resource_page, resources
 from server.http.ontology_page import request_language
@@ -92,7 +92,7 @@ def _urls(state: State, request: Request, skip: int) -> _Urls | None:
 def mementos(log: History, iri: str) -> list[Version]:
     """The published versions that changed a statement about ``iri``, oldest first."""
     published = log.published()
-    return [v for v in log.versions(published) if change_text.touches(log.delta(v.number), iri)]
+    return [v for v in log.versions(published) if log.touches(v.number, iri)]
 
 
 # ---------------------------------------------------------------------------------------------- TimeMap
