@@ -10,7 +10,7 @@ BENCH_STAMP := $(VENV)/.installed-bench
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT    := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
-.PHONY: serve test lint python system-deps comunica bench mutation
+.PHONY: serve test lint python system-deps comunica ldes-client bench mutation
 
 # Python 3.11+ with venv; Debian's python3 if the machine has none.
 python:
@@ -51,6 +51,11 @@ comunica: system-deps
 	@[ -x $(VENV)/comunica/node_modules/.bin/comunica-sparql ] || \
 	  npm install --prefix $(VENV)/comunica --no-save --ignore-scripts --no-audit --no-fund @comunica/query-sparql@3.3.0 >/dev/null
 
+# The Linked Data Event Stream client the tests replicate /ldes with (npm, rdf-connect's ldes-client).
+ldes-client: system-deps
+	@[ -x $(VENV)/ldes-client/node_modules/.bin/ldes-client ] || \
+	  npm install --prefix $(VENV)/ldes-client --no-save --ignore-scripts --no-audit --no-fund ldes-client@0.3.0 >/dev/null
+
 serve: $(SERVE_STAMP)
 	$(BIN)/coopgraph serve
 
@@ -58,7 +63,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: system-deps comunica lint
+test: system-deps comunica ldes-client lint
 	$(BIN)/python -m pytest -n 2
 
 # The benchmarks of bench/RESULTS.md (not tests: they compare against the peers and print ratios).

@@ -21,8 +21,8 @@ from coopgraph.store.history import (
     Retention,
     Version,
     compose,
-    dataset_at,
     graph_name,
+    view_at,
 )
 
 FORMATS = ["text", "patch", "json", "nquads"]
@@ -86,7 +86,7 @@ def select(
             continue
         if graph is not None and graph not in v.graphs:
             continue
-        if resource is not None and not change_text.touches(history.delta(v.number), resource):
+        if resource is not None and not history.touches(v.number, resource):
             continue
         found.append(v)
     return found
@@ -128,23 +128,10 @@ def report_history(args: argparse.Namespace) -> int:
     return exits.OK
 
 
-class _StoreAt:
-    """The dataset at a version, queried as the store is (the default graph: the union of all graphs)."""
-
-    def __init__(self, dataset: pyoxigraph.Store) -> None:
-        self._dataset = dataset
-
-    def query(self, sparql: str, *, substitutions: Any = None) -> Any:
-        kwargs: dict[str, Any] = {"use_default_graph_as_union": True}
-        if substitutions:
-            kwargs["substitutions"] = {pyoxigraph.Variable(k): v for k, v in substitutions.items()}
-        return self._dataset.query(sparql, **kwargs)
-
-
 def store_at(store: Store, number: int) -> Any:
     """``coopgraph query --version N``: the store as it stood right after version N."""
     try:
-        return _StoreAt(dataset_at(History(store.root), store.view(), number))
+        return view_at(History(store.root), store.view(), number)
     except ValueError as e:
         raise exits.Failure(exits.BAD_INPUT, f"error: {e}") from None
     finally:

@@ -24,6 +24,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -43,9 +44,10 @@ __all__ = [
     "Retention",
     "Version",
     "compose",
-    "dataset_at",
     "graph_delta",
     "graph_name",
+    "undo_after",
+    "view_at",
 ]
 
 _RECORD = re.compile(r"^v(\d{8})\.json$")
@@ -230,6 +232,22 @@ class History:
             removed=_read_quads(self._delta_path(number, "removed")),
         )
 
+    def touches(self, number: int, iri: str) -> bool:
+        """Whether version ``number`` added or removed a statement with ``iri`` as subject or object. Only
+        the lines naming the IRI are parsed (a version that loaded a million statements is read, not
+        parsed, to answer for one resource)."""
+        token = f"<{iri}>".encode()
+        node = NamedNode(iri)
+        for part in ("added", "removed"):
+            with gzip.open(self._delta_path(number, part), "rb") as inp:
+                data = inp.read()
+            if token not in data:
+                continue
+            lines = b"\n".join(line for line in data.split(b"\n") if token in line)
+            if any(q.subject == node or q.object == node for q in pyoxigraph.parse(lines, RdfFormat.N_QUADS)):
+                return True
+        return False
+
     def retention(self) -> Retention:
         try:
             data = json.loads((self.dir / "retention.json").read_text(encoding="utf-8"))
@@ -357,22 +375,44 @@ def compose(deltas: Iterable[Delta]) -> Delta:
     return Delta(added=list(added), removed=list(removed))
 
 
-def dataset_at(history: History, view: Any, number: int) -> pyoxigraph.Store:
-    """The dataset as it stood right after version ``number`` (0: before the first one), in memory: the
-    published dataset (``view``, a :class:`coopgraph.store.ReadView`) with every later version undone.
-    It costs a copy of the store in memory plus the later deltas; ValueError when a version it needs is
-    no longer kept."""
+def undo_after(history: History, view: Any, number: int) -> Delta:
+    """What undoes every version after ``number`` on the published dataset (``view``, a
+    :class:`coopgraph.store.ReadView`); ValueError when ``number`` is not a version the store keeps, or a
+    later one is gone."""
     published = [v.number for v in history.versions(getattr(view, "generation", None))]
     later = [n for n in published if n > number]
     newest = published[-1] if published else 0
-    if number < 0 or number > newest or later != list(range(number + 1, newest + 1)):
+    if number not in published or later != list(range(number + 1, newest + 1)):
         kept = f"versions {published[0]}-{newest}" if published else "no version"
-        raise ValueError(f"version {number} cannot be rebuilt: the store keeps {kept}")
-    undo = compose(history.delta(n) for n in later).inverse()
-    then = pyoxigraph.Store()
-    for graph in [DEFAULT_GRAPH, *sorted(view.graph_names())]:
-        then.bulk_extend(view.quads(graph))
-    for quad in undo.removed:
-        then.remove(quad)
-    then.bulk_extend(undo.added)
-    return then
+        raise ValueError(f"no version {number} to rebuild: the store keeps {kept}")
+    return compose(history.delta(n) for n in later).inverse()
+
+
+def view_at(history: History, view: Any, number: int) -> Any:
+    """The dataset as it stood right after version ``number``, as a read view (a
+    :class:`coopgraph.store.ReadView`, queried as the published one is), named after the published
+    generation it was rebuilt from.
+
+    The rebuilt dataset is a copy of the published generation (hard links, as a transaction's copy is)
+    with every later version undone, kept among the generation's derived files (made under a temporary
+    name, renamed into place, removed with the generation): it costs the later versions' deltas, once
+    per generation and version. ValueError when a version it needs is no longer kept."""
+    from coopgraph.store.local import LocalView  # the embedded store's own: a copy of its generation
+
+    undo = undo_after(history, view, number)
+    target = view.derived_file(f"at-v{number}")
+    if not target.exists():
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        view._store.backup(str(tmp))
+        copy = pyoxigraph.Store(str(tmp))
+        for quad in undo.removed:
+            copy.remove(quad)
+        copy.extend(undo.added)  # quads as they are: blank nodes keep their labels
+        copy.flush()
+        del copy  # closed before it is renamed
+        try:
+            os.rename(tmp, target)
+        except OSError:  # another process made it first
+            shutil.rmtree(tmp, ignore_errors=True)
+    return LocalView(pyoxigraph.Store.read_only(str(target)), view.generation, target.parent)

@@ -14,6 +14,7 @@ from coopgraph.formats import RDF_MEDIA_TYPES
 from coopgraph.store import DEFAULT_GRAPH
 from server.http import negotiation
 from server.http.auth import require_writer
+from server.http.change_message import change_message
 from server.http.conditional import not_modified, tag_headers, variant_of
 from server.http.fairness import TooManyQueries, client_of
 from server.http.protocol import ProtocolError, check_iri, content_type, read_body, single, url_params
@@ -82,6 +83,7 @@ async def _read(request: Request, state: State, graph: str | None) -> Response:
 async def _write(request: Request, state: State, graph: str | None) -> Response:
     """PUT, POST or DELETE (the token checked): sent to the write worker."""
     method = request.method
+    message = change_message(request, url_params(request))
     origin = state.base_url(
         request, str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
     )
@@ -93,6 +95,7 @@ async def _write(request: Request, state: State, graph: str | None) -> Response:
             GraphDelete(
                 graph=graph,
                 who=state.settings.write_token_name,
+                message=message,
                 report_type=report_type(request),
                 lang=report_lang(request),
             ),
@@ -106,26 +109,29 @@ async def _write(request: Request, state: State, graph: str | None) -> Response:
         graph = location = check_iri(state.base_url(request, f"{PREFIX}/posted/{uuid.uuid4().hex}"), "")
     media, _ = content_type(request)
     if media == "multipart/form-data" and method == "POST":
-        return await _multipart(request, state, graph, origin)
+        return await _multipart(request, state, graph, origin, message)
     if media not in RDF_MEDIA_TYPES:
         raise ProtocolError(
             415, f"send RDF: one of {', '.join(sorted(RDF_MEDIA_TYPES))} (got '{media or 'none'}')"
         )
     body = await read_body(request, state.settings.max_body_bytes)
     load = GraphReplace if method == "PUT" else GraphMerge
-    message = load(
+    load_request = load(
         graph=graph,
         media_type=RDF_MEDIA_TYPES[media].media_type,
         origin=origin,
         agent="coopgraph server",
         who=state.settings.write_token_name,
+        message=message,
         report_type=report_type(request),
         lang=report_lang(request),
     )
-    return await write(state, message, body, headers={"Location": location} if location else None)
+    return await write(state, load_request, body, headers={"Location": location} if location else None)
 
 
-async def _multipart(request: Request, state: State, graph: str, origin: str) -> Response:
+async def _multipart(
+    request: Request, state: State, graph: str, origin: str, message: str | None
+) -> Response:
     """POST of several RDF documents as multipart/form-data: each part is merged into the graph, in order."""
     form = await request.form(max_files=100, max_part_size=state.settings.max_body_bytes)
     parts = []
@@ -146,6 +152,7 @@ async def _multipart(request: Request, state: State, graph: str, origin: str) ->
             origin=origin,
             agent="coopgraph server",
             who=state.settings.write_token_name,
+            message=message,
             report_type=report_type(request),
             lang=report_lang(request),
         )

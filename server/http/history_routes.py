@@ -52,7 +52,7 @@ def _select(log: History, published: str | None, params: dict[str, str]) -> list
             continue
         if graph and graph not in v.graphs:
             continue
-        if resource and not change_text.touches(log.delta(v.number), resource):
+        if resource and not log.touches(v.number, resource):
             continue
         found.append(v)
     return found

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from coopgraph import iris
+from server.http.memento_links import timemap_url
 from server.http.query_page import SERVER_DIR, script_json
 from server.http.resource_network import network_section
 from server.http.resource_text import TEXT, format_date
@@ -282,6 +283,8 @@ def render(data: dict[str, Any], lang: str, base: str, formats_url: str) -> str:
     )
     changes = f"{base}/history?{urlencode({'resource': iri})}"
     formats += f' <a rel="version-history" href="{esc(changes)}">history</a>'
+    if iri.startswith(iris.BASE):
+        formats += f' <a rel="timemap" href="{esc(timemap_url(base, iri))}">versions in time</a>'
     current = ' aria-current="true"'
     languages = " ".join(
         f'<a href="{esc(formats_url)}?lang={code}"{current if code == page.lang else ""}>{code}</a>'

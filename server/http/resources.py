@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from coopgraph import iris
 from server.http import negotiation, resource_page
 from server.http.conditional import etag, generation_in
+from server.http.memento_links import resource_links
 from server.http.ontology_page import request_language
 from server.http.query_page import CONTENT_SECURITY_POLICY
 from server.http.state import State
@@ -138,7 +139,7 @@ async def resource(request: Request) -> Response:
             "ETag": etag(generation, variant),
             "Cache-Control": "no-cache",
             "Content-Location": f"{own_url}?format={FORMAT_NAME[media]}",
-            "Link": f'<{base}/.well-known/void>; rel="describedby"',
+            "Link": f'<{base}/.well-known/void>; rel="describedby", ' + resource_links(base, iri),
             "X-Content-Type-Options": "nosniff",
         }
     )

@@ -101,6 +101,12 @@ _SPARQL_GET = _op(
         _param("default-graph-uri", "query", "A graph of the default graph (repeatable)"),
         _param("named-graph-uri", "query", "A named graph of the dataset (repeatable)"),
         _param("format", "query", "The answer's format, instead of the Accept header", "json"),
+        _param(
+            "at-version",
+            "query",
+            "Query the dataset as it stood right after this version (see /history); it is rebuilt in "
+            "memory from the deltas",
+        ),
     ],
 )
 _SPARQL_POST = _op(
@@ -214,7 +220,9 @@ DOCS: dict[str, dict[str, Operation]] = {
             "SPARQL",
             "Run an update (SPARQL 1.1 Protocol)",
             "Needs the write token. The update as the body (application/sparql-update) or in a form's "
-            "'update' field; the changed graphs pass the validation gate before anything is written.",
+            "'update' field; the changed graphs pass the validation gate before anything is written. "
+            "Why (kept with the version in /history): a 'message' parameter or the X-Coopgraph-Message "
+            "header.",
             {"204": {"description": "Done"}, **_ERRORS, **_WRITE_ERRORS},
             requestBody={
                 "content": {
@@ -379,6 +387,69 @@ DOCS: dict[str, dict[str, Operation]] = {
         '"HUST"@en <https://w3id.org/coopgraph/graph/data/example> .',
         media="application/rdf-patch",
         parameters=[_param("number", "path", "The version's number", "3", required=True)],
+    ),
+    "/timemap/{path}": _page(
+        "History",
+        "A resource's TimeMap (Memento, RFC 7089)",
+        "Its mementos: one per version that changed a statement about it, with the version's time. "
+        "application/link-format (RFC 6690), JSON or HTML.",
+        '<https://w3id.org/coopgraph/id/organization/vnu-hanoi>;rel="original",\n'
+        '<http://127.0.0.1:8000/memento/1/id/organization/vnu-hanoi>;rel="first last memento";'
+        'datetime="Mon, 14 Apr 2025 08:00:00 GMT"',
+        media="application/link-format",
+        parameters=[_param("path", "path", "The resource's IRI below the base", "id/organization/vnu-hanoi")],
+    ),
+    "/timegate/{path}": {
+        "get": _op(
+            "History",
+            "A resource's TimeGate (Memento, RFC 7089)",
+            "302 to the memento of the newest version at or before Accept-Datetime (without it: the "
+            "newest). Vary: accept-datetime; Link to the original and the TimeMap.",
+            {"302": {"description": "The memento, in Location"}, "404": {"description": "No version"}},
+            parameters=[
+                _param("path", "path", "The resource's IRI below the base", "id/organization/vnu-hanoi"),
+                _param("Accept-Datetime", "header", "An HTTP date", "Mon, 14 Apr 2025 00:00:00 GMT"),
+            ],
+        )
+    },
+    "/memento/{number}/{path}": _page(
+        "History",
+        "A resource's description as it stood right after a version (a memento)",
+        "Every format the resource has (Accept or ?format=), with Memento-Datetime and Link to the "
+        "original, the TimeGate and the TimeMap.",
+        "<https://w3id.org/coopgraph/id/organization/vnu-hanoi> "
+        "a <http://www.w3.org/ns/org#FormalOrganization> .",
+        media="text/turtle",
+        parameters=[
+            _param("number", "path", "The version's number", "1"),
+            _param("path", "path", "The resource's IRI below the base", "id/organization/vnu-hanoi"),
+        ],
+    ),
+    "/feeds/agreements.atom": _page(
+        "History",
+        "An Atom feed of new and changed agreements and events",
+        "One entry a resource a version added, changed or removed, newest first; titles in the reader's "
+        "language (?lang= or Accept-Language: en, vi, fr). ETag: 304 until something changes.",
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>coopgraph</title></feed>',
+        media="application/atom+xml",
+        parameters=[_param("lang", "query", "The language of the titles: en, vi or fr", "vi")],
+    ),
+    "/ldes": _page(
+        "History",
+        "A Linked Data Event Stream of the versioned descriptions",
+        "The ldes:EventStream (LDES/TREE) of institutions, agreements, programmes and events: its "
+        "timestamp and version-of paths, and its first page. Turtle or N-Triples.",
+        "<http://127.0.0.1:8000/ldes> a <https://w3id.org/ldes#EventStream> .",
+        media="text/turtle",
+    ),
+    "/ldes/{page}": _page(
+        "History",
+        "One page of the event stream",
+        "The members made by a run of versions, each a resource's description after a version; a closed "
+        "page is immutable and links to the next with a tree:GreaterThanOrEqualToRelation.",
+        "<http://127.0.0.1:8000/ldes/1> a <https://w3id.org/tree#Node> .",
+        media="text/turtle",
+        parameters=[_param("page", "path", "The page's number", "1")],
     ),
     "/validation/history": _page(
         "Validation",

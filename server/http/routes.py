@@ -19,10 +19,13 @@ from server.http import (
     builder_schema,
     dataset_description,
     dumps,
+    feed_routes,
     fragments,
     health,
     history_routes,
     home_page,
+    ldes_routes,
+    memento_routes,
     metrics,
     ontology_page,
     reconcile_routes,
@@ -116,6 +119,15 @@ def route_table(state: State, queries: dict[str, SavedQuery]) -> list[Route]:
         Route("/validation/history", "plain", history_routes.validation_history),
         Route("/history", "plain", history_routes.history_list),
         Route("/history/{number}", "plain", history_routes.history_version),
+        # Memento (RFC 7089): each resource's TimeMap, TimeGate and mementos
+        Route("/timemap/{path:path}", "plain", memento_routes.timemap),
+        Route("/timegate/{path:path}", "plain", memento_routes.timegate),
+        Route("/memento/{number}/{path:path}", "plain", memento_routes.memento),
+        # an Atom feed of the agreements and events the newest versions added, changed or removed
+        Route("/feeds/agreements.atom", "plain", feed_routes.agreements_feed),
+        # a Linked Data Event Stream (LDES/TREE) of the versioned descriptions, paged by version
+        Route("/ldes", "plain", ldes_routes.event_stream),
+        Route("/ldes/{page}", "plain", ldes_routes.page),
         # pages and documents
         Route("/", "plain", home_page.home),
         Route("/query", "plain", query_page),

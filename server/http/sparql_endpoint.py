@@ -13,6 +13,7 @@ from starlette.types import Receive, Scope, Send
 from coopgraph.sparql_errors import explain
 from coopgraph.sparql_text import ScanError, scan_query
 from server.http import negotiation, safety
+from server.http.at_version import at_version
 from server.http.conditional import not_modified, variant_of
 from server.http.fairness import TooManyQueries, client_of
 from server.http.observe import QUERY_TEXT
@@ -161,6 +162,7 @@ def prepare(
         info, params.get("default-graph-uri", []), params.get("named-graph-uri", [])
     )
     results_type, rdf_type = _formats(request, info.form, single(params.get("format"), "format"))
+    version = at_version(params)
     return messages.Query(
         query=query,
         default_graph=default,
@@ -174,6 +176,7 @@ def prepare(
         max_bytes=max_bytes or state.settings.max_result_bytes,
         substitutions=substitutions,
         base_iri=state.base_url(request, "/sparql"),
+        version=version,
     )
 
 

@@ -9,6 +9,7 @@ from coopgraph.sparql_errors import explain
 from coopgraph.sparql_text import ScanError, UpdateInfo, scan_update
 from server.http import safety
 from server.http.auth import require_writer
+from server.http.change_message import change_message
 from server.http.observe import QUERY_TEXT
 from server.http.protocol import PostedOperation, ProtocolError, check_depth, check_iris, read_posted
 from server.http.state import State
@@ -73,6 +74,7 @@ async def update(request: Request) -> Response:
         text = with_using(
             text, info, params.get("using-graph-uri", []), params.get("using-named-graph-uri", [])
         )
+        message = change_message(request, params)
     except ProtocolError as e:
         return e.response()
     origin = state.base_url(request, "/update")
@@ -84,6 +86,7 @@ async def update(request: Request) -> Response:
             origin=origin,
             agent="coopgraph server",
             who=state.settings.write_token_name,
+            message=message,
             report_type=report_type(request),
             lang=report_lang(request),
         ),

@@ -34,7 +34,7 @@ from coopgraph.settings import load_settings
 from coopgraph.sparql_errors import explain
 from coopgraph.store import Store, open_store
 from coopgraph.store.dataset import DatasetMode, query_dataset
-from server.workers import describe, dumps, fragments, framing, messages
+from server.workers import describe, dumps, fragments, framing, messages, past
 from server.workers.messages import (
     OUT_OF_MEMORY_EXIT,
     AnswerHead,
@@ -136,6 +136,12 @@ def _format(cache: dict[str, Any], kind: Any, media: str) -> Any:
 def run_query(store: Store, request: Query, out: BinaryIO) -> None:
     subs = request.substitutions
     view = store.view()  # the published generation, kept open while it stays the current one
+    if request.version is not None:
+        try:
+            view = past.dataset_view(store, request.version)
+        except ValueError as e:
+            send(out, AnswerHead(404, error=str(e)))
+            return
     default_graph, named_graphs = request.default_graph, request.named_graphs
     if default_graph is None and named_graphs is None:
         default_graph, named_graphs = query_dataset(
@@ -222,7 +228,14 @@ def describe_resource(store: Store, request: Describe, out: BinaryIO) -> None:
     if request.unless_generation == generation:
         send(out, AnswerHead(304, generation=generation))
         return
-    found = describe.describe(view, request.iri, request.incoming_limit)
+    if request.version is None:
+        found = describe.describe(view, request.iri, request.incoming_limit)
+    else:
+        try:
+            found = past.describe_at(store, request.version, request.iri, request.incoming_limit)
+        except ValueError as e:
+            send(out, AnswerHead(404, error=str(e), generation=generation))
+            return
     if not found.found:
         body = describe.not_found_bytes(view, request.iri)
         send(out, AnswerHead(404, media_type=describe.DESCRIPTION_JSON, generation=generation), body)

@@ -51,6 +51,7 @@ class Query:
     prefixes: dict[str, str] | None = None  #: the prologue's, to tell whether the text names a system graph
     substitutions: dict[str, list[str]] | None = None  #: variable -> term, as :func:`encode_term` writes it
     base_iri: str | None = None
+    version: int | None = None  #: query the dataset as it stood right after this version (None: now)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Describe:
     context_url: str | None = None  #: the ``@context`` a JSON-LD answer refers to
     unless_generation: str | None = None  #: answer 304 (no body) if this is still the published one
     incoming_limit: int = 500  #: incoming links listed at most
+    version: int | None = None  #: the description as it stood right after this version (None: now)
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class Update:
     origin: str | None = None  #: where the change came from, recorded in the catalogue
     agent: str = "coopgraph"
     who: str | None = None  #: the author the store's history records
+    message: str | None = None  #: why, as the store's history records it
     report_type: str = REPORT_DEFAULT  #: media type of the report a rejected write is answered with
     lang: str = "en"  #: language of that report
 
@@ -130,6 +133,7 @@ class GraphLoad:
     origin: str | None = None
     agent: str = "coopgraph"
     who: str | None = None  #: the author the store's history records
+    message: str | None = None  #: why, as the store's history records it
     report_type: str = REPORT_DEFAULT
     lang: str = "en"
 
@@ -155,6 +159,7 @@ class GraphDelete:
     OP: ClassVar[str] = "gsp_delete"
     graph: str
     who: str | None = None
+    message: str | None = None
     report_type: str = REPORT_DEFAULT
     lang: str = "en"
 

@@ -133,7 +133,7 @@ class Writes:
                     return bad_input([found], shown)
             existed = self.store.view().has_graph(graph)
             if found is None:
-                self._replace_with_empty(graph, request.origin or "", request.who)
+                self._replace_with_empty(graph, request.origin or "", request.who, request.message)
             else:
                 source = replace(found, target=graph, origin=request.origin)
                 options = BatchOptions(
@@ -142,6 +142,7 @@ class Writes:
                     agent=request.agent,
                     kind="post" if merge else "put",
                     who=request.who,
+                    message=request.message,
                 )
                 run(self.store, [source], options, gate=self.gate)
         except IngestError as e:
@@ -152,9 +153,9 @@ class Writes:
             path.unlink(missing_ok=True)
         return (204 if existed else 201), None, b""
 
-    def _replace_with_empty(self, graph: str, origin: str, who: str | None) -> None:
+    def _replace_with_empty(self, graph: str, origin: str, who: str | None, message: str | None) -> None:
         with self.store.transaction(replace=[graph]) as tx:
-            tx.describe_change(ChangeNote("put", who))
+            tx.describe_change(ChangeNote("put", who, message))
             records = tx.records()
             tx.drop_graph(graph)
             if graph != DEFAULT_GRAPH:
@@ -180,7 +181,9 @@ class Writes:
                 report = self.gate.check_changes(tx, records, [graph], self._removed_nodes(graph))
                 if report.violations:
                     raise _Rejected(report)
-                tx.describe_change(ChangeNote("delete", request.who, validation=report.summary()))
+                tx.describe_change(
+                    ChangeNote("delete", request.who, request.message, validation=report.summary())
+                )
                 records.pop(graph, None)
                 tx.write_records(records.values())
         except _Rejected as e:
@@ -228,7 +231,9 @@ class Writes:
                 report = self.gate.check_changes(tx, records, changed, focus)
                 if report.violations:
                     raise _Rejected(report)
-                tx.describe_change(ChangeNote("update", request.who, validation=report.summary()))
+                tx.describe_change(
+                    ChangeNote("update", request.who, request.message, validation=report.summary())
+                )
                 self._sync_catalog(tx, records, changed, request, text)
         except _Invalid as e:
             return 400, None, (str(e) + "\n").encode()
