@@ -58,15 +58,21 @@ def _types(select: Select, nodes: list[Term]) -> dict[Term, set[Term]]:
 def _with_predicate(
     select: Select, nodes: list[Term], predicates: set[ox.NamedNode], as_subject: bool
 ) -> dict[Term, set[Term]]:
-    """For each node, the ``predicates`` it is the subject (or object) of a statement with."""
+    """For each node, the ``predicates`` it is the subject (or object) of a statement with. A node's
+    own statements are read and filtered (a node has few); statements pointing at a node are only
+    tested for existence (a node may be pointed at by a large part of the data)."""
     found: dict[Term, set[Term]] = defaultdict(set)
     if not predicates:
         return found
-    preds = values_block("p", sorted(predicates, key=str))
-    statement = "?this ?p ?o" if as_subject else "?s ?p ?this"
+    ordered = sorted(predicates, key=str)
     for chunk in _chunks(nodes):
-        nodes_block = values_block("this", chunk)
-        query = f"SELECT ?this ?p WHERE {{ {nodes_block} {preds} FILTER EXISTS {{ {statement} }} }}"
+        block = values_block("this", chunk)
+        if as_subject:
+            listed = ", ".join(sparql_term(p) for p in ordered)
+            query = f"SELECT DISTINCT ?this ?p WHERE {{ {block} ?this ?p ?o FILTER(?p IN ({listed})) }}"
+        else:
+            preds = values_block("p", ordered)
+            query = f"SELECT ?this ?p WHERE {{ {block} {preds} FILTER EXISTS {{ ?s ?p ?this }} }}"
         for row in select(query):
             found[row["this"]].add(row["p"])
     return found
