@@ -17,6 +17,8 @@ folder), each operation runs in a process of its own so that its peak RSS is its
                  HTTP (median latency; RSS of the server and its workers at the end)
 
     python bench/bench_scale.py [--sizes 1M,3M,10M] [--ops raw,validated,...] [--out bench]
+    python bench/bench_scale.py --prepare 1M DATA         # one size's data folder, for --one
+    python bench/bench_scale.py --one OP STORE DATA       # one operation (before/after comparisons)
 
 Writes ``scale.json`` (every figure), ``scale.md`` (the table) and ``scale.png`` (the plot) into ``--out``.
 """
