@@ -17,6 +17,8 @@ folder), each operation runs in a process of its own so that its peak RSS is its
                  HTTP (median latency; RSS of the server and its workers at the end)
 
     python bench/bench_scale.py [--sizes 1M,3M,10M] [--ops raw,validated,...] [--out bench]
+    python bench/bench_scale.py --prepare 1M DATA         # one size's data folder, for --one
+    python bench/bench_scale.py --one OP STORE DATA       # one operation (before/after comparisons)
 
 Writes ``scale.json`` (every figure), ``scale.md`` (the table) and ``scale.png`` (the plot) into ``--out``.
 """
@@ -320,6 +322,18 @@ def run_queries(store: Path, data: Path, limit: float) -> dict[str, Any]:
     return {"each": each, "rows": rows, "rss_mb": rss, "seconds": sum(done), "limit": limit}
 
 
+def prepare(triples: int, data: Path) -> int:
+    """The data folder of one size: the domain data, the plain data, the changes of the batch and a store
+    holding only what ``coopgraph init`` loads (``seeded``); returns the triples of domain data written."""
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    written = write_domain(data / "domain.nt", triples)
+    write_plain(data / "plain.nt", triples)
+    write_changes(data / "changes.nt", min(CHANGED, -(-written // 7)))
+    seed_store(data / "seeded")
+    return written
+
+
 def run_size(
     triples: int,
     ops: list[str],
@@ -332,14 +346,9 @@ def run_size(
     """Every wanted operation at one size; returns {op: figures} and the number of triples written.
     ``save`` is given the figures so far after each operation (a long run keeps what it measured)."""
     data = work / size_label_round(triples)
-    shutil.rmtree(data, ignore_errors=True)
-    data.mkdir(parents=True)
-    written = write_domain(data / "domain.nt", triples)
+    written = prepare(triples, data)
     organisations = -(-written // 7)
-    write_plain(data / "plain.nt", triples)
-    write_changes(data / "changes.nt", min(CHANGED, organisations))
     seeded = data / "seeded"
-    seed_store(seeded)
     large = data / "large"
     shutil.copytree(seeded, large, symlinks=True)
     figures: dict[str, Any] = {}
@@ -534,8 +543,25 @@ def main() -> None:
     parser.add_argument(
         "--render", action="store_true", help="only redo scale.md and scale.png from scale.json"
     )
-    parser.add_argument("--one", nargs=3, metavar=("OP", "STORE", "DATA"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--prepare",
+        nargs=2,
+        metavar=("SIZE", "DATA"),
+        help="only write the data folder of one size (its data files and a seeded store, DATA/seeded)",
+    )
+    parser.add_argument(
+        "--one",
+        nargs=3,
+        metavar=("OP", "STORE", "DATA"),
+        help="only run one operation (raw, validated, validate, batch ...) on STORE with the files of DATA "
+        "(a folder written by --prepare) and print its figures as JSON; validated loads into STORE, which "
+        "should start as a copy of DATA/seeded, and leaves the large store the other operations work on",
+    )
     args = parser.parse_args()
+    if args.prepare:
+        size, folder = args.prepare
+        print(prepare(parse_size(size), Path(folder)))
+        return
     if args.one:
         op, store, data = args.one
         print(json.dumps(run_child(op, Path(store), Path(data))))

@@ -562,6 +562,50 @@ def test_focus_restriction_with_blank_nodes() -> None:
     assert [r.focus_node for r in report.results] == [blanks[0]]
 
 
+def test_focus_restriction_finds_every_kind_of_target_over_several_chunks() -> None:
+    """Focus nodes matched to targets from the nodes' own statements (types through subclasses,
+    subjects of, objects of, target nodes), in chunks: the same results as the whole validation."""
+    shapes = shapes_of(
+        """
+        ex:ByClass a sh:NodeShape ; sh:targetClass ex:Org, ex:Person ;
+          sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+        ex:BySubject a sh:NodeShape ; sh:targetSubjectsOf ex:founded ;
+          sh:property [ sh:path ex:founded ; sh:datatype xsd:gYear ] .
+        ex:ByObject a sh:NodeShape ; sh:targetObjectsOf ex:partner ; sh:nodeKind sh:IRI ;
+          sh:property [ sh:path ex:code ; sh:minCount 1 ] .
+        ex:ByNode a sh:NodeShape ; sh:targetNode ex:n7, "lit" ; sh:class ex:Org .
+        ex:Implicit a rdfs:Class, sh:NodeShape ; sh:property [ sh:path ex:code ; sh:maxCount 0 ] .
+        """
+    )
+    n = shacl_api.CHUNK * 2 + 7
+    data = [
+        "ex:University rdfs:subClassOf ex:Body . ex:Body rdfs:subClassOf ex:Org ."
+        " ex:Sub rdfs:subClassOf ex:Implicit ."
+    ]
+    for i in range(n):
+        kind = ("ex:University", "ex:Person", "ex:Sub", "ex:Other")[i % 4]
+        founded = '"1990"^^xsd:gYear' if i % 3 == 0 else "1990"
+        data.append(f"ex:n{i} a {kind} ; ex:founded {founded} .")
+        if i % 5:
+            data.append(f"ex:n{i} ex:name 'N{i}' ; ex:code 'C{i}' .")
+        data.append(f"ex:n{(i * 7) % n} ex:partner ex:n{i} .")
+    store = store_of(" ".join(data))
+    full = shapes.validate(store)
+    nodes = [ox.NamedNode(f"{EX}n{i}") for i in range(n)] + [ox.Literal("lit")]
+    focused = shapes.validate(store, focus=nodes)
+    assert rows(focused) == rows(full)
+    assert {c for *_, c, _ in rows(full)} >= {
+        "sh:MinCountConstraintComponent",
+        "sh:DatatypeConstraintComponent",
+        "sh:MaxCountConstraintComponent",
+        "sh:ClassConstraintComponent",
+    }
+    some = nodes[::9]
+    part = shapes.validate(store, focus=some)
+    assert rows(part) == [r for r in rows(full) if r[0] in {show(x) for x in some}]
+    assert part.results
+
+
 # --------------------------------------------------------------------------- SHACL-SPARQL
 def test_sparql_constraint_prebinding_messages_and_path() -> None:
     shapes = """

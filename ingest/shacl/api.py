@@ -11,6 +11,7 @@ import pyoxigraph as ox
 
 from .engine import Evaluation, Shared
 from .focus_sources import Names, NodesSource, Source, TargetSource
+from .focus_targets import CHUNK, given_targets
 from .model import Shape
 from .report import ValidationReport, ValidationResult
 from .shapes import parse_shapes
@@ -172,20 +173,26 @@ class Shapes:
 
     def _focus_jobs(self, ev: Evaluation, wanted: set[Term]) -> list[tuple[Shape, Source]]:
         """For each targeted shape, the requested nodes that are its targets (shapes with none are
-        skipped); one cheap query per shape, then every constraint runs on just those nodes."""
+        skipped), looked up from the requested nodes (see focus_targets.py); then every constraint
+        runs on just those nodes."""
         nonblank = sorted((n for n in wanted if not isinstance(n, ox.BlankNode)), key=str)
         has_blank = len(nonblank) < len(wanted)
+        found = given_targets(ev.select, self.targeted, nonblank) if nonblank else {}
         jobs: list[tuple[Shape, Source]] = []
         for shape in self.targeted:
-            target = TargetSource(shape.targets, not ev.lateral)
-            matched: set[Term] = set()
-            if nonblank:
-                matched.update(
-                    r["this"] for r in ev.select(target.matching("this", nonblank, Names()), shape)
-                )
-            if has_blank:
+            matched = set(found.get(id(shape), ()))
+            if has_blank:  # blank nodes cannot be written into a query: all blank targets, filtered
+                target = TargetSource(shape.targets, not ev.lateral)
                 rows = ev.select(target.blank_targets("this", Names()), shape)
                 matched.update(r["this"] for r in rows if r["this"] in wanted)
-            if matched:
-                jobs.append((shape, NodesSource(frozenset(matched))))
+            jobs.extend((shape, source) for source in _node_sources(matched))
         return jobs
+
+
+def _node_sources(nodes: set[Term]) -> list[NodesSource]:
+    """The nodes as sources of at most CHUNK nodes each (the blank nodes together): Oxigraph joins the
+    VALUES block of a small source by index lookups, and a large one by scanning the predicate."""
+    named = sorted((n for n in nodes if not isinstance(n, ox.BlankNode)), key=str)
+    blank = frozenset(n for n in nodes if isinstance(n, ox.BlankNode))
+    sources = [NodesSource(frozenset(named[i : i + CHUNK])) for i in range(0, len(named), CHUNK)]
+    return [*sources, NodesSource(blank)] if blank else sources

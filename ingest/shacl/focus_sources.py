@@ -98,24 +98,6 @@ class TargetSource(Source):
             return "{ FILTER(false) }"
         return "{ " + " UNION ".join("{ " + b + " }" for b in branches) + " }"
 
-    def matching(self, var: str, nodes: list[Term], names: Names) -> str:
-        """A query for the nodes among ``nodes`` (IRIs and literals) that are targets."""
-        t = self.targets
-        wanted = set(nodes)
-        direct = [n for n in t.nodes if n in wanted]
-        others = TargetSource(Targets([], t.classes, t.subjects_of, t.objects_of), self.portable).branches(
-            var, names
-        )
-        parts = []
-        if direct:
-            parts.append(values_block(var, direct))
-        if others and nodes:
-            union = " UNION ".join("{ " + b + " }" for b in others)
-            parts.append(f"{values_block(var, nodes)} {{ {union} }}")
-        if not parts:
-            return f"SELECT ?{var} WHERE {{ FILTER(false) }}"
-        return f"SELECT DISTINCT ?{var} WHERE {{ {' UNION '.join('{ ' + p + ' }' for p in parts)} }}"
-
     @property
     def stable(self) -> bool:
         return True
