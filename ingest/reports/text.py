@@ -58,9 +58,8 @@ def summary(report: Report, lang: str = "en", limit: int = 3, full: str | None =
             lines.append("          " + say(lang, "check-line", name=name))
     hidden = report.total - min(len(report.findings), limit)
     if hidden > 0:
-        more = say(lang, "and-more", n=hidden)
         lines.append(
-            f"  {more}: {say(lang, 'full-in', path=full)}" if full else f"  {more} ({say(lang, 'write-all')})"
+            "  " + (say(lang, "more-in", n=hidden, path=full) if full else say(lang, "more-write", n=hidden))
         )
     elif full:
         lines.append("  " + say(lang, "full-in", path=full))

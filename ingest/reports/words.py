@@ -48,9 +48,9 @@ WORDS: dict[str, dict[str, Any]] = {
         "fix-line": "fix: {fix}",
         "shape-line": "shape {shape}{name}, constraint sh:{component}",
         "check-line": "check: {name}",
-        "and-more": "... and {n} more",
         "full-in": "the full report is in {path}",
-        "write-all": "write them all with --report FILE.html, .csv, .ttl or .jsonld",
+        "more-in": "... and {n} more: the full report is in {path}",
+        "more-write": "... and {n} more (write them all with --report FILE.html, .csv, .ttl or .jsonld)",
         "no-store": "note: there is no store at {store}; the files were checked against the project's shapes "
         "and vocabularies only",
         "no-shapes": "note: the store at {store} holds no shapes; the files were checked against the "
@@ -102,9 +102,9 @@ WORDS: dict[str, dict[str, Any]] = {
         "fix-line": "cách sửa: {fix}",
         "shape-line": "ràng buộc {shape}{name}, điều kiện sh:{component}",
         "check-line": "phép kiểm tra: {name}",
-        "and-more": "... và {n} kết quả khác",
         "full-in": "báo cáo đầy đủ nằm trong {path}",
-        "write-all": "ghi toàn bộ bằng --report TỆP.html, .csv, .ttl hoặc .jsonld",
+        "more-in": "... và {n} kết quả khác: báo cáo đầy đủ nằm trong {path}",
+        "more-write": "... và {n} kết quả khác (ghi toàn bộ bằng --report TỆP.html, .csv, .ttl hoặc .jsonld)",
         "no-store": "lưu ý: không có kho dữ liệu tại {store}; các tệp chỉ được kiểm tra theo ràng buộc "
         "và bộ từ vựng của dự án",
         "no-shapes": "lưu ý: kho dữ liệu tại {store} không có ràng buộc nào; các tệp được kiểm tra theo "
@@ -175,9 +175,10 @@ WORDS: dict[str, dict[str, Any]] = {
         "fix-line": "correction : {fix}",
         "shape-line": "contrainte {shape}{name}, composant sh:{component}",
         "check-line": "contrôle : {name}",
-        "and-more": "... et {n} autres",
         "full-in": "le rapport complet se trouve dans {path}",
-        "write-all": "écrivez-les tous avec --report FICHIER.html, .csv, .ttl ou .jsonld",
+        "more-in": "... et {n} autres : le rapport complet se trouve dans {path}",
+        "more-write": "... et {n} autres (écrivez-les tous avec --report FICHIER.html, .csv, .ttl "
+        "ou .jsonld)",
         "no-store": "remarque : il n'y a pas d'entrepôt à {store} ; les fichiers ont été vérifiés selon les "
         "seules contraintes et vocabulaires du projet",
         "no-shapes": "remarque : l'entrepôt à {store} ne contient aucune contrainte ; les fichiers ont été "
