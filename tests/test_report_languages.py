@@ -141,3 +141,20 @@ def test_every_cell_of_the_csv_report_that_is_words_is_translated(
     fixes = " ".join(dict(zip(head, row, strict=True))["fix"] for row in other[1:])
     closest = {"vi": "gần nhất: 'cooperation-agreement'", "fr": "le plus proche : 'cooperation-agreement'"}
     assert closest[lang] in fixes, fixes  # the advice from the vocabulary, in the reader's language too
+
+
+@pytest.mark.parametrize("lang", ["vi", "fr"])
+def test_a_file_that_cannot_be_read_is_reported_in_the_readers_language(tmp_path: Path, lang: str) -> None:
+    data = tmp_path / "dates.ttl"
+    date = "<http://www.w3.org/2001/XMLSchema#date>"
+    data.write_text(
+        f'<http://example.org/b> <http://example.org/d> "14/04/2025"^^{date} .\n', encoding="utf-8"
+    )
+    outputs = {}
+    for language in ("en", lang):
+        result = coopgraph("validate", str(data), "--lang", language, store=tmp_path / "no-store")
+        assert result.returncode == 3, result.stderr
+        outputs[language] = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert "2025-04-14" in "\n".join(outputs[lang])  # the hint that names the value to write stays
+    left = set(outputs[lang]) & set(outputs["en"])
+    assert not left, f"left in English: {left}"

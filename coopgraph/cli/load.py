@@ -96,7 +96,7 @@ def _run_batch(
         rest = reporting.build(e.report) if e.report is not None else Report(checked=False)
         text = reporting.deliver(args, report, note, shown=rest)
         written = say(reporting.language(args), "nothing-written")
-        lines = [render.problems(e.problems), text, written + _kept(e.quarantined)]
+        lines = [render.problems(e.problems, reporting.language(args)), text, written + _kept(e.quarantined)]
         raise exits.Failure(exits.BAD_INPUT, "\n".join(line for line in lines if line)) from None
     except BatchRejected as e:
         report = reporting.build(e.report, subject=subject)
@@ -136,7 +136,10 @@ def _discover(args: argparse.Namespace) -> list[Source]:
     if problems:
         report = reporting.build(None, problems, subject=", ".join(str(p) for p in args.paths))
         report.checked = False
-        lines = [render.problems(problems), reporting.deliver(args, report, shown=Report(checked=False))]
+        lines = [
+            render.problems(problems, reporting.language(args)),
+            reporting.deliver(args, report, shown=Report(checked=False)),
+        ]
         written = say(reporting.language(args), "nothing-written")
         raise exits.Failure(exits.BAD_INPUT, "\n".join(line for line in lines if line) + "\n" + written)
     return sources

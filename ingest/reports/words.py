@@ -56,6 +56,8 @@ WORDS: dict[str, dict[str, Any]] = {
         "no-shapes": "note: the store at {store} holds no shapes; the files were checked against the "
         "project's shapes and vocabularies",
         "nothing-written": "nothing was written",
+        "error": "error",
+        "more-errors": "... and {n} more",
         "rejected": "rejected: {text}",
         "csv": {},
     },
@@ -110,6 +112,8 @@ WORDS: dict[str, dict[str, Any]] = {
         "no-shapes": "lưu ý: kho dữ liệu tại {store} không có ràng buộc nào; các tệp được kiểm tra theo "
         "ràng buộc và bộ từ vựng của dự án",
         "nothing-written": "không có gì được ghi vào kho",
+        "error": "lỗi",
+        "more-errors": "... và {n} lỗi khác",
         "rejected": "bị từ chối: {text}",
         "csv": {
             "severity": "mức độ",
@@ -184,6 +188,8 @@ WORDS: dict[str, dict[str, Any]] = {
         "no-shapes": "remarque : l'entrepôt à {store} ne contient aucune contrainte ; les fichiers ont été "
         "vérifiés selon les contraintes et vocabulaires du projet",
         "nothing-written": "rien n'a été écrit",
+        "error": "erreur",
+        "more-errors": "... et {n} autres",
         "rejected": "refusé : {text}",
         "csv": {
             "severity": "gravité",
