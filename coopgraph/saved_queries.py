@@ -202,6 +202,9 @@ class SavedQuery:
                 given[p.name] = term
         return given
 
+    def parameter(self, name: str) -> Parameter:
+        return next(p for p in self.parameters if p.name == name)
+
     def with_defaults(self) -> str:
         """The query to run as it stands (on ``/sparql``, or in the query page's editor): the parameters
         that have a default are bound to it by a ``VALUES`` clause at the top of the ``WHERE`` clause,
@@ -401,6 +404,11 @@ def existing_query(given: dict[str, NamedNode]) -> str:
         f"SELECT ?iri WHERE {{ VALUES ?iri {{ {terms} }} "
         "FILTER(EXISTS { ?iri ?p ?o } || EXISTS { ?s ?q ?iri }) }"
     )
+
+
+def first_missing(given: dict[str, NamedNode], existing: set[str]) -> str | None:
+    """The first parameter whose given IRI is not among the ``existing`` ones (:func:`existing_query`)."""
+    return next((name for name, term in given.items() if term.value not in existing), None)
 
 
 def candidates_query(parameter: Parameter) -> str:

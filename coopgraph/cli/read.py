@@ -20,6 +20,7 @@ from coopgraph.saved_queries import (
     SavedQueryError,
     candidates_query,
     existing_query,
+    first_missing,
     load_all,
     unknown_resource,
 )
@@ -71,14 +72,12 @@ def _check_resources(store: Any, saved: SavedQuery, values: dict[str, str]) -> N
     if not given:
         return
     existing = {row["iri"].value for row in store.query(existing_query(given))}
-    for name, term in given.items():
-        if term.value not in existing:
-            parameter = next(p for p in saved.parameters if p.name == name)
-            rows = store.query(candidates_query(parameter))
-            error = unknown_resource(
-                parameter, values[name], [(r["s"].value, r["label"].value) for r in rows]
-            )
-            raise exits.Failure(exits.BAD_INPUT, f"error: {error}")
+    name = first_missing(given, existing)
+    if name is not None:
+        parameter = saved.parameter(name)
+        rows = store.query(candidates_query(parameter))
+        labelled = [(row["s"].value, row["label"].value) for row in rows]
+        raise exits.Failure(exits.BAD_INPUT, f"error: {unknown_resource(parameter, values[name], labelled)}")
 
 
 def list_saved() -> int:

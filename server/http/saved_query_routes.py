@@ -25,6 +25,7 @@ from coopgraph.saved_queries import (
     SavedQuery,
     candidates_query,
     existing_query,
+    first_missing,
     unknown_resource,
 )
 from server.http import negotiation, result_downloads
@@ -180,18 +181,15 @@ async def _unknown_resource(
     found = await _rows(state, existing_query(given))
     if isinstance(found, Response):
         return found
-    existing = {row["iri"]["value"] for row in found}
-    for name, term in given.items():
-        if term.value in existing:
-            continue
-        parameter = next(p for p in saved.parameters if p.name == name)
-        candidates = await _rows(state, candidates_query(parameter))
-        if isinstance(candidates, Response):
-            return candidates
-        labelled = [(row["s"]["value"], row["label"]["value"]) for row in candidates]
-        error = unknown_resource(parameter, values[name], labelled)
-        return PlainTextResponse(f"{error}\n", status_code=404)
-    return None
+    name = first_missing(given, {row["iri"]["value"] for row in found})
+    if name is None:
+        return None
+    parameter = saved.parameter(name)
+    candidates = await _rows(state, candidates_query(parameter))
+    if isinstance(candidates, Response):
+        return candidates
+    labelled = [(row["s"]["value"], row["label"]["value"]) for row in candidates]
+    return PlainTextResponse(f"{unknown_resource(parameter, values[name], labelled)}\n", status_code=404)
 
 
 def saved_query_endpoint(state: State, saved: SavedQuery) -> Endpoint:
