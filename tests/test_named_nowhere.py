@@ -8,6 +8,7 @@ folder is warned about, both paths named: the catalogue records the folder each 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import requests
@@ -112,3 +113,7 @@ def test_the_catalogue_records_the_folder_not_this_machines_path(tmp_path: Path,
     ).stdout
     assert '"partners-c/one.ttl"' in catalogue, catalogue
     assert str(tmp_path) not in catalogue
+    listed = json.loads(coopgraph("graphs", "--format", "json", store=store_copy, check=True).stdout)
+    assert {"key": "one.ttl", "loadedFrom": "partners-c/one.ttl"}.items() <= next(
+        r for r in listed if r["key"] == "one.ttl"
+    ).items()

@@ -210,6 +210,7 @@ def graphs(args: argparse.Namespace) -> int:
                         "loaded": r.loaded.isoformat(),
                         "checksum": r.checksum,
                         "mediaType": r.media_type,
+                        "loadedFrom": r.loaded_from,
                     }
                     for r in records
                 ],
