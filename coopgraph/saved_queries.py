@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 from pyoxigraph import Literal, NamedNode
 
-from coopgraph.closest import did_you_mean
+from coopgraph.closest import closest, did_you_mean
 from coopgraph.lexical import valid
 from coopgraph.settings import PROJECT_ROOT
 
@@ -80,6 +80,10 @@ class SavedQueryError(ValueError):
 
 class BadParameter(ValueError):
     """A caller's value does not fit the parameter's type (answered with 400)."""
+
+
+class UnknownResource(ValueError):
+    """A caller's IRI value names nothing the store holds (answered with 404, never an empty table)."""
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,21 @@ class SavedQuery:
                 continue
             bound[p.name] = p.bind(value)
         return bound
+
+    def given_iris(self, values: dict[str, str]) -> dict[str, NamedNode]:
+        """The IRIs the caller gave to IRI parameters (not the defaults), by parameter name; only those
+        the store must be asked about: a value from a parameter's fixed list is known to exist."""
+        given: dict[str, NamedNode] = {}
+        for p in self.parameters:
+            value = values.get(p.name)
+            if p.type == "iri" and value and not p.values:
+                term = p.bind(value)
+                assert isinstance(term, NamedNode)
+                given[p.name] = term
+        return given
+
+    def parameter(self, name: str) -> Parameter:
+        return next(p for p in self.parameters if p.name == name)
 
     def with_defaults(self) -> str:
         """The query to run as it stands (on ``/sparql``, or in the query page's editor): the parameters
@@ -370,3 +389,58 @@ def parse(path: Path) -> SavedQuery:
 def load_all(folder: Path = QUERIES) -> dict[str, SavedQuery]:
     """Every saved query, by name; :class:`SavedQueryError` names the first ill-formed file."""
     return {q.name: q for q in (parse(p) for p in sorted(folder.glob("*.rq")))}
+
+
+# ------------------------------------------------------------------------------------ values named nowhere
+_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>"
+#: How many labelled resources are read to find the closest to a value named nowhere.
+_CANDIDATES = 20000
+
+
+def existing_query(given: dict[str, NamedNode]) -> str:
+    """A SELECT of those of the ``given`` IRIs the store holds a statement about (as subject or object)."""
+    terms = " ".join(str(term) for term in given.values())
+    return (
+        f"SELECT ?iri WHERE {{ VALUES ?iri {{ {terms} }} "
+        "FILTER(EXISTS { ?iri ?p ?o } || EXISTS { ?s ?q ?iri }) }"
+    )
+
+
+def first_missing(given: dict[str, NamedNode], existing: set[str]) -> str | None:
+    """The first parameter whose given IRI is not among the ``existing`` ones (:func:`existing_query`)."""
+    return next((name for name, term in given.items() if term.value not in existing), None)
+
+
+def candidates_query(parameter: Parameter) -> str:
+    """A SELECT of labelled resources (``?s ?label``), in the parameter's namespace when it has one."""
+    within = f' && STRSTARTS(STR(?s), "{parameter.base}")' if parameter.base else ""
+    return (
+        f"SELECT ?s ?label WHERE {{ ?s {_LABEL} ?label FILTER(isIRI(?s){within}) }}"
+        f' ORDER BY (LANG(?label) != "en") LIMIT {_CANDIDATES}'
+    )
+
+
+def unknown_resource(parameter: Parameter, value: str, labelled: list[tuple[str, str]]) -> UnknownResource:
+    """The error for an IRI value named nowhere: the parameter, the IRI, and the closest resources
+    that exist, by label or by the end of their IRI (``labelled``: (IRI, label) pairs)."""
+    iri = parameter.bind(value).value
+    by_name: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    for resource, label in labelled:
+        labels.setdefault(resource, label)
+        by_name.setdefault(label, resource)
+        local = resource.removeprefix(parameter.base) if parameter.base else resource
+        by_name.setdefault(local, resource)
+    wanted = value.removeprefix(parameter.base) if parameter.base else value
+    near: list[str] = []
+    for name in closest(wanted.replace("-", " "), by_name, count=5) + closest(wanted, by_name, count=5):
+        if by_name[name] not in near:
+            near.append(by_name[name])
+    message = f"{parameter.name}: no resource <{iri}> in the store"
+    if near:
+        shown = []
+        for resource in near[:3]:
+            name = f"'{resource.removeprefix(parameter.base)}'" if parameter.base else f"<{resource}>"
+            shown.append(f"{name} ({labels[resource]})")
+        message += "; the closest: " + ", ".join(shown)
+    return UnknownResource(message)

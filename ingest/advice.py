@@ -49,6 +49,37 @@ _NO_SUCH = {
     "le dépôt.",
 }
 
+_NOWHERE = {
+    "en": "<{iri}> is described nowhere, neither in the files given nor in the store.",
+    "vi": "<{iri}> không được mô tả ở đâu, cả trong các tệp lẫn trong kho.",
+    "fr": "<{iri}> n'est décrit nulle part, ni dans les fichiers ni dans le dépôt.",
+}
+_THE_CLOSEST = {
+    "en": "The closest that exist: ",
+    "vi": "Những đối tượng gần nhất hiện có: ",
+    "fr": "Les plus proches qui existent : ",
+}
+_NOT_IN = {
+    "en": "'{given}' is not in the {scheme} vocabulary",
+    "vi": "'{given}' không có trong bộ từ vựng {scheme}",
+    "fr": "'{given}' n'appartient pas au vocabulaire {scheme}",
+}
+_ALLOWED = {
+    "en": "; allowed: {codes}",
+    "vi": "; các giá trị được phép: {codes}",
+    "fr": " ; valeurs permises : {codes}",
+}
+_CODES = {
+    "en": " (one of its {count} codes, listed in ontology/vocabularies/{scheme}.ttl)",
+    "vi": " (phải là một trong {count} mã của bộ từ vựng, liệt kê trong ontology/vocabularies/{scheme}.ttl)",
+    "fr": " (l'un de ses {count} codes, listés dans ontology/vocabularies/{scheme}.ttl)",
+}
+_CLOSEST = {
+    "en": "; the closest: '{best}'",
+    "vi": "; gần nhất: '{best}'",
+    "fr": " ; le plus proche : '{best}'",
+}
+
 
 class Advisor:
     """Adds advice to findings, reading the store (a transaction: the data as it would be) once per
@@ -103,14 +134,14 @@ class Advisor:
         for name in closest(given.replace("-", " "), names, count=5) + closest(given, names, count=5):
             if names[name] not in best:
                 best.append(names[name])
-        advice = f"'{given}' is not in the {scheme} vocabulary"
-        if len(codes) <= LISTED:
-            advice += f"; allowed: {', '.join(codes)}"
-        else:
-            advice += f" (one of its {len(codes)} codes, listed in ontology/vocabularies/{scheme}.ttl)"
+        count = len(codes)
+        advice = {lang: text.format(given=given, scheme=scheme) for lang, text in _NOT_IN.items()}
+        for lang, text in (_ALLOWED if count <= LISTED else _CODES).items():
+            advice[lang] += text.format(codes=", ".join(codes), count=count, scheme=scheme)
         if best:
-            advice += f"; the closest: '{best[0]}'"
-        return replace(finding, fix=_joined(finding.fix, advice + "."))
+            for lang, text in _CLOSEST.items():
+                advice[lang] += text.format(best=best[0])
+        return _advised(finding, {lang: text + "." for lang, text in advice.items()})
 
     # -------------------------------------------------------------------------- links to nothing
     def _no_such(self, finding: Finding, value: NamedNode) -> Finding:
@@ -120,22 +151,20 @@ class Advisor:
             messages = {
                 lang: text.format(what=names[lang], iri=value.value) for lang, text in _NO_SUCH.items()
             }
-            fix = finding.fix
+            finding = replace(finding, messages=messages)
         else:  # a class the project does not name: the shape's own message stays
-            messages = dict(finding.messages)
-            fix = _joined(
-                finding.fix,
-                f"<{value.value}> is described nowhere, neither in the files given nor in the store.",
-            )
+            nowhere = {lang: text.format(iri=value.value) for lang, text in _NOWHERE.items()}
+            finding = _advised(finding, nowhere)
         if cls is not None:
             existing = self._instances_of(cls)
             by_name = {iri.rsplit("/", 1)[-1]: iri for iri in existing}
             near = closest(value.value.rsplit("/", 1)[-1], by_name)
             if near:
-                fix = _joined(
-                    fix, "The closest that exist: " + ", ".join(f"<{by_name[n]}>" for n in near) + "."
+                listed = ", ".join(f"<{by_name[n]}>" for n in near)
+                finding = _advised(
+                    finding, {lang: text + listed + "." for lang, text in _THE_CLOSEST.items()}
                 )
-        return replace(finding, messages=messages, fix=fix)
+        return finding
 
     def _class(self, finding: Finding) -> str | None:
         if finding.shape_iri is None:
@@ -153,3 +182,9 @@ class Advisor:
 
 def _joined(first: str | None, then: str) -> str:
     return f"{first} {then}" if first else then
+
+
+def _advised(finding: Finding, advice: dict[str, str]) -> Finding:
+    """The finding with ``advice`` (by language) after its fix in each language."""
+    fixes = {lang: _joined(finding.fix_in(lang), text) for lang, text in advice.items()}
+    return replace(finding, fix=fixes["en"], fixes=fixes)

@@ -338,5 +338,6 @@ def _records(
             activity=activity_iri("ingest", f"{batch}/{n + 1}"),
             agent=options.agent,
             used=source.used,
+            loaded_from=source.loaded_from,
         )
     return list(records.values())

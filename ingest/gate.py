@@ -54,8 +54,7 @@ _SHAPE_TEXT = (
 SELECT ?shape ?name ?description WHERE {
   VALUES ?shape { $NODES }
   OPTIONAL { ?shape sh:name ?name }
-  OPTIONAL { ?shape sh:description ?description
-             FILTER(LANGMATCHES(LANG(?description), "en") || LANG(?description) = "") }
+  OPTIONAL { ?shape sh:description ?description }
 }"""
 )
 
@@ -250,7 +249,7 @@ class Gate:
             messages: dict[str, str] = {}
             for m in r.messages:
                 messages.setdefault(m.language or "en", m.value)
-            names, description = shape_text.get(r.source_shape, ({}, None))
+            names, descriptions = shape_text.get(r.source_shape, ({}, {}))
             focus_labels = labels.get(r.focus_node, {})
             findings.append(
                 Finding(
@@ -267,7 +266,8 @@ class Gate:
                     focus_labels=focus_labels,
                     shape_name=names.get("en") or next(iter(names.values()), None),
                     shape_names=names,
-                    fix=description,
+                    fix=descriptions.get("en") or descriptions.get(""),
+                    fixes=descriptions,
                     file=file,
                     line=line,
                     row=cell.row if cell is not None else None,
@@ -289,18 +289,18 @@ class Gate:
 
     def _shape_text(
         self, tx: StoreTransaction, shapes: set[Any]
-    ) -> dict[Any, tuple[dict[str, str], str | None]]:
-        """Each shape's names by language, and its (English) description."""
-        found: dict[Any, tuple[dict[str, str], str | None]] = {}
+    ) -> dict[Any, tuple[dict[str, str], dict[str, str]]]:
+        """Each shape's names and descriptions by language."""
+        found: dict[Any, tuple[dict[str, str], dict[str, str]]] = {}
         for chunk in _chunks(sorted(shapes, key=lambda n: n.value), 200):
             query = _SHAPE_TEXT.replace("$NODES", " ".join(f"<{n.value}>" for n in chunk))
             for row in tx.query(query):
                 name, description = row["name"], row["description"]
-                names, known = found.setdefault(row["shape"], ({}, None))
+                names, descriptions = found.setdefault(row["shape"], ({}, {}))
                 if name is not None:
                     names.setdefault(name.language or "", name.value)
-                if known is None and description is not None:
-                    found[row["shape"]] = (names, description.value)
+                if description is not None:
+                    descriptions.setdefault(description.language or "", description.value)
         return found
 
     def _where(

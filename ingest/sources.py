@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coopgraph import iris
 from coopgraph.formats import RDF_MEDIA_TYPES, RdfFileFormat, rdf_format_for_path
 from coopgraph.settings import PROJECT_ROOT
 from ingest.errors import Problem
+
+if TYPE_CHECKING:
+    from coopgraph.store.catalog import GraphRecord
 
 #: The JSON-LD context applied to JSON and YAML records that carry none, and its public URL.
 CONTEXT_FILE = PROJECT_ROOT / "ontology" / "context.jsonld"
@@ -38,6 +43,10 @@ class Source:
     context: Path | None = None  # JSON-LD context applied to records
     target: str | None = None  # the graph, when the writer names it (graph store protocol)
     origin: str | None = None  # where the data came from, when not from this file (an HTTP request)
+    #: The file's path from the folder named on the command line, that folder's name first
+    #: (``partners-a/organizations.csv``): recorded in the catalogue to tell it from a file of the same
+    #: name in another folder, without publishing this machine's layout.
+    loaded_from: str | None = None
 
     @property
     def graph(self) -> str:
@@ -88,7 +97,9 @@ def _csvw_metadata(table: Path) -> Path | None:
     return None
 
 
-def describe(path: Path, key: str, role: str, media_type: str | None = None) -> Source | Problem:
+def describe(
+    path: Path, key: str, role: str, media_type: str | None = None, loaded_from: str | None = None
+) -> Source | Problem:
     """What one file is (by its extension, or by ``media_type`` when given), or why it cannot be loaded."""
     shown = str(path)
     if not path.is_file():
@@ -104,7 +115,7 @@ def describe(path: Path, key: str, role: str, media_type: str | None = None) -> 
             + ", ".join(sorted({f.media_type for f in RDF_MEDIA_TYPES.values()})),
         )
     if fmt is not None:
-        return Source(path, key, "rdf", role, fmt.media_type, rdf_format=fmt)
+        return Source(path, key, "rdf", role, fmt.media_type, rdf_format=fmt, loaded_from=loaded_from)
     if suffix in TABLE_TYPES:
         mapping = _csvw_metadata(path)
         if mapping is None:
@@ -113,9 +124,11 @@ def describe(path: Path, key: str, role: str, media_type: str | None = None) -> 
                 f"no CSV on the Web mapping beside this table; write {path.name}-metadata.json "
                 "(https://www.w3.org/TR/tabular-metadata/) to say what each column means",
             )
-        return Source(path, key, "table", role, TABLE_TYPES[suffix], mapping=mapping)
+        return Source(path, key, "table", role, TABLE_TYPES[suffix], mapping=mapping, loaded_from=loaded_from)
     if suffix in RECORD_TYPES:
-        return Source(path, key, "records", role, RECORD_TYPES[suffix], context=CONTEXT_FILE)
+        return Source(
+            path, key, "records", role, RECORD_TYPES[suffix], context=CONTEXT_FILE, loaded_from=loaded_from
+        )
     return Problem(
         shown,
         f"unsupported format '{suffix or path.name}'; coopgraph reads Turtle, TriG, N-Triples, "
@@ -134,6 +147,7 @@ def discover(
         if not root.exists():
             problems.append(Problem(str(root), "no such file or folder"))
             continue
+        folder = (root.resolve().parent if root.is_file() else root.resolve()).name
         if root.is_file():
             candidates = [(root, root.name)]
         else:
@@ -153,7 +167,7 @@ def discover(
                 or path.name.upper().startswith(("README", "LICENSE"))
             ):
                 continue
-            found = describe(path, prefix + rel, role)
+            found = describe(path, prefix + rel, role, loaded_from=posixpath.join(folder, rel))
             (problems if isinstance(found, Problem) else sources).append(found)  # type: ignore[arg-type]
     keys: dict[str, Path] = {}
     for source in sources:
@@ -167,3 +181,18 @@ def discover(
             )
         keys[source.key] = source.path
     return sources, problems
+
+
+def replacing_another_file(sources: Iterable[Source], records: Mapping[str, GraphRecord]) -> list[str]:
+    """Warnings for the sources that would replace a graph loaded from a file of the same name in
+    another folder (a graph is named by the file's path below the folder given, not by the folder)."""
+    warnings = []
+    for source in sources:
+        record = records.get(source.graph)
+        before = record.loaded_from if record is not None else None
+        if before and source.loaded_from and before != source.loaded_from:
+            warnings.append(
+                f"warning: {source.loaded_from} replaces the graph <{source.graph}> loaded from "
+                f"{before}, another file of the same name; give --prefix to keep both"
+            )
+    return warnings

@@ -88,6 +88,10 @@ async def _every_tool(client: Client) -> None:
     assert "not a valid gYear" in await _refused(
         client, "run_saved_query", name="institution-timeline", parameters={"since": "last year"}
     )
+    refused = await _refused(
+        client, "run_saved_query", name="institution-profile", parameters={"institution": "ha-long-univ"}
+    )
+    assert "no resource" in refused and "'ha-long-university' (Ha Long University)" in refused, refused
 
     answer = await _call(
         client,

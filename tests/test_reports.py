@@ -268,6 +268,7 @@ def test_each_mistake_is_in_every_format(steward: dict[str, object]) -> None:
     jsonld = turtle_results(steward["jsonld"], "json-ld")  # type: ignore[arg-type]
     rows = csv_rows(steward["csv"])  # type: ignore[arg-type]
     vi_rows = csv_rows(steward["csv-vi"])  # type: ignore[arg-type]
+    assert "dòng" in vi_rows[0] and "cột" in vi_rows[0] and "cách sửa" in vi_rows[0]  # the headers too
     html = html_rows(steward["html"])  # type: ignore[arg-type]
     for what, row, column, _shape in MISTAKES:
         for results in (turtle, jsonld):
@@ -275,9 +276,9 @@ def test_each_mistake_is_in_every_format(steward: dict[str, object]) -> None:
                 r["row"] is not None and int(r["row"]) == row and str(r["column"]) == column for r in results
             ), what
         assert any(r["row"] == str(row) and r["column"] == column and r["fix"] for r in rows), what
-        assert any(r["row"] == str(row) and r["column"] == column for r in vi_rows), what
+        assert any(r["dòng"] == str(row) and r["cột"] == column for r in vi_rows), what
         assert any(f"row {row}" in cells[1] and f"column '{column}'" in cells[1] for _, cells in html), what
-    assert {r["message"] for r in rows} != {r["message"] for r in vi_rows}  # the messages are translated
+    assert {r["message"] for r in rows} != {r["vấn đề"] for r in vi_rows}  # the messages are translated
 
 
 def test_the_terminal_output_is_short_and_names_the_report(steward: dict[str, object]) -> None:

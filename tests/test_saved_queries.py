@@ -2030,9 +2030,12 @@ def test_injection_through_every_parameter(
     session = requests.Session()
     for attack in ATTACKS:
         r = session.get(f"{server.url}/queries/{name}", params={param: attack}, headers={"Accept": JSON})
-        assert r.status_code in (200, 400), (attack[:80], r.status_code, r.text[:300])
+        assert r.status_code in (200, 400, 404), (attack[:80], r.status_code, r.text[:300])
         if r.status_code == 400:
             assert r.text.startswith(f"{param}: "), r.text[:200]
+            continue
+        if r.status_code == 404:  # an IRI the store says nothing about: named, never an empty table
+            assert parameter.type == "iri" and r.text.startswith(f"{param}: no resource <"), r.text[:200]
             continue
         got = r.json()
         answer = Answer(got["head"]["vars"], got["results"]["bindings"])
@@ -2075,7 +2078,7 @@ def test_attacks_leave_the_store_unchanged(server: Server) -> None:
     for name, param in PARAMETERS:
         for attack in ATTACKS:
             r = session.get(f"{server.url}/queries/{name}", params={param: attack}, headers={"Accept": JSON})
-            assert r.status_code in (200, 400), (name, param, attack[:80], r.status_code)
+            assert r.status_code in (200, 400, 404), (name, param, attack[:80], r.status_code)
     after, generation_after = snapshot(server)
     assert generation_after == generation
     assert after == before

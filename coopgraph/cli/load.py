@@ -16,7 +16,8 @@ from ingest.errors import IngestError
 from ingest.limits import InputLimits
 from ingest.reports.model import Report
 from ingest.reports.render import render as render_report
-from ingest.sources import Source, discover
+from ingest.reports.words import say
+from ingest.sources import Source, discover, replacing_another_file
 
 
 def _summary(result: BatchResult, args: argparse.Namespace) -> str:
@@ -94,7 +95,8 @@ def _run_batch(
         # the input's problems one a line as ever; then what the shapes found in the rest
         rest = reporting.build(e.report) if e.report is not None else Report(checked=False)
         text = reporting.deliver(args, report, note, shown=rest)
-        lines = [render.problems(e.problems), text, "nothing was written" + _kept(e.quarantined)]
+        written = say(reporting.language(args), "nothing-written")
+        lines = [render.problems(e.problems, reporting.language(args)), text, written + _kept(e.quarantined)]
         raise exits.Failure(exits.BAD_INPUT, "\n".join(line for line in lines if line)) from None
     except BatchRejected as e:
         report = reporting.build(e.report, subject=subject)
@@ -108,8 +110,10 @@ def _run_batch(
                 )
             )
         text = reporting.deliver(args, report, note)
+        lang = reporting.language(args)
         raise exits.Failure(
-            exits.REJECTED, f"rejected: {text}\nnothing was written{_kept(e.quarantined)}"
+            exits.REJECTED,
+            f"{say(lang, 'rejected', text=text)}\n{say(lang, 'nothing-written')}{_kept(e.quarantined)}",
         ) from None
     except StoreBusy as e:
         raise exits.Failure(exits.STORE, f"error: {e}") from None
@@ -132,16 +136,25 @@ def _discover(args: argparse.Namespace) -> list[Source]:
     if problems:
         report = reporting.build(None, problems, subject=", ".join(str(p) for p in args.paths))
         report.checked = False
-        lines = [render.problems(problems), reporting.deliver(args, report, shown=Report(checked=False))]
-        raise exits.Failure(
-            exits.BAD_INPUT, "\n".join(line for line in lines if line) + "\nnothing was written"
-        )
+        lines = [
+            render.problems(problems, reporting.language(args)),
+            reporting.deliver(args, report, shown=Report(checked=False)),
+        ]
+        written = say(reporting.language(args), "nothing-written")
+        raise exits.Failure(exits.BAD_INPUT, "\n".join(line for line in lines if line) + "\n" + written)
     return sources
 
 
 def ingest(args: argparse.Namespace) -> int:
     reporting.check_report_path(args)
-    result = _run_batch(args, _discover(args))
+    sources = _discover(args)
+    store = exits.open_store(args, create=True)
+    try:
+        for warning in replacing_another_file(sources, store.records()):
+            print(warning, file=sys.stderr)
+        result = _run_batch(args, sources, store=store)
+    finally:
+        store.close()
     if args.format == "json":
         report = None
         if result.report is not None:

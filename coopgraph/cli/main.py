@@ -12,6 +12,7 @@ from pathlib import Path
 from coopgraph import iris
 from coopgraph.cli import exits
 from coopgraph.disk_space import is_disk_full
+from ingest.reports.words import LANGUAGES
 
 #: The JSON-LD context the dumps name (the server names its own address instead).
 DEFAULT_CONTEXT_URL = iris.BASE + "context.jsonld"
@@ -137,7 +138,9 @@ def _report_options(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="write the whole validation report to FILE: .html, .csv, .ttl, .jsonld or .json",
     )
-    p.add_argument("--lang", choices=["en", "vi"], default="en", help="language of the report (en, vi)")
+    p.add_argument(
+        "--lang", choices=list(LANGUAGES), default="en", help="language of the report (en, vi, fr)"
+    )
 
 
 def _reading_commands(command: Command) -> None:

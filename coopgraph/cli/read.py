@@ -14,7 +14,16 @@ from pyoxigraph import QueryBoolean, QuerySolutions, RdfFormat, serialize
 from coopgraph import iris
 from coopgraph.cli import exits, render
 from coopgraph.formats import RESULTS_FORMATS, rdf_format_by_name
-from coopgraph.saved_queries import BadParameter, SavedQueryError, load_all
+from coopgraph.saved_queries import (
+    BadParameter,
+    SavedQuery,
+    SavedQueryError,
+    candidates_query,
+    existing_query,
+    first_missing,
+    load_all,
+    unknown_resource,
+)
 from coopgraph.sparql_errors import explain
 from server.workers.dumps import write_dumps  # the server's own writer: the same files as /dumps/
 
@@ -26,8 +35,9 @@ CLI_UPDATE_HINT = (
 )
 
 
-def _query_text(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
-    """The query to run and its bindings: a saved query's name, a .rq file, or SPARQL text."""
+def _query_text(args: argparse.Namespace) -> tuple[str, dict[str, Any], SavedQuery | None, dict[str, str]]:
+    """The query to run and its bindings: a saved query's name, a .rq file, or SPARQL text; the saved
+    query and the values given to it."""
     text = args.query
     values = {}
     for item in args.param:
@@ -41,7 +51,7 @@ def _query_text(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         raise exits.Failure(exits.INTERNAL, f"error: {e}") from None
     if saved is not None:
         try:
-            return saved.query, saved.bindings(values)
+            return saved.query, saved.bindings(values), saved, values
         except BadParameter as e:
             raise exits.Failure(exits.USAGE, f"error: {e}") from None
     if values:
@@ -51,8 +61,23 @@ def _query_text(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         )
     path = Path(text)
     if len(text) < 4096 and "\n" not in text and path.suffix in (".rq", ".sparql") and path.is_file():
-        return path.read_text(encoding="utf-8"), {}
-    return text, {}
+        return path.read_text(encoding="utf-8"), {}, None, {}
+    return text, {}, None, {}
+
+
+def _check_resources(store: Any, saved: SavedQuery, values: dict[str, str]) -> None:
+    """A clear error, naming the parameter and the closest resources, when an IRI given to a saved
+    query is named nowhere in the store (the answer would be an empty table)."""
+    given = saved.given_iris(values)
+    if not given:
+        return
+    existing = {row["iri"].value for row in store.query(existing_query(given))}
+    name = first_missing(given, existing)
+    if name is not None:
+        parameter = saved.parameter(name)
+        rows = store.query(candidates_query(parameter))
+        labelled = [(row["s"].value, row["label"].value) for row in rows]
+        raise exits.Failure(exits.BAD_INPUT, f"error: {unknown_resource(parameter, values[name], labelled)}")
 
 
 def list_saved() -> int:
@@ -91,12 +116,14 @@ def query(args: argparse.Namespace) -> int:
         raise exits.Failure(
             exits.USAGE, "error: give a query (SPARQL text, a .rq file or a saved query's name)"
         )
-    sparql, bindings = _query_text(args)
+    sparql, bindings, saved, values = _query_text(args)
     store = exits.open_store(args)
     if getattr(args, "version", None) is not None:
         from coopgraph.cli import history
 
         store = history.store_at(store, args.version)
+    if saved is not None:
+        _check_resources(store, saved, values)
     fmt = args.format.lower()
 
     def work() -> bytes | str:
@@ -183,6 +210,7 @@ def graphs(args: argparse.Namespace) -> int:
                         "loaded": r.loaded.isoformat(),
                         "checksum": r.checksum,
                         "mediaType": r.media_type,
+                        "loadedFrom": r.loaded_from,
                     }
                     for r in records
                 ],

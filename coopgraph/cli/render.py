@@ -10,6 +10,8 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 
 from coopgraph import iris
 from ingest.errors import Problem
+from ingest.reports.model import from_problem
+from ingest.reports.words import say
 
 
 def term(value: Any) -> str:
@@ -29,10 +31,19 @@ def term(value: Any) -> str:
     return str(value)
 
 
-def problems(items: Sequence[Problem]) -> str:
-    lines = [f"error: {p}" for p in items[:50]]
+def problems(items: Sequence[Problem], lang: str = "en") -> str:
+    """One line for each problem with the input (in ``lang``: what it is, where, and how to fix it)."""
+    if lang == "en":
+        lines = [f"error: {p}" for p in items[:50]]
+    else:
+        lines = []
+        for p in items[:50]:
+            finding = from_problem(p)
+            where = finding.where()
+            lines.append(f"{say(lang, 'error')}: {where + ': ' if where else ''}{finding.message(lang)}")
+            lines.append("  " + say(lang, "fix-line", fix=finding.fix_in(lang)))
     if len(items) > 50:
-        lines.append(f"... and {len(items) - 50} more")
+        lines.append(say(lang, "more-errors", n=len(items) - 50))
     return "\n".join(lines)
 
 

@@ -17,7 +17,13 @@ from ingest.reports.model import Report
 from ingest.reports.render import format_for_path
 from ingest.reports.render import write as write_report
 from ingest.reports.text import summary
+from ingest.reports.words import say
 from ingest.sources import Source
+
+
+def language(args: argparse.Namespace) -> str:
+    """The language the reader asked the report in (``--lang``), English by default."""
+    return str(getattr(args, "lang", None) or "en")
 
 
 def check_report_path(args: argparse.Namespace) -> Path | None:
@@ -37,7 +43,7 @@ def build(gate: Any, problems: Iterable[Problem] = (), subject: str = "") -> Rep
 def deliver(args: argparse.Namespace, report: Report, note: str = "", shown: Report | None = None) -> str:
     """Write the report file if one was asked for; the short text for the terminal (of ``shown``, a
     part of the report, when the rest is said otherwise; "" for an empty part)."""
-    lang = getattr(args, "lang", "en")
+    lang = language(args)
     path = check_report_path(args)
     if path is not None:
         try:
@@ -46,7 +52,7 @@ def deliver(args: argparse.Namespace, report: Report, note: str = "", shown: Rep
             raise exits.Failure(exits.BAD_INPUT, f"error: cannot write the report {path}: {e}") from None
     full = str(path) if path is not None else None
     if shown is not None and not shown.findings:
-        text = f"the full report is in {full}" if full else ""
+        text = say(lang, "full-in", path=full) if full else ""
     else:
         text = summary(shown or report, lang, full=full)
     return "\n".join(t for t in (note, text) if t)
@@ -85,10 +91,7 @@ def store_for_validation(args: argparse.Namespace) -> Iterator[tuple[Store, list
         with tempfile.TemporaryDirectory(prefix="coopgraph-validate-") as scratch:
             store = open_store(Path(scratch) / "store", create=True)
             try:
-                note = (
-                    f"note: there is no store at {chosen.store}; the files were checked against the "
-                    "project's shapes and vocabularies only"
-                )
+                note = say(language(args), "no-store", store=chosen.store)
                 yield store, project_shapes(), note
             finally:
                 store.close()
@@ -97,10 +100,7 @@ def store_for_validation(args: argparse.Namespace) -> Iterator[tuple[Store, list
         if has_shapes(store):
             yield store, [], ""
         else:
-            note = (
-                f"note: the store at {chosen.store} holds no shapes; the files were checked against the "
-                "project's shapes and vocabularies"
-            )
+            note = say(language(args), "no-shapes", store=chosen.store)
             yield store, project_shapes(), note
     finally:
         store.close()

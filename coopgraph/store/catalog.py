@@ -45,6 +45,9 @@ class GraphRecord:
     activity: str
     agent: str = "coopgraph"
     used: tuple[str, ...] = field(default=())  # mapping files, contexts
+    #: The file's path from the folder a steward named (that folder's name first): tells a file from
+    #: one of the same name in another folder, which would load into the same graph.
+    loaded_from: str | None = None
 
     def quads(self) -> Iterator[Quad]:
         g, c = NamedNode(self.graph), _CATALOG
@@ -72,6 +75,8 @@ class GraphRecord:
         for used in self.used:
             yield Quad(activity, _n("prov", "used"), NamedNode(used), c)
         yield Quad(activity, _n("prov", "endedAtTime"), _datetime(self.loaded), c)
+        if self.loaded_from:
+            yield Quad(activity, _n("prov", "atLocation"), Literal(self.loaded_from), c)
         agent = NamedNode(iris.RESOURCE + "agent/" + self.agent.split()[0])
         yield Quad(activity, _n("prov", "wasAssociatedWith"), agent, c)
         yield Quad(agent, TYPE, PROV_AGENT, c)
@@ -98,6 +103,7 @@ def build_record(
     loaded: datetime | None = None,
     agent: str = "coopgraph",
     used: tuple[str, ...] = (),
+    loaded_from: str | None = None,
 ) -> GraphRecord:
     """The record of a graph just loaded or written. ``role`` and ``key``: as given, else those of the
     graph's ``previous`` record, else ``data`` and the graph's IRI; ``loaded``: as given, else now."""
@@ -113,6 +119,7 @@ def build_record(
         activity=activity,
         agent=agent,
         used=used,
+        loaded_from=loaded_from,
     )
 
 
@@ -123,12 +130,13 @@ def _datetime(value: datetime) -> Literal:
 _READ = (
     iris.sparql_prologue()
     + """
-SELECT ?g ?role ?key ?source ?media ?sum ?triples ?modified ?activity ?agent WHERE {
+SELECT ?g ?role ?key ?source ?media ?sum ?triples ?modified ?activity ?agent ?from WHERE {
   GRAPH <CATALOG> {
     ?g a void:Dataset ; dcterms:type ?role ; dcterms:identifier ?key ; dcterms:source ?source ;
        dcat:mediaType ?media ; void:triples ?triples ; dcterms:modified ?modified ;
        spdx:checksum/spdx:checksumValue ?sum ; prov:wasGeneratedBy ?activity .
     OPTIONAL { ?activity prov:wasAssociatedWith/rdfs:label ?agent }
+    OPTIONAL { ?activity prov:atLocation ?from }
   }
 }""".replace("CATALOG", iris.CATALOG_GRAPH)
 )
@@ -162,6 +170,7 @@ def read_records(query: Callable[[str], Iterable]) -> dict[str, GraphRecord]:
             activity=row["activity"].value,
             agent=row["agent"].value if row["agent"] is not None else "coopgraph",
             used=tuple(sorted(used.get(graph, ()))),
+            loaded_from=row["from"].value if row["from"] is not None else None,
         )
     return records
 

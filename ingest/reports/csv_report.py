@@ -1,5 +1,5 @@
-"""The report as CSV for spreadsheets: one finding a row, in the report's language (UTF-8 with a byte
-order mark, so that Excel reads Vietnamese as it is)."""
+"""The report as CSV for spreadsheets: one finding a row, in the report's language, its column headers
+too (UTF-8 with a byte order mark, so that Excel reads Vietnamese as it is)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import csv
 import io
 
 from ingest.reports.model import Finding, Report, display, term_text
+from ingest.reports.words import column_name
 
 COLUMNS = (
     "severity",
@@ -47,7 +48,7 @@ def _row(finding: Finding, lang: str) -> list[str]:
         text(finding.path),
         "" if finding.value is None else display(finding.value),
         finding.message(lang),
-        text(finding.fix),
+        text(finding.fix_in(lang)),
         text(finding.name(lang)),
         finding.shape,
         finding.component,
@@ -57,7 +58,7 @@ def _row(finding: Finding, lang: str) -> list[str]:
 def to_csv(report: Report, lang: str = "en") -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow([column_name(lang, c) for c in COLUMNS])
     for finding in report.findings:
         writer.writerow(_row(finding, lang))
     return ("\ufeff" + out.getvalue()).encode("utf-8")

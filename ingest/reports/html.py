@@ -98,7 +98,7 @@ def _finding_row(finding: Finding, lang: str, link: Linker | None) -> str:
         f"<td>{escape(finding.path or '')}</td>",
         f"<td>{value}</td>",
         f"<td>{escape(finding.message(lang))}</td>",
-        f'<td class="fix">{escape(finding.fix or "")}</td>',
+        f'<td class="fix">{escape(finding.fix_in(lang) or "")}</td>',
     ]
     return (
         f'<tr data-severity="{finding.severity}" data-shape="{escape(finding.shape)}">{"".join(cells)}</tr>'

@@ -29,7 +29,7 @@ from ingest.errors import Problem
 KINDS = ("shacl", "parse", "encoding", "mapping", "literal", "input")
 SEVERITIES = ("Violation", "Warning", "Info")
 #: Languages the report's own words are written in (the shapes' messages may have more).
-LANGUAGES = ("en", "vi")
+LANGUAGES = ("en", "vi", "fr")
 
 
 def term_text(term: Any) -> str:
@@ -110,7 +110,7 @@ class Finding:
     messages: Mapping[str, str]
     focus_label: str | None = None
     shape_name: str | None = None
-    fix: str | None = None  # the shape's sh:description: what the steward should do
+    fix: str | None = None  # the shape's sh:description in English: what the steward should do
     file: str | None = None
     line: int | None = None
     kind: str = "shacl"
@@ -122,6 +122,7 @@ class Finding:
     sheet: str | None = None
     row: int | None = None
     graph: str | None = None
+    fixes: Mapping[str, str] = field(default_factory=dict)  # the fix by language (English: ``fix``)
 
     @property
     def location(self) -> Location:
@@ -135,6 +136,10 @@ class Finding:
 
     def name(self, lang: str = "en") -> str | None:
         return pick(self.shape_names, lang) or self.shape_name
+
+    def fix_in(self, lang: str = "en") -> str | None:
+        """What to do, in ``lang`` when the shape or the check says it in that language, else in English."""
+        return self.fixes.get(lang) or self.fix
 
     def where(self) -> str:
         return str(self.location)
@@ -158,6 +163,7 @@ class Finding:
             "shapeNames": dict(self.shape_names),
             "messages": dict(self.messages),
             "fix": self.fix,
+            "fixes": dict(self.fixes),
             "file": self.file,
             "line": self.line,
             "column": self.column,
@@ -190,6 +196,7 @@ class Finding:
             sheet=d.get("sheet"),
             row=d.get("row"),
             graph=d.get("graph"),
+            fixes=d.get("fixes") or {},
         )
 
 
@@ -234,6 +241,33 @@ INPUT_CHECKS: dict[str, tuple[str, str, str, str]] = {
         "Sửa tệp theo thông báo, rồi nạp lại.",
     ),
 }
+#: The input checks' names and fixes in French: (name, fix).
+INPUT_CHECKS_FR: dict[str, tuple[str, str]] = {
+    "parse": (
+        "fichier lisible",
+        "Corrigez la syntaxe à la ligne indiquée (un éditeur avec coloration syntaxique aide), ou exportez "
+        "de nouveau le fichier depuis l'outil qui l'a produit.",
+    ),
+    "encoding": (
+        "texte UTF-8",
+        "Enregistrez le fichier en UTF-8 (Excel : Enregistrer sous, « CSV UTF-8 » ; LibreOffice : jeu de "
+        'caractères « Unicode (UTF-8) »), ou indiquez son encodage dans le dialecte CSVW ("encoding").',
+    ),
+    "mapping": (
+        "tableau conforme à son mapping",
+        "Accordez la cellule, ou les titres de colonnes, avec le mapping CSV on the Web du tableau "
+        "(NOM.csv-metadata.json), ou modifiez le mapping.",
+    ),
+    "literal": (
+        "valeur valide pour son type de données",
+        "Écrivez la valeur sous la forme qu'exige son type : les dates en AAAA-MM-JJ (ou AAAA-MM, AAAA), "
+        "les nombres avec un point décimal et sans séparateur de milliers.",
+    ),
+    "input": (
+        "données chargeables",
+        "Corrigez le fichier comme l'indique le message, puis chargez-le de nouveau.",
+    ),
+}
 #: What an input problem is, in Vietnamese, by the start of its English message (else by its kind).
 _VI_MESSAGE_START = (
     ("stray spaces", "Ô có khoảng trắng thừa ở đầu hoặc cuối"),
@@ -250,6 +284,21 @@ _VI_KIND = {
     "literal": "Giá trị không hợp lệ với kiểu dữ liệu",
     "input": "Không nạp được dữ liệu",
 }
+_FR_MESSAGE_START = (
+    ("stray spaces", "Espaces superflues au début ou à la fin de la cellule"),
+    ("duplicate", "Clé en double"),
+    ("unknown column", "Colonne absente du mapping"),
+    ("the file holds no triples", "Le fichier ne contient aucun triplet"),
+    ("the file is empty", "Le fichier est vide"),
+    ("no such file", "Fichier introuvable"),
+)
+_FR_KIND = {
+    "parse": "Erreur de syntaxe",
+    "encoding": "Le fichier n'est pas du texte UTF-8",
+    "mapping": "Le tableau ne correspond pas à son mapping",
+    "literal": "Valeur invalide pour son type de données",
+    "input": "Données impossibles à charger",
+}
 #: The namespace of the report's own terms (input checks, locations) beside SHACL's.
 REPORT = iris.BASE + "report#"
 
@@ -260,12 +309,27 @@ def _vi_message(kind: str, text: str) -> str:
     return f"{phrase}: {text}"
 
 
+def _fr_message(kind: str, text: str) -> str:
+    """The French message: what the problem is, then the English details (values, names, rows)."""
+    phrase = next((fr for start, fr in _FR_MESSAGE_START if text.startswith(start)), _FR_KIND[kind])
+    return f"{phrase} : {text}"
+
+
+def _fixes(kind: str, hint: str | None, fix_vi: str) -> dict[str, str]:
+    """The fix by language: the check's own in Vietnamese and French, followed by the problem's hint
+    (which names the very values to write) when it has one."""
+    fixes = {"vi": fix_vi, "fr": INPUT_CHECKS_FR[kind][1]}
+    if hint:
+        fixes = {"vi": f"{fix_vi} Chi tiết: {hint}", "fr": f"{fixes['fr']} Détail : {hint}"}
+    return fixes
+
+
 def from_problem(problem: Problem) -> Finding:
     """A problem with the input as a finding: its check stands for the shape."""
     kind = getattr(problem, "kind", "input") or "input"
     if kind not in INPUT_CHECKS:
         kind = "input"
-    name_en, name_vi, fix_en, _fix_vi = INPUT_CHECKS[kind]
+    name_en, name_vi, fix_en, fix_vi = INPUT_CHECKS[kind]
     hint = getattr(problem, "hint", None)
     column = problem.column
     tabular = isinstance(column, str)
@@ -282,10 +346,15 @@ def from_problem(problem: Problem) -> Finding:
         component=check,
         shape=f"report:{check}",
         shape_iri=REPORT + check,
-        messages={"en": problem.message, "vi": _vi_message(kind, problem.message)},
+        messages={
+            "en": problem.message,
+            "vi": _vi_message(kind, problem.message),
+            "fr": _fr_message(kind, problem.message),
+        },
         shape_name=name_en,
-        shape_names={"en": name_en, "vi": name_vi},
+        shape_names={"en": name_en, "vi": name_vi, "fr": INPUT_CHECKS_FR[kind][0]},
         fix=hint or fix_en,
+        fixes=_fixes(kind, hint, fix_vi),
         file=problem.path,
         line=None if tabular else problem.line,
         row=problem.line if tabular else None,

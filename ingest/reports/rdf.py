@@ -75,6 +75,9 @@ def result_triples(node: BlankNode, finding: Finding) -> list[Triple]:
         triples.append(Triple(node, _report("shapeName"), Literal(text, language=lang or None)))
     if finding.fix:
         triples.append(Triple(node, _report("fix"), Literal(finding.fix, language="en")))
+    for lang, text in finding.fixes.items():
+        if lang not in ("en", "") and text:
+            triples.append(Triple(node, _report("fix"), Literal(text, language=lang)))
     if finding.file:
         triples.append(Triple(node, _report("file"), Literal(finding.file)))
     for name, number in (("line", finding.line), ("row", finding.row)):

@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 from ingest.reports.model import Report, display, term_text
+from ingest.reports.words import say
 
 
 def summary(report: Report, lang: str = "en", limit: int = 3, full: str | None = None) -> str:
-    """Counts, what was checked, the first ``limit`` findings; ``full`` names the whole report."""
+    """Counts, what was checked, the first ``limit`` findings; ``full`` names the whole report (every
+    line in ``lang``: the report's words, and the shapes' messages and fixes in that language)."""
     counts = report.counts
     violations = counts.get("Violation", 0)
     warnings = counts.get("Warning", 0) + counts.get("Info", 0)
     if not report.checked:
-        head = "nothing was checked: the store holds no shapes"
+        head = say(lang, "nothing-checked")
     else:
         scope = (
-            "every node"
+            say(lang, "every-node")
             if report.focus_nodes is None
-            else f"{report.focus_nodes:,} node(s) the batch touches"
+            else say(lang, "nodes", n=f"{report.focus_nodes:,}")
         )
-        head = (
-            f"{violations} violation(s), {warnings} warning(s); checked {scope} against "
-            f"{len(report.shapes_graphs)} shapes graph(s) in {report.seconds:.2f} s"
+        head = say(
+            lang,
+            "head",
+            violations=violations,
+            warnings=warnings,
+            scope=scope,
+            graphs=len(report.shapes_graphs),
+            seconds=f"{report.seconds:.2f}",
         )
     lines = [head]
     for finding in report.findings[:limit]:
@@ -28,35 +35,32 @@ def summary(report: Report, lang: str = "en", limit: int = 3, full: str | None =
         focus = "" if finding.focus is None else term_text(finding.focus)
         label = finding.label(lang)
         about = focus + (f" «{label}»" if label else "")
+        severity = say(lang, "one-" + finding.severity).upper()
         lines.append("")
-        lines.append(f"{finding.severity.upper():9} {where + '  ' if where else ''}{about}".rstrip())
+        lines.append(f"{severity:9} {where + '  ' if where else ''}{about}".rstrip())
         details = []
         if finding.path:
-            details.append(f"path {finding.path}")
+            details.append(say(lang, "path-of", path=finding.path))
         if finding.value is not None:
-            details.append(f"value {display(finding.value)}")
+            details.append(say(lang, "value-of", value=display(finding.value)))
         if details:
             lines.append("          " + "   ".join(details))
         lines.append(f"          {finding.message(lang)}")
-        if finding.fix:
-            lines.append(f"          fix: {finding.fix}")
+        fix = finding.fix_in(lang)
+        if fix:
+            lines.append("          " + say(lang, "fix-line", fix=fix))
         name = finding.name(lang)
         if finding.kind == "shacl":
             named = f" ({name})" if name else ""
-            lines.append(f"          shape {finding.shape}{named}, constraint sh:{finding.component}")
+            shape_line = say(lang, "shape-line", shape=finding.shape, name=named, component=finding.component)
+            lines.append("          " + shape_line)
         else:
-            lines.append(f"          check: {name}")
+            lines.append("          " + say(lang, "check-line", name=name))
     hidden = report.total - min(len(report.findings), limit)
     if hidden > 0:
-        tail = f"  ... and {hidden} more"
         lines.append(
-            tail
-            + (
-                f": the full report is in {full}"
-                if full
-                else " (write them all with --report FILE.html, .csv, .ttl or .jsonld)"
-            )
+            "  " + (say(lang, "more-in", n=hidden, path=full) if full else say(lang, "more-write", n=hidden))
         )
     elif full:
-        lines.append(f"  the full report is in {full}")
+        lines.append("  " + say(lang, "full-in", path=full))
     return "\n".join(lines)

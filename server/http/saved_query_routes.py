@@ -18,14 +18,24 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from coopgraph.closest import did_you_mean
-from coopgraph.saved_queries import PATTERNS, BadParameter, Parameter, SavedQuery
+from coopgraph.saved_queries import (
+    PATTERNS,
+    BadParameter,
+    Parameter,
+    SavedQuery,
+    candidates_query,
+    existing_query,
+    first_missing,
+    unknown_resource,
+)
 from server.http import negotiation, result_downloads
 from server.http.links import link
 from server.http.protocol import ProtocolError
 from server.http.query_page import reader_language, script_json
 from server.http.sparql_endpoint import run
 from server.http.state import State
-from server.workers.messages import encode_term
+from server.http.worker_calls import whole_answer
+from server.workers.messages import Query, encode_term
 
 #: A route's handler: FastAPI calls it with what its signature asks for (the request, a path parameter).
 Endpoint = Callable[..., Awaitable[Response]]
@@ -126,8 +136,13 @@ async def execute(request: Request, state: State, saved: SavedQuery) -> Response
         requested = None if download else result_format(values.pop("format", None))
         values.pop("format", None)
         bound = saved.bindings(values)
+        given = saved.given_iris(values)
     except BadParameter as e:
         return PlainTextResponse(f"{e}\n", status_code=400)
+    if given:
+        unknown = await _unknown_resource(state, saved, values, given)
+        if unknown is not None:
+            return unknown
     substitutions = {k: encode_term(v) for k, v in bound.items()}
     try:
         if download:
@@ -141,6 +156,40 @@ async def execute(request: Request, state: State, saved: SavedQuery) -> Response
         return await run(request, state, saved.query, params, substitutions=substitutions, union=True)
     except ProtocolError as e:
         return e.response()
+
+
+async def _rows(state: State, query: str) -> list[dict[str, dict[str, str]]] | Response:
+    """The rows of a query the route asks for itself, or the response saying why there are none."""
+    message = Query(
+        query=query, max_bytes=state.settings.max_result_bytes, results_type="application/sparql-results+json"
+    )
+    answered = await whole_answer(state, message)
+    if isinstance(answered, Response):
+        return answered
+    reply, body = answered
+    if reply.status != 200:
+        return PlainTextResponse((reply.head.error or "error") + "\n", status_code=reply.status)
+    rows: list[dict[str, dict[str, str]]] = json.loads(body)["results"]["bindings"]
+    return rows
+
+
+async def _unknown_resource(
+    state: State, saved: SavedQuery, values: dict[str, str], given: dict[str, Any]
+) -> Response | None:
+    """404 naming the parameter and the closest resources when a given IRI is named nowhere in the
+    store (the query would answer an empty table, as if the resource had nothing to show)."""
+    found = await _rows(state, existing_query(given))
+    if isinstance(found, Response):
+        return found
+    name = first_missing(given, {row["iri"]["value"] for row in found})
+    if name is None:
+        return None
+    parameter = saved.parameter(name)
+    candidates = await _rows(state, candidates_query(parameter))
+    if isinstance(candidates, Response):
+        return candidates
+    labelled = [(row["s"]["value"], row["label"]["value"]) for row in candidates]
+    return PlainTextResponse(f"{unknown_resource(parameter, values[name], labelled)}\n", status_code=404)
 
 
 def saved_query_endpoint(state: State, saved: SavedQuery) -> Endpoint:
@@ -169,6 +218,7 @@ def saved_query_openapi(saved: SavedQuery) -> dict[str, Any]:
                 },
             },
             400: {"description": "A parameter value that does not fit its type, or an unknown one"},
+            404: {"description": "An IRI parameter's value is named nowhere in the store (with the closest)"},
             406: {"description": "None of the Accept header's types can hold query results"},
         },
         "response_class": Response,

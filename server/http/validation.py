@@ -12,6 +12,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from coopgraph.formats import RDF_MEDIA_TYPES
 from ingest.reports.render import BY_NAME, MEDIA_TYPES
+from ingest.reports.words import LANGUAGES
 from server.http import negotiation
 from server.http.protocol import ProtocolError, content_type, read_body
 from server.http.state import State
@@ -34,15 +35,14 @@ def report_type(request: Request) -> str:
 
 
 def report_lang(request: Request) -> str:
+    """The report's language: ``?lang=``, else the first of ``Accept-Language`` the report is written in."""
     lang = request.query_params.get("lang")
-    if lang in ("en", "vi"):
+    if lang in LANGUAGES:
         return lang
     for part in (request.headers.get("accept-language") or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("vi"):
-            return "vi"
-        if tag.startswith("en"):
-            return "en"
+        primary = part.split(";")[0].strip().lower().split("-")[0]
+        if primary in LANGUAGES:
+            return primary
     return "en"
 
 

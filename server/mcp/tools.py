@@ -13,7 +13,14 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 
 from coopgraph import iris
-from coopgraph.saved_queries import BadParameter, SavedQuery
+from coopgraph.saved_queries import (
+    BadParameter,
+    SavedQuery,
+    candidates_query,
+    existing_query,
+    first_missing,
+    unknown_resource,
+)
 from server.mcp.backend import Backend, ToolError
 from server.workers.messages import encode_term
 
@@ -190,10 +197,20 @@ def build(backend: Backend, queries: dict[str, SavedQuery]) -> MCPServer:
         saved = queries.get(name)
         if saved is None:
             raise ToolError(f"no saved query '{name}'; list_saved_queries names them")
+        values = {k: str(v) for k, v in (parameters or {}).items()}
         try:
-            bound = saved.bindings({k: str(v) for k, v in (parameters or {}).items()})
+            bound = saved.bindings(values)
+            given = saved.given_iris(values)
         except BadParameter as e:
             raise ToolError(str(e)) from None
+        if given:  # an IRI the store says nothing about: named, with the closest, never an empty table
+            found = await backend.select(existing_query(given))
+            missing = first_missing(given, {row["iri"]["value"] for row in found["results"]["bindings"]})
+            if missing is not None:
+                parameter = saved.parameter(missing)
+                rows = (await backend.select(candidates_query(parameter)))["results"]["bindings"]
+                labelled = [(row["s"]["value"], row["label"]["value"]) for row in rows]
+                raise ToolError(str(unknown_resource(parameter, values[missing], labelled)))
         answer = await backend.select(saved.query, {k: encode_term(v) for k, v in bound.items()})
         return {"query": name, **_table(answer, _bounded(limit))}
 
