@@ -3,7 +3,8 @@
 Same synthetic data (organisations, agreements, countries: labels, years, partner links) at each size, same
 four queries, every contender running at once so that the timings alternate between them:
 
-* ``ours``       ``coopgraph serve`` (front process + query workers), GET /sparql
+* ``ours``       ``coopgraph serve`` (front process + query workers), GET /sparql, under uvicorn (httptools,
+                 uvloop); ``ours-granian`` the same under Granian (the setting ``front``)
 * ``rdflib``     rdflib-endpoint serving an rdflib ``Dataset`` on oxrdflib's Oxigraph store (default graph =
                  the union of the named graphs; rdflib-endpoint prepares each query, so rdflib's own SPARQL
                  engine evaluates it over the store), GET /sparql
@@ -68,10 +69,19 @@ WORD = "korivan"
 YEAR, COUNTRY = 2010, 7
 POINT_IDS = 1000
 QUERIES = ("point", "join", "aggregate", "text")
-CONTENDERS = ("ours", "rdflib", "oxigraph", "inprocess", "floor", "floor-thread")
-SERVERS = ("ours", "rdflib", "oxigraph", "floor", "floor-thread")
-#: Run by default; the floors are asked for by name (--contenders ours,oxigraph,floor,floor-thread).
-DEFAULT_CONTENDERS = ("ours", "rdflib", "oxigraph", "inprocess")
+#: ``coopgraph serve`` under each HTTP front (the setting ``front``), each with its query workers.
+OURS_FRONTS = {"ours": "uvicorn", "ours-granian": "granian"}
+#: The floors (see :func:`serve_floor`) by name: the mode each runs in.
+FLOORS = {
+    "floor": "inline",
+    "floor-thread": "thread",
+    "floor-granian": "granian-asgi",
+    "floor-rsgi": "granian-rsgi",
+}
+CONTENDERS = (*OURS_FRONTS, "rdflib", "oxigraph", "inprocess", *FLOORS)
+SERVERS = (*OURS_FRONTS, "rdflib", "oxigraph", *FLOORS)
+#: Run by default; the floors are asked for by name (--contenders ours,oxigraph,floor,floor-granian).
+DEFAULT_CONTENDERS = ("ours", "ours-granian", "rdflib", "oxigraph", "inprocess")
 
 
 # ----------------------------------------------------------------------------------------------- data
@@ -168,11 +178,13 @@ def serve_rdflib(store: str, data: str, port: int) -> None:
 
 
 def serve_floor(store: str, port: int, mode: str) -> None:
-    """The least a Python server can do per query: uvicorn (httptools, uvloop) and a bare ASGI function
-    that answers ``?query=`` from a read-only pyoxigraph store, with nothing else (no protocol checks, no
-    negotiation, no limits). ``inline`` evaluates on the event loop, so one slow query stops every
-    other request; ``thread`` evaluates on a thread pool, the least a server that keeps its event loop
-    free must do (and the query still cannot be stopped). A ceiling for any Python front, not a peer."""
+    """The least a Python server can do per query: an HTTP server and a bare function that answers
+    ``?query=`` from a read-only pyoxigraph store, with nothing else (no protocol checks, no negotiation,
+    no limits). ``inline``: uvicorn (httptools, uvloop) and an ASGI function evaluating on the event loop,
+    so one slow query stops every other request; ``thread``: the same on a thread pool, the least a server
+    that keeps its event loop free must do (and the query still cannot be stopped); ``granian-asgi`` and
+    ``granian-rsgi``: the inline function under Granian (embedded, one Rust thread), through its ASGI and
+    its RSGI interface. A ceiling for any Python front, not a peer."""
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
@@ -198,6 +210,9 @@ def serve_floor(store: str, port: int, mode: str) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
+    if mode.startswith("granian"):
+        serve_granian(app, answer, port, mode)
+        return
     uvicorn.run(
         app,
         host="127.0.0.1",
@@ -207,6 +222,40 @@ def serve_floor(store: str, port: int, mode: str) -> None:
         loop="uvloop",
         http="httptools",
     )
+
+
+def serve_granian(asgi: Any, answer: Any, port: int, mode: str) -> None:
+    """Granian embedded on uvloop, as ``coopgraph serve`` runs it (server.http.granian_front)."""
+    import asyncio
+
+    import uvloop
+    from granian.constants import HTTPModes, Interfaces
+    from granian.log import LogLevels
+    from granian.server.embed import Server
+
+    content_type = [("content-type", "application/sparql-results+json")]
+
+    async def rsgi(scope: Any, protocol: Any) -> None:
+        query = urllib.parse.parse_qs(scope.query_string).get("query", ["ASK {}"])[0]
+        protocol.response_bytes(200, content_type, answer(query))
+
+    server = Server(
+        asgi if mode == "granian-asgi" else rsgi,
+        address="127.0.0.1",
+        port=port,
+        interface=Interfaces.ASGINL if mode == "granian-asgi" else Interfaces.RSGI,
+        http=HTTPModes.http1,
+        websockets=False,
+        log_level=LogLevels.warning,
+    )
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, server.stop)
+        await server.serve()
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(run())
 
 
 def serve_inprocess(store: str) -> None:
@@ -348,27 +397,34 @@ def start_contenders(work: Path, data: Path, args: argparse.Namespace) -> dict[s
     timings["oxigraph load"] = time.perf_counter() - t
     probe = "ASK {}"
     try:
-        if "ours" in enabled:
-            store = work / "ours"
-            t = time.perf_counter()
-            subprocess.run(
-                [*coopgraph, "ingest", str(data), "--store", str(store), "--format", "json"],
-                check=True,
-                env=env,
-                cwd=ours,
-                stdout=subprocess.DEVNULL,
-            )
-            timings["coopgraph ingest"] = time.perf_counter() - t
-            port, log = free_port(), work / "ours.log"
+        ingested: Path | None = None
+        for name, front in OURS_FRONTS.items():
+            if name not in enabled:
+                continue
+            store = work / name
+            if ingested is None:
+                t = time.perf_counter()
+                subprocess.run(
+                    [*coopgraph, "ingest", str(data), "--store", str(store), "--format", "json"],
+                    check=True,
+                    env=env,
+                    cwd=ours,
+                    stdout=subprocess.DEVNULL,
+                )
+                timings["coopgraph ingest"] = time.perf_counter() - t
+                ingested = store
+            else:  # a store of its own: each server compacts and locks its store as if alone
+                shutil.copytree(ingested, store, symlinks=True)
+            port, log = free_port(), work / f"{name}.log"
             with open(log, "wb") as out:
                 process = subprocess.Popen(
                     [*coopgraph, "serve", "--store", str(store), "--no-seed", "--port", str(port)],
-                    env=env,
+                    env=dict(env, COOPGRAPH_FRONT=front),
                     cwd=ours,
                     stdout=out,
                     stderr=subprocess.STDOUT,
                 )
-            started["ours"] = Contender("ours", process, "/sparql", port, log)
+            started[name] = Contender(name, process, "/sparql", port, log)
         if "rdflib" in enabled:
             port, log = free_port(), work / "rdflib.log"
             with open(log, "wb") as out:
@@ -389,8 +445,7 @@ def start_contenders(work: Path, data: Path, args: argparse.Namespace) -> dict[s
                     stderr=subprocess.STDOUT,
                 )
             started["oxigraph"] = Contender("oxigraph", process, "/query", port, log)
-        for mode in ("inline", "thread"):
-            name = "floor" if mode == "inline" else "floor-thread"
+        for name, mode in FLOORS.items():
             if name not in enabled:
                 continue
             port, log = free_port(), work / f"{name}.log"
@@ -652,12 +707,15 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
 
         n = f"{r['triples']:,}"
         for c in (1, 8):
-            print(
-                f"  {n} point lookup req/s c={c}: ours/rdflib-endpoint "
-                f"{ratio(rps('point', c, 'ours'), rps('point', c, 'rdflib'))} [≥ 10], "
-                f"ours/oxigraph-server {ratio(rps('point', c, 'ours'), rps('point', c, 'oxigraph'))} [≥ 0.5]"
-            )
-            for floor in ("floor", "floor-thread"):
+            for name in OURS_FRONTS:
+                if rps("point", c, name):
+                    print(
+                        f"  {n} point lookup req/s c={c}: {name}/rdflib-endpoint "
+                        f"{ratio(rps('point', c, name), rps('point', c, 'rdflib'))} [≥ 10], "
+                        f"{name}/oxigraph-server "
+                        f"{ratio(rps('point', c, name), rps('point', c, 'oxigraph'))} [≥ 0.5]"
+                    )
+            for floor in FLOORS:
                 if rps("point", c, floor):
                     print(
                         f"  {n} point lookup req/s c={c}: {floor}/oxigraph-server "
@@ -669,7 +727,9 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
             f"  {n} aggregate latency ours/pyoxigraph-in-process "
             f"{ratio(lat.get('ours'), lat.get('inprocess'))} [≤ 1.2]"
         )
-        print(f"  {n} peak RSS of ours (all its processes): {fmt_mb(r['rss'].get('ours', 0))} MB [< 1000]")
+        for name in OURS_FRONTS:
+            if name in r["rss"]:
+                print(f"  {n} peak RSS of {name} (all its processes): {fmt_mb(r['rss'][name])} MB [< 1000]")
 
 
 def main() -> None:

@@ -14,6 +14,9 @@ from ingest.batch import BatchRejected, run
 from ingest.errors import IngestError
 from ingest.sources import Source
 
+#: The HTTP servers ``coopgraph serve`` can run the app under (the setting ``front``).
+FRONTS = ("uvicorn", "granian")
+
 
 def prepare(args: argparse.Namespace, seed: bool) -> None:
     """First start: load the ontology, vocabularies, shapes and seed data. Later starts: reload whichever of
@@ -82,6 +85,10 @@ def serve(args: argparse.Namespace) -> int:
             exits.USAGE,
             f"error: settings: access_log is one of {', '.join(STYLES)}, not {settings.access_log!r}",
         )
+    if settings.front not in FRONTS:
+        raise exits.Failure(
+            exits.USAGE, f"error: settings: front is one of {', '.join(FRONTS)}, not {settings.front!r}"
+        )
     try:
         sock = bind(settings.host, settings.port)
     except AddressInUse:
@@ -100,5 +107,10 @@ def serve(args: argparse.Namespace) -> int:
         print(
             f"coopgraph: serving {settings.store} at http://{settings.host}:{settings.port}/", file=sys.stderr
         )
-        run(app, settings, sock)
+        if settings.front == "granian":
+            from server.http.granian_front import run as run_granian
+
+            run_granian(app, settings, sock)
+        else:
+            run(app, settings, sock)
     return exits.OK
