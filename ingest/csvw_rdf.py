@@ -34,6 +34,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 from coopgraph import iris
 from coopgraph.lexical import valid
 from ingest.cell_hints import stray_spaces, value_hint
+from ingest.csvw_fast import PlainTemplate, speed_up
 from ingest.encoding import check_encoding
 from ingest.errors import IngestError, Problem
 from ingest.limits import InputLimits, literal_message
@@ -83,7 +84,7 @@ def _table_for(data: Path, mapping: Path) -> Table:
     for table in tables:
         name = str(table.url.string).split("#")[0].rsplit("/", 1)[-1]
         if name == data.name:
-            return table
+            return speed_up(table)
     raise IngestError(Problem(str(mapping), f"the mapping describes no table with url '{data.name}'"))
 
 
@@ -152,6 +153,11 @@ class _Mapper:
         self.columns = [_Column(c) for c in table.tableSchema.columns if not c.inherit("suppressOutput")]
         self.base_url = f"{data.resolve().as_uri()}"
         self._constant: dict[tuple[int, str | None], str] = {}
+        self._constant_nodes: dict[tuple[int, str | None], NamedNode] = {}
+        #: The predicate of each column with no propertyUrl.
+        self._default_predicates = {
+            id(c): NamedNode(f"{self.base_url}#{quote(c.name or str(c), safe='')}") for c in self.columns
+        }
         #: Warnings about cells (stray spaces), when the caller collects them.
         self.notes: list[Problem] | None = None
         #: The name of each column by its header, for the warnings.
@@ -175,9 +181,25 @@ class _Mapper:
             )
             return constant
         if _ABSOLUTE.match(template.uri):
+            if isinstance(template, PlainTemplate):
+                return template.expand(row, _row=rownum, _name=column.name)
             values = {k: v for k, v in row.items() if isinstance(k, str)}
             return str(template.expand(_row=rownum, _name=column.name, **values))
         return str(self.table.expand(template, row, _row=rownum, _name=column.name))
+
+    def _template_iri(
+        self, template: Any, row: dict[str, Any], rownum: int, line: int, column: _Column
+    ) -> NamedNode:
+        """The IRI a template gives for a row; one made once for a template with no variable."""
+        if template.variable_names:
+            return self._iri(self._expand(template, row, rownum, column), line, column)
+        key = (id(template), column.name)
+        node = self._constant_nodes.get(key)
+        if node is None:  # an invalid IRI raises for every row, as one with variables would
+            node = self._constant_nodes[key] = self._iri(
+                self._expand(template, row, rownum, column), line, column
+            )
+        return node
 
     def _iri(self, text: str, line: int, column: _Column) -> NamedNode:
         if text.startswith("file:") or "://" in text or text.startswith(("urn:", "mailto:", "tag:")):
@@ -200,18 +222,26 @@ class _Mapper:
     def _trimmed(self, row: dict[str, Any], line: int) -> dict[str, Any]:
         """The row with the spaces at the start and end of its cells removed (labels and identifiers alike:
         an id cell ' hue ' would make an IRI ending in %20hue%20), each removal noted as a warning."""
-        out: dict[Any, Any] = {}
+        out = row  # copied at the first cell that changes
         for key, value in row.items():
-            if isinstance(key, str) and isinstance(value, str | list):
-                items = value if isinstance(value, list) else [value]
-                for item in items:
+            if not isinstance(key, str):
+                continue
+            if isinstance(value, str):
+                trimmed: Any = value.strip()
+                if len(trimmed) == len(value):
+                    continue
+                if self.notes is not None:
+                    self.notes.append(stray_spaces(self.data, line, self._names.get(key, key), value))
+            elif isinstance(value, list):
+                for item in value:
                     if isinstance(item, str) and item != item.strip() and self.notes is not None:
                         self.notes.append(stray_spaces(self.data, line, self._names.get(key, key), item))
-                if isinstance(value, list):
-                    value = [v.strip() if isinstance(v, str) else v for v in value]
-                else:
-                    value = value.strip()
-            out[key] = value
+                trimmed = [v.strip() if isinstance(v, str) else v for v in value]
+            else:
+                continue
+            if out is row:
+                out = dict(row)
+            out[key] = trimmed
         return out
 
     def row_quads(self, row: dict[str, Any], rownum: int, line: int) -> Iterator[Quad]:
@@ -231,20 +261,18 @@ class _Mapper:
                 key = (id(about), column.name) if "_name" in about.variable_names else id(about)
                 subject = subjects.get(key)
                 if subject is None:
-                    subject = subjects[key] = self._iri(
-                        self._expand(about, row, rownum, column), line, column
-                    )
+                    subject = subjects[key] = self._template_iri(about, row, rownum, line, column)
             else:
                 subject = row_node
             prop = column.inherit("propertyUrl")
             if prop:
-                predicate = self._iri(self._expand(prop, row, rownum, column), line, column)
+                predicate = self._template_iri(prop, row, rownum, line, column)
             else:
-                predicate = NamedNode(f"{self.base_url}#{quote(column.name or str(column), safe='')}")
+                predicate = self._default_predicates[id(column)]
             value_url = column.inherit("valueUrl")
             if column.virtual:
                 if value_url:
-                    obj = self._iri(self._expand(value_url, row, rownum, column), line, column)
+                    obj = self._template_iri(value_url, row, rownum, line, column)
                     yield column.name, subject, predicate, obj
                 continue
             value = row.get(column.header)
@@ -257,7 +285,7 @@ class _Mapper:
                 if value_url:
                     cell = dict(row)
                     cell[column.name or column.header] = item
-                    obj = self._iri(self._expand(value_url, cell, rownum, column), line, column)
+                    obj = self._template_iri(value_url, cell, rownum, line, column)
                 else:
                     obj = self._literal(item, column, line)
                 yield column.name, subject, predicate, obj

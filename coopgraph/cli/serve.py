@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import time
 
@@ -88,6 +89,10 @@ def serve(args: argparse.Namespace) -> int:
     if settings.front not in FRONTS:
         raise exits.Failure(
             exits.USAGE, f"error: settings: front is one of {', '.join(FRONTS)}, not {settings.front!r}"
+        )
+    if settings.front == "granian" and importlib.util.find_spec("granian") is None:
+        raise exits.Failure(
+            exits.USAGE, "error: settings: front = granian needs Granian: pip install 'coopgraph[granian]'"
         )
     try:
         sock = bind(settings.host, settings.port)
