@@ -129,6 +129,19 @@ class _Column:
         self.column = column
         self.name, self.header, self.virtual = column.name, column.header, column.virtual
         self._inherited: dict[str, Any] = {}
+        self.about, self.prop, self.value_url = (
+            self.inherit("aboutUrl"),
+            self.inherit("propertyUrl"),
+            self.inherit("valueUrl"),
+        )
+        #: How a cell's literal is made: its datatype IRI (None: none given), the name checked by
+        #: :func:`coopgraph.lexical.valid`, its language tag, and the datatype node (None for a string).
+        self.datatype = _datatype_iri(self)
+        self.base = self.datatype.removeprefix(XSD) if self.datatype else "string"
+        plain = self.datatype is None or self.datatype == XSD + "string"
+        lang = self.inherit("lang") if plain else None
+        self.lang = lang if lang and lang != "und" else None
+        self.datatype_node = None if plain else NamedNode(self.datatype)
 
     def inherit(self, name: str) -> Any:
         try:
@@ -256,7 +269,7 @@ class _Mapper:
         row_node = BlankNode()
         subjects: dict[Any, NamedNode] = {}  # the row's subject, expanded once (unless it uses _name)
         for column in self.columns:
-            about = column.inherit("aboutUrl")
+            about = column.about
             if about:
                 key = (id(about), column.name) if "_name" in about.variable_names else id(about)
                 subject = subjects.get(key)
@@ -264,12 +277,12 @@ class _Mapper:
                     subject = subjects[key] = self._template_iri(about, row, rownum, line, column)
             else:
                 subject = row_node
-            prop = column.inherit("propertyUrl")
+            prop = column.prop
             if prop:
                 predicate = self._template_iri(prop, row, rownum, line, column)
             else:
                 predicate = self._default_predicates[id(column)]
-            value_url = column.inherit("valueUrl")
+            value_url = column.value_url
             if column.virtual:
                 if value_url:
                     obj = self._template_iri(value_url, row, rownum, line, column)
@@ -291,9 +304,8 @@ class _Mapper:
                 yield column.name, subject, predicate, obj
 
     def _literal(self, value: Any, column: _Column, line: int) -> Literal:
-        datatype = _datatype_iri(column)
-        text = _lexical(value, column)
-        base = datatype.removeprefix(XSD) if datatype else "string"
+        text = value if type(value) is str else _lexical(value, column)
+        base = column.base
         limit = self.max_literal
         if len(text) * 4 > limit and (size := len(text.encode())) > limit:
             message = literal_message(size, limit)
@@ -310,12 +322,9 @@ class _Mapper:
                     hint=value_hint(text, base),
                 )
             )
-        if datatype is None or datatype == XSD + "string":
-            lang = column.inherit("lang")
-            if lang and lang != "und":
-                return Literal(text, language=lang)
-            return Literal(text)
-        return Literal(text, datatype=NamedNode(datatype))
+        if column.datatype_node is None:
+            return Literal(text, language=column.lang) if column.lang else Literal(text)
+        return Literal(text, datatype=column.datatype_node)
 
 
 def _check_header(table: Table, data: Path, header: list[str], mapping: Path, line: int = 1) -> None:
