@@ -19,14 +19,15 @@ the same row counts before anything is timed.
 
 Latency: median of sequential requests from a Python client (keep-alive), requests alternating between the
 contenders. Throughput: ``wrk`` at 1 and 8 connections for ``--duration`` seconds (point lookups) or half of
-it (the other queries); a contender whose single-request latency is above ``--wrk-max-latency`` is not run
-under wrk (it would still be answering the queued requests when the next run starts). Peak RSS: psutil,
-summed over each contender's process tree, sampled every 0.2 s over the whole run.
+it (the other queries), with the CPU time the server's processes spent per answer; a contender whose
+single-request latency is above ``--wrk-max-latency`` is not run under wrk (it would still be answering the
+queued requests when the next run starts). Peak RSS: psutil, summed over each contender's process tree,
+sampled every 0.2 s over the whole run.
 
     python bench/bench_endpoint.py [--sizes 100000,1000000] [--duration 10] [--quick]
 
 Prints tables and the ratios; writes nothing to the repository. Needs ``wrk`` on the PATH and the ``bench``
-extra (oxigraph, rdflib-endpoint, psutil).
+extra (oxigraph, rdflib-endpoint, psutil, granian).
 """
 
 from __future__ import annotations
@@ -343,6 +344,20 @@ class Contender:
                 total += p.memory_info().rss
         return total
 
+    def tree_cpu(self) -> float:
+        """CPU seconds (user + system) used so far by the contender's process and its children."""
+        try:
+            root = psutil.Process(self.process.pid)
+            procs = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return 0.0
+        total = 0.0
+        for p in procs:
+            with contextlib.suppress(psutil.Error):
+                times = p.cpu_times()
+                total += times.user + times.system
+        return total
+
     def stop(self) -> None:
         if self.conn is not None:
             self.conn.close()
@@ -654,10 +669,13 @@ def bench_size(size: int, args: argparse.Namespace, root: Path) -> dict[str, Any
                         result["wrk"][key] = None
                         continue
                     settle(contenders)
-                    result["wrk"][key] = wrk(contender, texts[query], connections, seconds, work)
-                    s = result["wrk"][key]
+                    cpu = contender.tree_cpu()
+                    result["wrk"][key] = s = wrk(contender, texts[query], connections, seconds, work)
+                    # CPU per answer: steadier than req/s on a machine that other work shares
+                    s["cpu_us"] = (contender.tree_cpu() - cpu) / max(1, s["requests"]) * 1e6
                     print(
-                        f"  wrk {key}: {s['rps']:,.0f} req/s, p50 {s['p50_us'] / 1000:.2f} ms"
+                        f"  wrk {key}: {s['rps']:,.0f} req/s, p50 {s['p50_us'] / 1000:.2f} ms, "
+                        f"{s['cpu_us']:,.0f} CPU µs/request"
                         + (f", {s['errors']} errors" if s["errors"] else "")
                         + (f", {s['non2xx']} non-2xx" if s["non2xx"] else ""),
                         flush=True,
@@ -677,9 +695,9 @@ def bench_size(size: int, args: argparse.Namespace, root: Path) -> dict[str, Any
 def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print(
         "\n| triples | query | contender | latency ms (c=1, median) | req/s c=1 | p50 ms c=1 | req/s c=8 "
-        "| p50 ms c=8 | peak RSS MB |"
+        "| p50 ms c=8 | server CPU µs/request c=8 | peak RSS MB |"
     )
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         for query in args.queries:
             for name in args.contenders:
@@ -689,6 +707,8 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
                 for c in (1, 8):
                     s = r["wrk"].get(f"{query}/c{c}/{name}")
                     cells += ["—", "—"] if s is None else [f"{s['rps']:,.0f}", f"{s['p50_us'] / 1000:,.2f}"]
+                eight = r["wrk"].get(f"{query}/c8/{name}")
+                cells.append("—" if eight is None or "cpu_us" not in eight else f"{eight['cpu_us']:,.0f}")
                 print(
                     f"| {r['triples']:,} | {query} ({r['rows'][query]:,} rows) | {name} "
                     f"| {fmt_ms(latency)}{once} | "
