@@ -3,7 +3,8 @@
 Same synthetic data (organisations, agreements, countries: labels, years, partner links) at each size, same
 four queries, every contender running at once so that the timings alternate between them:
 
-* ``ours``       ``coopgraph serve`` (front process + query workers), GET /sparql
+* ``ours``       ``coopgraph serve`` (front process + query workers), GET /sparql, under uvicorn (httptools,
+                 uvloop); ``ours-granian`` the same under Granian (the setting ``front``)
 * ``rdflib``     rdflib-endpoint serving an rdflib ``Dataset`` on oxrdflib's Oxigraph store (default graph =
                  the union of the named graphs; rdflib-endpoint prepares each query, so rdflib's own SPARQL
                  engine evaluates it over the store), GET /sparql
@@ -18,14 +19,15 @@ the same row counts before anything is timed.
 
 Latency: median of sequential requests from a Python client (keep-alive), requests alternating between the
 contenders. Throughput: ``wrk`` at 1 and 8 connections for ``--duration`` seconds (point lookups) or half of
-it (the other queries); a contender whose single-request latency is above ``--wrk-max-latency`` is not run
-under wrk (it would still be answering the queued requests when the next run starts). Peak RSS: psutil,
-summed over each contender's process tree, sampled every 0.2 s over the whole run.
+it (the other queries), with the CPU time the server's processes spent per answer; a contender whose
+single-request latency is above ``--wrk-max-latency`` is not run under wrk (it would still be answering the
+queued requests when the next run starts). Peak RSS: psutil, summed over each contender's process tree,
+sampled every 0.2 s over the whole run.
 
     python bench/bench_endpoint.py [--sizes 100000,1000000] [--duration 10] [--quick]
 
 Prints tables and the ratios; writes nothing to the repository. Needs ``wrk`` on the PATH and the ``bench``
-extra (oxigraph, rdflib-endpoint, psutil).
+extra (oxigraph, rdflib-endpoint, psutil, granian).
 """
 
 from __future__ import annotations
@@ -68,10 +70,19 @@ WORD = "korivan"
 YEAR, COUNTRY = 2010, 7
 POINT_IDS = 1000
 QUERIES = ("point", "join", "aggregate", "text")
-CONTENDERS = ("ours", "rdflib", "oxigraph", "inprocess", "floor", "floor-thread")
-SERVERS = ("ours", "rdflib", "oxigraph", "floor", "floor-thread")
-#: Run by default; the floors are asked for by name (--contenders ours,oxigraph,floor,floor-thread).
-DEFAULT_CONTENDERS = ("ours", "rdflib", "oxigraph", "inprocess")
+#: ``coopgraph serve`` under each HTTP front (the setting ``front``), each with its query workers.
+OURS_FRONTS = {"ours": "uvicorn", "ours-granian": "granian"}
+#: The floors (see :func:`serve_floor`) by name: the mode each runs in.
+FLOORS = {
+    "floor": "inline",
+    "floor-thread": "thread",
+    "floor-granian": "granian-asgi",
+    "floor-rsgi": "granian-rsgi",
+}
+CONTENDERS = (*OURS_FRONTS, "rdflib", "oxigraph", "inprocess", *FLOORS)
+SERVERS = (*OURS_FRONTS, "rdflib", "oxigraph", *FLOORS)
+#: Run by default; the floors are asked for by name (--contenders ours,oxigraph,floor,floor-granian).
+DEFAULT_CONTENDERS = ("ours", "ours-granian", "rdflib", "oxigraph", "inprocess")
 
 
 # ----------------------------------------------------------------------------------------------- data
@@ -168,11 +179,13 @@ def serve_rdflib(store: str, data: str, port: int) -> None:
 
 
 def serve_floor(store: str, port: int, mode: str) -> None:
-    """The least a Python server can do per query: uvicorn (httptools, uvloop) and a bare ASGI function
-    that answers ``?query=`` from a read-only pyoxigraph store, with nothing else (no protocol checks, no
-    negotiation, no limits). ``inline`` evaluates on the event loop, so one slow query stops every
-    other request; ``thread`` evaluates on a thread pool, the least a server that keeps its event loop
-    free must do (and the query still cannot be stopped). A ceiling for any Python front, not a peer."""
+    """The least a Python server can do per query: an HTTP server and a bare function that answers
+    ``?query=`` from a read-only pyoxigraph store, with nothing else (no protocol checks, no negotiation,
+    no limits). ``inline``: uvicorn (httptools, uvloop) and an ASGI function evaluating on the event loop,
+    so one slow query stops every other request; ``thread``: the same on a thread pool, the least a server
+    that keeps its event loop free must do (and the query still cannot be stopped); ``granian-asgi`` and
+    ``granian-rsgi``: the inline function under Granian (embedded, one Rust thread), through its ASGI and
+    its RSGI interface. A ceiling for any Python front, not a peer."""
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
@@ -198,6 +211,9 @@ def serve_floor(store: str, port: int, mode: str) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
+    if mode.startswith("granian"):
+        serve_granian(app, answer, port, mode)
+        return
     uvicorn.run(
         app,
         host="127.0.0.1",
@@ -207,6 +223,40 @@ def serve_floor(store: str, port: int, mode: str) -> None:
         loop="uvloop",
         http="httptools",
     )
+
+
+def serve_granian(asgi: Any, answer: Any, port: int, mode: str) -> None:
+    """Granian embedded on uvloop, as ``coopgraph serve`` runs it (server.http.granian_front)."""
+    import asyncio
+
+    import uvloop
+    from granian.constants import HTTPModes, Interfaces
+    from granian.log import LogLevels
+    from granian.server.embed import Server
+
+    content_type = [("content-type", "application/sparql-results+json")]
+
+    async def rsgi(scope: Any, protocol: Any) -> None:
+        query = urllib.parse.parse_qs(scope.query_string).get("query", ["ASK {}"])[0]
+        protocol.response_bytes(200, content_type, answer(query))
+
+    server = Server(
+        asgi if mode == "granian-asgi" else rsgi,
+        address="127.0.0.1",
+        port=port,
+        interface=Interfaces.ASGINL if mode == "granian-asgi" else Interfaces.RSGI,
+        http=HTTPModes.http1,
+        websockets=False,
+        log_level=LogLevels.warning,
+    )
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, server.stop)
+        await server.serve()
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(run())
 
 
 def serve_inprocess(store: str) -> None:
@@ -294,6 +344,20 @@ class Contender:
                 total += p.memory_info().rss
         return total
 
+    def tree_cpu(self) -> float:
+        """CPU seconds (user + system) used so far by the contender's process and its children."""
+        try:
+            root = psutil.Process(self.process.pid)
+            procs = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return 0.0
+        total = 0.0
+        for p in procs:
+            with contextlib.suppress(psutil.Error):
+                times = p.cpu_times()
+                total += times.user + times.system
+        return total
+
     def stop(self) -> None:
         if self.conn is not None:
             self.conn.close()
@@ -348,27 +412,34 @@ def start_contenders(work: Path, data: Path, args: argparse.Namespace) -> dict[s
     timings["oxigraph load"] = time.perf_counter() - t
     probe = "ASK {}"
     try:
-        if "ours" in enabled:
-            store = work / "ours"
-            t = time.perf_counter()
-            subprocess.run(
-                [*coopgraph, "ingest", str(data), "--store", str(store), "--format", "json"],
-                check=True,
-                env=env,
-                cwd=ours,
-                stdout=subprocess.DEVNULL,
-            )
-            timings["coopgraph ingest"] = time.perf_counter() - t
-            port, log = free_port(), work / "ours.log"
+        ingested: Path | None = None
+        for name, front in OURS_FRONTS.items():
+            if name not in enabled:
+                continue
+            store = work / name
+            if ingested is None:
+                t = time.perf_counter()
+                subprocess.run(
+                    [*coopgraph, "ingest", str(data), "--store", str(store), "--format", "json"],
+                    check=True,
+                    env=env,
+                    cwd=ours,
+                    stdout=subprocess.DEVNULL,
+                )
+                timings["coopgraph ingest"] = time.perf_counter() - t
+                ingested = store
+            else:  # a store of its own: each server compacts and locks its store as if alone
+                shutil.copytree(ingested, store, symlinks=True)
+            port, log = free_port(), work / f"{name}.log"
             with open(log, "wb") as out:
                 process = subprocess.Popen(
                     [*coopgraph, "serve", "--store", str(store), "--no-seed", "--port", str(port)],
-                    env=env,
+                    env=dict(env, COOPGRAPH_FRONT=front),
                     cwd=ours,
                     stdout=out,
                     stderr=subprocess.STDOUT,
                 )
-            started["ours"] = Contender("ours", process, "/sparql", port, log)
+            started[name] = Contender(name, process, "/sparql", port, log)
         if "rdflib" in enabled:
             port, log = free_port(), work / "rdflib.log"
             with open(log, "wb") as out:
@@ -389,8 +460,7 @@ def start_contenders(work: Path, data: Path, args: argparse.Namespace) -> dict[s
                     stderr=subprocess.STDOUT,
                 )
             started["oxigraph"] = Contender("oxigraph", process, "/query", port, log)
-        for mode in ("inline", "thread"):
-            name = "floor" if mode == "inline" else "floor-thread"
+        for name, mode in FLOORS.items():
             if name not in enabled:
                 continue
             port, log = free_port(), work / f"{name}.log"
@@ -599,10 +669,13 @@ def bench_size(size: int, args: argparse.Namespace, root: Path) -> dict[str, Any
                         result["wrk"][key] = None
                         continue
                     settle(contenders)
-                    result["wrk"][key] = wrk(contender, texts[query], connections, seconds, work)
-                    s = result["wrk"][key]
+                    cpu = contender.tree_cpu()
+                    result["wrk"][key] = s = wrk(contender, texts[query], connections, seconds, work)
+                    # CPU per answer: steadier than req/s on a machine that other work shares
+                    s["cpu_us"] = (contender.tree_cpu() - cpu) / max(1, s["requests"]) * 1e6
                     print(
-                        f"  wrk {key}: {s['rps']:,.0f} req/s, p50 {s['p50_us'] / 1000:.2f} ms"
+                        f"  wrk {key}: {s['rps']:,.0f} req/s, p50 {s['p50_us'] / 1000:.2f} ms, "
+                        f"{s['cpu_us']:,.0f} CPU µs/request"
                         + (f", {s['errors']} errors" if s["errors"] else "")
                         + (f", {s['non2xx']} non-2xx" if s["non2xx"] else ""),
                         flush=True,
@@ -622,9 +695,9 @@ def bench_size(size: int, args: argparse.Namespace, root: Path) -> dict[str, Any
 def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print(
         "\n| triples | query | contender | latency ms (c=1, median) | req/s c=1 | p50 ms c=1 | req/s c=8 "
-        "| p50 ms c=8 | peak RSS MB |"
+        "| p50 ms c=8 | server CPU µs/request c=8 | peak RSS MB |"
     )
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         for query in args.queries:
             for name in args.contenders:
@@ -634,6 +707,8 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
                 for c in (1, 8):
                     s = r["wrk"].get(f"{query}/c{c}/{name}")
                     cells += ["—", "—"] if s is None else [f"{s['rps']:,.0f}", f"{s['p50_us'] / 1000:,.2f}"]
+                eight = r["wrk"].get(f"{query}/c8/{name}")
+                cells.append("—" if eight is None or "cpu_us" not in eight else f"{eight['cpu_us']:,.0f}")
                 print(
                     f"| {r['triples']:,} | {query} ({r['rows'][query]:,} rows) | {name} "
                     f"| {fmt_ms(latency)}{once} | "
@@ -652,12 +727,15 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
 
         n = f"{r['triples']:,}"
         for c in (1, 8):
-            print(
-                f"  {n} point lookup req/s c={c}: ours/rdflib-endpoint "
-                f"{ratio(rps('point', c, 'ours'), rps('point', c, 'rdflib'))} [≥ 10], "
-                f"ours/oxigraph-server {ratio(rps('point', c, 'ours'), rps('point', c, 'oxigraph'))} [≥ 0.5]"
-            )
-            for floor in ("floor", "floor-thread"):
+            for name in OURS_FRONTS:
+                if rps("point", c, name):
+                    print(
+                        f"  {n} point lookup req/s c={c}: {name}/rdflib-endpoint "
+                        f"{ratio(rps('point', c, name), rps('point', c, 'rdflib'))} [≥ 10], "
+                        f"{name}/oxigraph-server "
+                        f"{ratio(rps('point', c, name), rps('point', c, 'oxigraph'))} [≥ 0.5]"
+                    )
+            for floor in FLOORS:
                 if rps("point", c, floor):
                     print(
                         f"  {n} point lookup req/s c={c}: {floor}/oxigraph-server "
@@ -669,7 +747,9 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
             f"  {n} aggregate latency ours/pyoxigraph-in-process "
             f"{ratio(lat.get('ours'), lat.get('inprocess'))} [≤ 1.2]"
         )
-        print(f"  {n} peak RSS of ours (all its processes): {fmt_mb(r['rss'].get('ours', 0))} MB [< 1000]")
+        for name in OURS_FRONTS:
+            if name in r["rss"]:
+                print(f"  {n} peak RSS of {name} (all its processes): {fmt_mb(r['rss'][name])} MB [< 1000]")
 
 
 def main() -> None:

@@ -99,6 +99,9 @@ class Settings:
     #: Seconds a stopping server (SIGTERM, SIGINT) gives the requests in flight to finish; the queries
     #: still running then are stopped and answered 503.
     shutdown_timeout: float = 10.0
+    #: The HTTP server in front of the app: "uvicorn" (httptools, uvloop; every connection limit above)
+    #: or "granian" (Rust; see server/http/granian_front.py for the limits it does not keep).
+    front: str = "uvicorn"
 
     @property
     def client_queries(self) -> int:

@@ -34,6 +34,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 from coopgraph import iris
 from coopgraph.lexical import valid
 from ingest.cell_hints import stray_spaces, value_hint
+from ingest.csvw_fast import PlainTemplate, speed_up
 from ingest.encoding import check_encoding
 from ingest.errors import IngestError, Problem
 from ingest.limits import InputLimits, literal_message
@@ -83,7 +84,7 @@ def _table_for(data: Path, mapping: Path) -> Table:
     for table in tables:
         name = str(table.url.string).split("#")[0].rsplit("/", 1)[-1]
         if name == data.name:
-            return table
+            return speed_up(table)
     raise IngestError(Problem(str(mapping), f"the mapping describes no table with url '{data.name}'"))
 
 
@@ -128,6 +129,19 @@ class _Column:
         self.column = column
         self.name, self.header, self.virtual = column.name, column.header, column.virtual
         self._inherited: dict[str, Any] = {}
+        self.about, self.prop, self.value_url = (
+            self.inherit("aboutUrl"),
+            self.inherit("propertyUrl"),
+            self.inherit("valueUrl"),
+        )
+        #: How a cell's literal is made: its datatype IRI (None: none given), the name checked by
+        #: :func:`coopgraph.lexical.valid`, its language tag, and the datatype node (None for a string).
+        self.datatype = _datatype_iri(self)
+        self.base = self.datatype.removeprefix(XSD) if self.datatype else "string"
+        plain = self.datatype is None or self.datatype == XSD + "string"
+        lang = self.inherit("lang") if plain else None
+        self.lang = lang if lang and lang != "und" else None
+        self.datatype_node = None if plain else NamedNode(self.datatype)
 
     def inherit(self, name: str) -> Any:
         try:
@@ -152,6 +166,11 @@ class _Mapper:
         self.columns = [_Column(c) for c in table.tableSchema.columns if not c.inherit("suppressOutput")]
         self.base_url = f"{data.resolve().as_uri()}"
         self._constant: dict[tuple[int, str | None], str] = {}
+        self._constant_nodes: dict[tuple[int, str | None], NamedNode] = {}
+        #: The predicate of each column with no propertyUrl.
+        self._default_predicates = {
+            id(c): NamedNode(f"{self.base_url}#{quote(c.name or str(c), safe='')}") for c in self.columns
+        }
         #: Warnings about cells (stray spaces), when the caller collects them.
         self.notes: list[Problem] | None = None
         #: The name of each column by its header, for the warnings.
@@ -175,9 +194,25 @@ class _Mapper:
             )
             return constant
         if _ABSOLUTE.match(template.uri):
+            if isinstance(template, PlainTemplate):
+                return template.expand(row, _row=rownum, _name=column.name)
             values = {k: v for k, v in row.items() if isinstance(k, str)}
             return str(template.expand(_row=rownum, _name=column.name, **values))
         return str(self.table.expand(template, row, _row=rownum, _name=column.name))
+
+    def _template_iri(
+        self, template: Any, row: dict[str, Any], rownum: int, line: int, column: _Column
+    ) -> NamedNode:
+        """The IRI a template gives for a row; one made once for a template with no variable."""
+        if template.variable_names:
+            return self._iri(self._expand(template, row, rownum, column), line, column)
+        key = (id(template), column.name)
+        node = self._constant_nodes.get(key)
+        if node is None:  # an invalid IRI raises for every row, as one with variables would
+            node = self._constant_nodes[key] = self._iri(
+                self._expand(template, row, rownum, column), line, column
+            )
+        return node
 
     def _iri(self, text: str, line: int, column: _Column) -> NamedNode:
         if text.startswith("file:") or "://" in text or text.startswith(("urn:", "mailto:", "tag:")):
@@ -200,18 +235,26 @@ class _Mapper:
     def _trimmed(self, row: dict[str, Any], line: int) -> dict[str, Any]:
         """The row with the spaces at the start and end of its cells removed (labels and identifiers alike:
         an id cell ' hue ' would make an IRI ending in %20hue%20), each removal noted as a warning."""
-        out: dict[Any, Any] = {}
+        out = row  # copied at the first cell that changes
         for key, value in row.items():
-            if isinstance(key, str) and isinstance(value, str | list):
-                items = value if isinstance(value, list) else [value]
-                for item in items:
+            if not isinstance(key, str):
+                continue
+            if isinstance(value, str):
+                trimmed: Any = value.strip()
+                if len(trimmed) == len(value):
+                    continue
+                if self.notes is not None:
+                    self.notes.append(stray_spaces(self.data, line, self._names.get(key, key), value))
+            elif isinstance(value, list):
+                for item in value:
                     if isinstance(item, str) and item != item.strip() and self.notes is not None:
                         self.notes.append(stray_spaces(self.data, line, self._names.get(key, key), item))
-                if isinstance(value, list):
-                    value = [v.strip() if isinstance(v, str) else v for v in value]
-                else:
-                    value = value.strip()
-            out[key] = value
+                trimmed = [v.strip() if isinstance(v, str) else v for v in value]
+            else:
+                continue
+            if out is row:
+                out = dict(row)
+            out[key] = trimmed
         return out
 
     def row_quads(self, row: dict[str, Any], rownum: int, line: int) -> Iterator[Quad]:
@@ -226,25 +269,23 @@ class _Mapper:
         row_node = BlankNode()
         subjects: dict[Any, NamedNode] = {}  # the row's subject, expanded once (unless it uses _name)
         for column in self.columns:
-            about = column.inherit("aboutUrl")
+            about = column.about
             if about:
                 key = (id(about), column.name) if "_name" in about.variable_names else id(about)
                 subject = subjects.get(key)
                 if subject is None:
-                    subject = subjects[key] = self._iri(
-                        self._expand(about, row, rownum, column), line, column
-                    )
+                    subject = subjects[key] = self._template_iri(about, row, rownum, line, column)
             else:
                 subject = row_node
-            prop = column.inherit("propertyUrl")
+            prop = column.prop
             if prop:
-                predicate = self._iri(self._expand(prop, row, rownum, column), line, column)
+                predicate = self._template_iri(prop, row, rownum, line, column)
             else:
-                predicate = NamedNode(f"{self.base_url}#{quote(column.name or str(column), safe='')}")
-            value_url = column.inherit("valueUrl")
+                predicate = self._default_predicates[id(column)]
+            value_url = column.value_url
             if column.virtual:
                 if value_url:
-                    obj = self._iri(self._expand(value_url, row, rownum, column), line, column)
+                    obj = self._template_iri(value_url, row, rownum, line, column)
                     yield column.name, subject, predicate, obj
                 continue
             value = row.get(column.header)
@@ -257,15 +298,14 @@ class _Mapper:
                 if value_url:
                     cell = dict(row)
                     cell[column.name or column.header] = item
-                    obj = self._iri(self._expand(value_url, cell, rownum, column), line, column)
+                    obj = self._template_iri(value_url, cell, rownum, line, column)
                 else:
                     obj = self._literal(item, column, line)
                 yield column.name, subject, predicate, obj
 
     def _literal(self, value: Any, column: _Column, line: int) -> Literal:
-        datatype = _datatype_iri(column)
-        text = _lexical(value, column)
-        base = datatype.removeprefix(XSD) if datatype else "string"
+        text = value if type(value) is str else _lexical(value, column)
+        base = column.base
         limit = self.max_literal
         if len(text) * 4 > limit and (size := len(text.encode())) > limit:
             message = literal_message(size, limit)
@@ -282,12 +322,9 @@ class _Mapper:
                     hint=value_hint(text, base),
                 )
             )
-        if datatype is None or datatype == XSD + "string":
-            lang = column.inherit("lang")
-            if lang and lang != "und":
-                return Literal(text, language=lang)
-            return Literal(text)
-        return Literal(text, datatype=NamedNode(datatype))
+        if column.datatype_node is None:
+            return Literal(text, language=column.lang) if column.lang else Literal(text)
+        return Literal(text, datatype=column.datatype_node)
 
 
 def _check_header(table: Table, data: Path, header: list[str], mapping: Path, line: int = 1) -> None:

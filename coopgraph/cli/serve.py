@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import time
 
@@ -13,6 +14,9 @@ from coopgraph.store import Store, StoreBusy
 from ingest.batch import BatchRejected, run
 from ingest.errors import IngestError
 from ingest.sources import Source
+
+#: The HTTP servers ``coopgraph serve`` can run the app under (the setting ``front``).
+FRONTS = ("uvicorn", "granian")
 
 
 def prepare(args: argparse.Namespace, seed: bool) -> None:
@@ -82,6 +86,14 @@ def serve(args: argparse.Namespace) -> int:
             exits.USAGE,
             f"error: settings: access_log is one of {', '.join(STYLES)}, not {settings.access_log!r}",
         )
+    if settings.front not in FRONTS:
+        raise exits.Failure(
+            exits.USAGE, f"error: settings: front is one of {', '.join(FRONTS)}, not {settings.front!r}"
+        )
+    if settings.front == "granian" and importlib.util.find_spec("granian") is None:
+        raise exits.Failure(
+            exits.USAGE, "error: settings: front = granian needs Granian: pip install 'coopgraph[granian]'"
+        )
     try:
         sock = bind(settings.host, settings.port)
     except AddressInUse:
@@ -100,5 +112,10 @@ def serve(args: argparse.Namespace) -> int:
         print(
             f"coopgraph: serving {settings.store} at http://{settings.host}:{settings.port}/", file=sys.stderr
         )
-        run(app, settings, sock)
+        if settings.front == "granian":
+            from server.http.granian_front import run as run_granian
+
+            run_granian(app, settings, sock)
+        else:
+            run(app, settings, sock)
     return exits.OK
