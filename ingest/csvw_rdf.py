@@ -33,7 +33,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from coopgraph import iris
 from coopgraph.lexical import valid
-from ingest.cell_hints import stray_spaces, value_hint
+from ingest.cell_hints import stray_spaces, value_hints
 from ingest.csvw_fast import PlainTemplate, speed_up
 from ingest.encoding import check_encoding
 from ingest.errors import IngestError, Problem
@@ -319,7 +319,7 @@ class _Mapper:
                     column=str(column),
                     kind="literal",
                     value=text,
-                    hint=value_hint(text, base),
+                    hints=value_hints(text, base),
                 )
             )
         if column.datatype_node is None:
@@ -467,7 +467,7 @@ def _cell_problems(messages: list[str], table: Table, data: Path, handle: Any, w
                 column=name,
                 kind="literal",
                 value=value,
-                hint=value_hint(value, kind) if value is not None else None,
+                hints=value_hints(value, kind) if value is not None else None,
             )
         )
     return problems

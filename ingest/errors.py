@@ -17,6 +17,12 @@ class Problem:
     hint: str | None = None  # what the steward should do, when the check knows better than its kind
     severity: str = "Violation"  # "Warning": worth fixing, but the input is loaded all the same
     value: str | None = None  # the cell or literal text concerned
+    #: the hint in each language of the reports, when the check has them (``hint`` is then the English one)
+    hints: dict[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.hints and self.hint is None:
+            object.__setattr__(self, "hint", self.hints["en"])
 
     def __str__(self) -> str:
         where = self.path
@@ -33,7 +39,11 @@ class Problem:
 
     def as_dict(self) -> dict[str, object]:
         defaults = {"kind": "input", "severity": "Violation"}
-        return {k: v for k, v in self.__dict__.items() if v is not None and defaults.get(k) != v}
+        return {
+            k: v
+            for k, v in self.__dict__.items()
+            if v is not None and defaults.get(k) != v and k != "hints"  # hints: read through the reports
+        }
 
 
 class IngestError(Exception):

@@ -19,7 +19,7 @@ from pyoxigraph import Literal, NamedNode
 
 from coopgraph import iris
 from coopgraph.lexical import CHECKED, XSD, valid
-from ingest.cell_hints import value_hint
+from ingest.cell_hints import value_hint, value_hints
 from ingest.errors import Problem
 from ingest.limits import literal_message, literal_too_long
 from ingest.locate import forget, line_of
@@ -64,7 +64,7 @@ def _scan_lines(path: Path) -> list[Problem]:
                 line=line,
                 kind="literal",
                 value=text,
-                hint=value_hint(text, kind),
+                hints=value_hints(text, kind),
             )
         )
         if len(problems) >= LIMIT:
@@ -107,7 +107,7 @@ def _scan_parsed(source: Source, max_literal: int | None) -> list[Problem]:
                     line=line,
                     kind="literal",
                     value=obj.value,
-                    hint=value_hint(obj.value, kind),
+                    hints=value_hints(obj.value, kind),
                 )
             )
             if len(problems) >= LIMIT:
@@ -156,7 +156,7 @@ def check_document(source: Source, document: bytes, max_literal: int | None = No
                     line=line,
                     kind="literal",
                     value=obj.value,
-                    hint=value_hint(obj.value, kind),
+                    hints=value_hints(obj.value, kind),
                 )
             )
             if len(problems) >= LIMIT:

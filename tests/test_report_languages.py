@@ -155,6 +155,13 @@ def test_a_file_that_cannot_be_read_is_reported_in_the_readers_language(tmp_path
         result = coopgraph("validate", str(data), "--lang", language, store=tmp_path / "no-store")
         assert result.returncode == 3, result.stderr
         outputs[language] = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
-    assert "2025-04-14" in "\n".join(outputs[lang])  # the hint that names the value to write stays
+    text = "\n".join(outputs[lang])
+    assert "2025-04-14" in text  # the hint that names the value to write stays
+    written_as = {
+        "vi": "Viết ngày theo dạng YYYY-MM-DD: 2025-04-14.",
+        "fr": "sous la forme AAAA-MM-JJ : 2025-04-14.",
+    }
+    assert written_as[lang] in text, text  # and is in the reader's language
+    assert "Write the date" not in text, text
     left = set(outputs[lang]) & set(outputs["en"])
     assert not left, f"left in English: {left}"

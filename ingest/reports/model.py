@@ -315,9 +315,11 @@ def _fr_message(kind: str, text: str) -> str:
     return f"{phrase} : {text}"
 
 
-def _fixes(kind: str, hint: str | None, fix_vi: str) -> dict[str, str]:
-    """The fix by language: the check's own in Vietnamese and French, followed by the problem's hint
-    (which names the very values to write) when it has one."""
+def _fixes(kind: str, hint: str | None, fix_vi: str, hints: dict[str, str] | None) -> dict[str, str]:
+    """The fix by language: the problem's hint (which names the very values to write) in the reader's
+    language when the check wrote it in each; else the check's own fix, followed by the English hint."""
+    if hints and "vi" in hints and "fr" in hints:
+        return {"vi": hints["vi"], "fr": hints["fr"]}
     fixes = {"vi": fix_vi, "fr": INPUT_CHECKS_FR[kind][1]}
     if hint:
         fixes = {"vi": f"{fix_vi} Chi tiết: {hint}", "fr": f"{fixes['fr']} Détail : {hint}"}
@@ -354,7 +356,7 @@ def from_problem(problem: Problem) -> Finding:
         shape_name=name_en,
         shape_names={"en": name_en, "vi": name_vi, "fr": INPUT_CHECKS_FR[kind][0]},
         fix=hint or fix_en,
-        fixes=_fixes(kind, hint, fix_vi),
+        fixes=_fixes(kind, hint, fix_vi, getattr(problem, "hints", None)),
         file=problem.path,
         line=None if tabular else problem.line,
         row=problem.line if tabular else None,
