@@ -28,17 +28,6 @@ def _class(c: Constraint, v: str) -> str:
     return f"EXISTS {{ ?{v} {RDF_TYPE}/{SUBCLASS_OF}* {sparql_term(c.params['class'])} }}"
 
 
-def _class_portable(c: Constraint, v: str) -> str:
-    """sh:class for servers without LATERAL. Virtuoso 7.2 fails to compile an EXISTS that starts from a
-    variable bound by BIND (a node shape's value node, ``BIND(?this AS ?value)``: "internal error:
-    triple not found"), and finds nothing in a FILTER NOT EXISTS that starts from it; from a variable of
-    its own, made equal to the value node, it answers right."""
-    return (
-        f"EXISTS {{ ?_shclassed {RDF_TYPE}/{SUBCLASS_OF}* {sparql_term(c.params['class'])} "
-        f"FILTER(sameTerm(?_shclassed, ?{v})) }}"
-    )
-
-
 def _node_kind(c: Constraint, v: str) -> str:
     kind = c.params["nodeKind"]
     tests = {
@@ -87,10 +76,11 @@ class ValueLevel:
     """Compiles value-level constraints to an expression that is true when the value node is fine."""
 
     def __init__(self, lenient_integers: bool = True, portable: bool = False) -> None:
-        """``portable``: for a server without LATERAL (the form of sh:class Virtuoso compiles)."""
+        """``portable``: for a server without LATERAL (see :func:`_tested_variable`)."""
         self.lenient_integers = lenient_integers
+        self.portable = portable
         self.exprs: dict[str, Callable[[Constraint, str], str]] = {
-            "Class": _class_portable if portable else _class,
+            "Class": _class,
             "Datatype": lambda c, v: datatype_check(v, c.params["datatype"], self.lenient_integers),
             "NodeKind": _node_kind,
             "MinExclusive": _compare(">", "minExclusive"),
@@ -109,6 +99,14 @@ class ValueLevel:
 
     def expr(self, c: Constraint, v: str) -> str:
         return self.exprs[_kind(c)](c, v)
+
+
+def _tested_variable(shape: Shape, c: Constraint, vl: ValueLevel) -> str:
+    """The variable a value-level expression tests: ``value``, but ``this`` for sh:class on a node shape
+    for a server without LATERAL. There the value node is the focus node, bound again by
+    ``BIND(?this AS ?value)``, and Virtuoso 7.2 cannot compile an EXISTS that starts from a variable
+    bound by BIND ("internal error: triple not found"; a FILTER NOT EXISTS from one finds nothing)."""
+    return "this" if vl.portable and shape.path is None and _kind(c) == "Class" else "value"
 
 
 def _kind(c: Constraint) -> str:
@@ -145,7 +143,8 @@ def main_query(
         body = pairs_pattern(source, shape.path, "this", "value", names)
     guard = "BOUND(?value) && " if optional else ""
     binds = [
-        f"BIND({guard}!COALESCE({vl.expr(c, 'value')}, false) AS ?k{i})" for i, c in enumerate(constraints)
+        f"BIND({guard}!COALESCE({vl.expr(c, _tested_variable(shape, c, vl))}, false) AS ?k{i})"
+        for i, c in enumerate(constraints)
     ]
     flags = [f"?k{i}" for i in range(len(constraints))]
     if optional:
