@@ -48,7 +48,7 @@ from bench_ingest import write_domain  # noqa: E402
 from bench_memory_soak import rss_mb  # noqa: E402
 from bench_overload import free_port  # noqa: E402
 
-#: Virtuoso is left out by default: the project's shapes do not validate on it yet (docs/SCALE-OUT.md).
+#: Virtuoso is left out by default: the project's shapes do not validate on it in time (docs/SCALE-OUT.md).
 BACKENDS = ("embedded", "oxigraph")
 
 
