@@ -6,22 +6,27 @@ For each backend, in the same run and on the same generated data (organisations 
 * ``ingest``   ``coopgraph ingest`` of the N-Triples file into a store holding the ontology, vocabularies,
                shapes and seed data: literal checks, load, the validation gate, catalogue, publication
 * ``queries``  every saved query (parameters at their defaults), through the store interface (for a remote
-               backend: one HTTP request to the server, with its dataset named), median of ``--requests``
+               backend: one HTTP request to the server, with its dataset named), median of ``--requests``;
+               each query in a process of its own, so that the peak RSS beside it is its own
 * ``front``    the same queries through ``coopgraph serve``'s ``/sparql`` on that store; the difference
                with ``queries`` is what the front adds on top of the store's own answer time
 
 The servers are started as the remote store's tests start them (``tests/remote_servers.py``: Oxigraph
 server in memory, Virtuoso in a temporary directory), each emptied first. Peak RSS is coopgraph's own
-process (ingest, queries) and the server's process tree (front; the SPARQL server's own RSS beside it).
+process (ingest, each query) and the server's process tree (front, after each query; the SPARQL server's
+own RSS beside it). The load average of the machine is read before and after each step.
 
     python bench/bench_remote.py [--triples 1000000] [--backends embedded,oxigraph] [--requests 5]
+                                 [--json FILE]
 
-Prints two tables; writes nothing to the repository.
+Prints the tables as Markdown (with the command, date, commit and load averages); ``--json`` keeps every
+figure. Writes nothing to the repository.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import resource
@@ -31,6 +36,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -42,7 +48,7 @@ from bench_ingest import write_domain  # noqa: E402
 from bench_memory_soak import rss_mb  # noqa: E402
 from bench_overload import free_port  # noqa: E402
 
-#: Virtuoso is left out by default: the project's shapes do not validate on it yet (docs/SCALE-OUT.md).
+#: Virtuoso is left out by default: the project's shapes do not validate on it in time (docs/SCALE-OUT.md).
 BACKENDS = ("embedded", "oxigraph")
 
 
@@ -73,21 +79,32 @@ def run_one(case: str, source: Path, requests: int) -> dict[str, object]:
             result = run(store, sources, progress=Progress(1, enabled=False))
             out["seconds"] = time.perf_counter() - started
             out["triples"] = result.triples
-        else:
-            timings = {}
-            for name, text in saved_queries().items():
-                runs = []
-                for _ in range(requests):
-                    started = time.perf_counter()
-                    answer = store.view().query(text)
-                    rows = sum(1 for _ in answer) if hasattr(answer, "__iter__") else 1
-                    runs.append(time.perf_counter() - started)
-                timings[name] = {"ms": 1000 * statistics.median(runs), "rows": rows}
-            out["queries"] = timings
+        else:  # "query:NAME"
+            text = saved_queries()[case.removeprefix("query:")]
+            runs = []
+            rows = 0
+            for _ in range(requests):
+                started = time.perf_counter()
+                answer = store.view().query(text)
+                rows = sum(1 for _ in answer) if hasattr(answer, "__iter__") else 1
+                runs.append(time.perf_counter() - started)
+            out.update(ms=1000 * statistics.median(runs), rows=rows)
     finally:
         store.close()
     out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
+
+
+def load_average() -> float:
+    """The machine's load average over the last minute (other work on the machine slows every figure)."""
+    return os.getloadavg()[0]
+
+
+def commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=PROJECT
+    )
+    return done.stdout.strip() or "unknown"
 
 
 def child(case: str, source: Path, env: dict[str, str], requests: int) -> dict:
@@ -109,7 +126,7 @@ def through_front(env: dict[str, str], queries: dict[str, str], requests: int) -
     server = subprocess.Popen(
         [sys.executable, "-m", "coopgraph.cli.main", "serve", "--no-seed", "--port", str(port)],
         cwd=PROJECT,
-        env={**os.environ, **env, "COOPGRAPH_QUERY_TIMEOUT": "600"},  # timed here, not stopped
+        env={**os.environ, **env, "COOPGRAPH_QUERY_TIMEOUT": "900"},  # timed here, not stopped
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -124,9 +141,9 @@ def through_front(env: dict[str, str], queries: dict[str, str], requests: int) -
             if server.poll() is not None:
                 raise SystemExit(f"serve failed: {server.stderr.read().decode()[-3000:]}")  # type: ignore[union-attr]
             time.sleep(0.1)
-        timings: dict[str, float] = {}
+        timings: dict[str, dict[str, float]] = {}
         peak = 0.0
-        with httpx.Client(timeout=300) as client:
+        with httpx.Client(timeout=900) as client:
             for name, text in queries.items():
                 runs = []
                 for _ in range(requests):
@@ -138,8 +155,9 @@ def through_front(env: dict[str, str], queries: dict[str, str], requests: int) -
                     )
                     answer.raise_for_status()
                     runs.append(time.perf_counter() - started)
-                timings[name] = 1000 * statistics.median(runs)
-                peak = max(peak, rss_mb(server.pid, tree=True))
+                tree = rss_mb(server.pid, tree=True)
+                peak = max(peak, tree)
+                timings[name] = {"ms": 1000 * statistics.median(runs), "rss_mb": tree}
         return {"queries": timings, "rss_mb": peak}
     finally:
         server.terminate()
@@ -149,6 +167,90 @@ def through_front(env: dict[str, str], queries: dict[str, str], requests: int) -
             server.kill()
 
 
+def measure(backend: str, domain: Path, root: Path, queries: dict[str, str], requests: int) -> dict[str, Any]:
+    """Ingest, each saved query in process and through the front, on one backend."""
+    from tests import remote_servers
+
+    if backend == "embedded":
+        env, server_pid = {"COOPGRAPH_STORE": str(root)}, None
+    else:
+        running = remote_servers.server(backend)
+        env, server_pid = running.environ(root), running.process.pid
+    init = subprocess.run(
+        [sys.executable, "-m", "coopgraph.cli.main", "init"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        env={**os.environ, **env},
+    )
+    if init.returncode != 0:
+        raise SystemExit(f"{backend}: init failed: {init.stderr[-3000:]}")
+    row: dict[str, Any] = {"load_before": load_average()}
+    row["ingest"] = child("ingest", domain, env, requests)
+    row["ingest"]["load_after"] = load_average()
+    row["server_rss_after_ingest"] = rss_mb(server_pid, tree=True) if server_pid else None
+    store_side: dict[str, Any] = {}
+    for name in queries:
+        store_side[name] = child(f"query:{name}", domain, env, requests)
+        print(f"  {backend} {name}: {store_side[name]['ms']:.1f} ms", file=sys.stderr, flush=True)
+    row["store"] = store_side
+    row["load_after_store"] = load_average()
+    row["front"] = through_front(env, queries, requests)
+    row["load_after_front"] = load_average()
+    row["server_rss"] = rss_mb(server_pid, tree=True) if server_pid else None
+    return row
+
+
+def markdown(run: dict[str, Any]) -> str:
+    """The run's tables, with what they were measured under."""
+    rows = run["backends"]
+    lines = [
+        f"`{run['command']}` — {run['date']}, commit `{run['commit']}`, {run['cores']} cores, "
+        f"{run['triples']:,} triples over the seed, median of {run['requests']} runs",
+        "",
+        "| backend | ingest | triples/s | ingest peak RSS | SPARQL server RSS | load avg (before → after) |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for backend, row in rows.items():
+        ing = row["ingest"]
+        server = f"{row['server_rss_after_ingest']:.0f} MB" if row["server_rss_after_ingest"] else "—"
+        lines.append(
+            f"| {backend} | {ing['seconds']:.1f} s | {ing['triples'] / ing['seconds']:,.0f} | "
+            f"{ing['rss_mb']:.0f} MB | {server} | {row['load_before']:.1f} → {ing['load_after']:.1f} |"
+        )
+    lines += [
+        "",
+        "Saved queries (ms, median; peak RSS of the process or of the server's tree beside each):",
+        "",
+    ]
+    header = "| saved query | rows |" + "".join(f" {b} store | {b} front | {b} front adds |" for b in rows)
+    lines += [header, "|---|---:|" + "---:|---:|---:|" * len(rows)]
+    for name in run["queries"]:
+        first = next(iter(rows.values()))
+        cells = f"| `{name}` | {first['store'][name]['rows']} |"
+        for row in rows.values():
+            own, front = row["store"][name], row["front"]["queries"][name]
+            cells += (
+                f" {own['ms']:.1f} ({own['rss_mb']:.0f} MB) | {front['ms']:.1f} ({front['rss_mb']:.0f} MB) |"
+                f" {front['ms'] - own['ms']:+.1f} |"
+            )
+        lines.append(cells)
+    totals = "| all (sum) | |"
+    for row in rows.values():
+        own = sum(q["ms"] for q in row["store"].values())
+        front = sum(q["ms"] for q in row["front"]["queries"].values())
+        totals += f" {own:.1f} | {front:.1f} | {front - own:+.1f} |"
+    lines.append(totals)
+    lines += [
+        "",
+        "Load average after the in-process queries / after the front: "
+        + "; ".join(
+            f"{b} {r['load_after_store']:.1f} / {r['load_after_front']:.1f}" for b, r in rows.items()
+        ),
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -156,6 +258,7 @@ def main() -> None:
     parser.add_argument("--triples", type=int, default=1_000_000)
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--requests", type=int, default=5, help="runs of each query (median)")
+    parser.add_argument("--json", type=Path, help="where to keep every figure")
     parser.add_argument("--one", nargs=3, metavar=("CASE", "SOURCE", "REQUESTS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -168,58 +271,27 @@ def main() -> None:
     domain = work / "organisations.nt"
     triples = write_domain(domain, args.triples)
     queries = saved_queries()
-    rows: dict[str, dict] = {}
-    for backend in args.backends.split(","):
-        root = work / f"store-{backend}"
-        if backend == "embedded":
-            env, server_pid = {"COOPGRAPH_STORE": str(root)}, None
-        else:
-            running = remote_servers.server(backend)
-            env, server_pid = running.environ(root), running.process.pid
-        init = subprocess.run(
-            [sys.executable, "-m", "coopgraph.cli.main", "init"],
-            capture_output=True,
-            text=True,
-            cwd=PROJECT,
-            env={**os.environ, **env},
-        )
-        if init.returncode != 0:
-            raise SystemExit(f"{backend}: init failed: {init.stderr[-3000:]}")
-        ingest = child("ingest", domain, env, args.requests)
-        store_side = child("queries", domain, env, args.requests)
-        front = through_front(env, queries, args.requests)
-        server_rss = rss_mb(server_pid, tree=True) if server_pid else 0.0
-        rows[backend] = {"ingest": ingest, "store": store_side, "front": front, "server_rss": server_rss}
-        print(f"{backend}: done", file=sys.stderr, flush=True)
-    remote_servers.stop_all()
-
-    print(f"machine: {os.cpu_count()} cores; {triples:,} triples over the seed; median of {args.requests}")
-    print(
-        f"{'backend':9} {'ingest s':>9} {'triples/s':>10} {'ingest RSS':>11} {'front RSS':>10}"
-        f" {'server RSS':>11}"
-    )
-    for backend, row in rows.items():
-        ing = row["ingest"]
-        server = f"{row['server_rss']:8.0f} MB" if row["server_rss"] else "         -"
-        print(
-            f"{backend:9} {ing['seconds']:9.1f} {ing['triples'] / ing['seconds']:10,.0f} "
-            f"{ing['rss_mb']:8.0f} MB {row['front']['rss_mb']:7.0f} MB {server}"
-        )
-    print()
-    names = list(queries)
-    header = "".join(f" {b + ' store':>15} {b + ' front':>15}" for b in rows)
-    print(f"{'saved query (ms)':28}{header}")
-    for name in names:
-        cells = ""
-        for row in rows.values():
-            cells += f" {row['store']['queries'][name]['ms']:15.1f} {row['front']['queries'][name]:15.1f}"
-        print(f"{name:28}{cells}")
-    totals = ""
-    for row in rows.values():
-        store_total = sum(q["ms"] for q in row["store"]["queries"].values())
-        front_total = sum(row["front"]["queries"].values())
-        totals += f" {store_total:15.1f} {front_total:15.1f}"
-    print(f"{'all (sum)':28}{totals}")
+    run: dict[str, Any] = {
+        "command": "python bench/bench_remote.py " + " ".join(sys.argv[1:]),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit(),
+        "cores": os.cpu_count(),
+        "triples": triples,
+        "requests": args.requests,
+        "queries": list(queries),
+        "backends": {},
+    }
+    try:
+        for backend in args.backends.split(","):
+            run["backends"][backend] = measure(
+                backend, domain, work / f"store-{backend}", queries, args.requests
+            )
+            if args.json:
+                args.json.write_text(json.dumps(run, indent=1))
+            print(f"{backend}: done", file=sys.stderr, flush=True)
+    finally:
+        remote_servers.stop_all()
+    print(markdown(run))
 
 
 if __name__ == "__main__":

@@ -349,6 +349,53 @@ def test_the_gate_writes_portable_sparql_for_a_server_without_lateral(
         store.close()
 
 
+@pytest.mark.parametrize(("name", "lateral"), [("oxigraph", True), ("virtuoso", False)])
+def test_sh_class_on_a_server_without_lateral(name: str, lateral: bool, tmp_path: Path) -> None:
+    """sh:class on a node shape (the value node is the focus node, bound by BIND) and on a property
+    shape: Virtuoso compiles the portable form, and both servers find the same violations."""
+    running = remote_servers.server(name)
+    store = running.open(tmp_path / "root")
+    try:
+        assert store.view().lateral is lateral
+        shapes = write(tmp_path / "shapes" / "classes.ttl", CLASS_SHAPES)
+        run(store, discover([shapes], role="shapes")[0])
+        bad = write(tmp_path / "data" / "members.ttl", CLASS_DATA)
+        with pytest.raises(BatchRejected) as rejected:
+            run(store, discover([bad])[0])
+        found = sorted((str(f.focus), str(f.value)) for f in rejected.value.report.violations)
+        assert found == [
+            ("<http://example.org/bob>", "<http://example.org/bob>"),  # an agent, not a person
+            ("<http://example.org/club>", "<http://example.org/rock>"),
+            ("<http://example.org/rock>", "<http://example.org/rock>"),
+        ]
+    finally:
+        store.close()
+
+
+CLASS_SHAPES = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex:MemberIsAPerson a sh:NodeShape ;
+    sh:targetObjectsOf ex:member ;
+    sh:class ex:Person .
+ex:ClubMembers a sh:NodeShape ;
+    sh:targetClass ex:Club ;
+    sh:property [ sh:path ex:member ; sh:class ex:Agent ] .
+"""
+
+CLASS_DATA = """\
+@prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:Student rdfs:subClassOf ex:Person .
+ex:Person rdfs:subClassOf ex:Agent .
+ex:club a ex:Club ; ex:member ex:ada , ex:bob , ex:rock .
+ex:ada a ex:Student .
+ex:bob a ex:Robot .
+ex:Robot rdfs:subClassOf ex:Agent .
+ex:rock a ex:Stone .
+"""
+
+
 NAMED_THINGS_SHAPES = """\
 @prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix ex: <http://example.org/> .

@@ -78,8 +78,10 @@ def _in(c: Constraint, v: str) -> str:
 class ValueLevel:
     """Compiles value-level constraints to an expression that is true when the value node is fine."""
 
-    def __init__(self, lenient_integers: bool = True) -> None:
+    def __init__(self, lenient_integers: bool = True, portable: bool = False) -> None:
+        """``portable``: for a server without LATERAL (see :func:`_tested_variable`)."""
         self.lenient_integers = lenient_integers
+        self.portable = portable
         self.exprs: dict[str, Callable[[Constraint, str], str]] = {
             "Class": _class,
             "Datatype": lambda c, v: datatype_check(v, c.params["datatype"], self.lenient_integers),
@@ -100,6 +102,14 @@ class ValueLevel:
 
     def expr(self, c: Constraint, v: str) -> str:
         return self.exprs[_kind(c)](c, v)
+
+
+def _tested_variable(shape: Shape, c: Constraint, vl: ValueLevel) -> str:
+    """The variable a value-level expression tests: ``value``, but ``this`` for sh:class on a node shape
+    for a server without LATERAL. There the value node is the focus node, bound again by
+    ``BIND(?this AS ?value)``, and Virtuoso 7.2 cannot compile an EXISTS that starts from a variable
+    bound by BIND ("internal error: triple not found"; a FILTER NOT EXISTS from one finds nothing)."""
+    return "this" if vl.portable and shape.path is None and _kind(c) == "Class" else "value"
 
 
 def _kind(c: Constraint) -> str:
@@ -136,7 +146,8 @@ def main_query(
         body = pairs_pattern(source, shape.path, "this", "value", names)
     guard = "BOUND(?value) && " if optional else ""
     binds = [
-        f"BIND({guard}!COALESCE({vl.expr(c, 'value')}, false) AS ?k{i})" for i, c in enumerate(constraints)
+        f"BIND({guard}!COALESCE({vl.expr(c, _tested_variable(shape, c, vl))}, false) AS ?k{i})"
+        for i, c in enumerate(constraints)
     ]
     flags = [f"?k{i}" for i in range(len(constraints))]
     if optional:

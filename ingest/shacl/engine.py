@@ -80,7 +80,7 @@ class Evaluation:
         self.shared = shared
         self.recursive = recursive
         self.shapes_graph = shapes_graph
-        self.vl = comp.ValueLevel(lenient_integers)
+        self.vl = comp.ValueLevel(lenient_integers, portable=not lateral)
         self.stack: list[tuple[Shape, Source]] = []
         self.in_progress: dict[int, set[Term]] = defaultdict(set)
         self.failing_cache = shared.failing
