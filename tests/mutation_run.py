@@ -46,7 +46,10 @@ MODULES: dict[str, list[str]] = {
         "tests/test_ingest_batches.py",
         "tests/test_sparql_writes.py",
     ],
-    "ingest/literals.py": ["tests/test_ingest_errors.py"],
+    "ingest/literals.py": [
+        "tests/test_ingest_errors.py",
+        "tests/security/test_update_literals.py",
+    ],
     "coopgraph/saved_queries.py": ["tests/test_saved_queries.py"],
     "coopgraph/sparql_text.py": ["tests/test_sparql_text.py"],
 }
