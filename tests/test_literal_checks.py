@@ -76,6 +76,11 @@ def test_two_bad_literals_on_one_line_of_n_quads_give_that_line_twice(tmp_path: 
     ]
 
 
+def test_a_blank_first_line_counts(tmp_path: Path) -> None:
+    checked = source(tmp_path / "blank.nt", "\n" + nt_line("a", "2024-02-30"))
+    assert [p.line for p in check_file(checked)] == [2]
+
+
 @pytest.mark.parametrize(
     ("written", "value"),
     [

@@ -223,6 +223,8 @@ KIND = Parameter("kind", "string", values=("agreement", "project"))
         (Parameter("month", "gYearMonth"), "2025-13", "month: '2025-13' is not a valid gYearMonth"),
         (Parameter("n", "integer"), "1e65", "n: '1e65' is out of range for a integer"),
         (Parameter("x", "decimal"), "1e-65", "x: '1e-65' is out of range for a decimal"),
+        (Parameter("n", "integer"), "123456789e60", "n: '123456789e60' is out of range for a integer"),
+        (Parameter("x", "decimal"), "1.0000000000e-60", "x: '1.0000000000e-60' is out of range for a decimal"),  # noqa: E501
     ],
 )  # fmt: skip
 def test_a_bad_value_is_refused_naming_the_parameter(parameter: Parameter, value: str, message: str) -> None:
