@@ -411,3 +411,26 @@ def test_the_catalogue_entry_holds_every_field() -> None:
             },
         ],
     }
+
+
+def test_parameters_read_from_a_file_bind_and_give_json_by_their_type(tmp_path: Path) -> None:
+    """The types come from the YAML header (strings made at run time, not the constants of the code)."""
+    kinds = ("iri", "string", "integer", "decimal", "boolean", "date", "gYear", "gYearMonth")
+    header = "".join(f"#+   p_{kind.lower()}:\n#+     type: {kind}\n" for kind in kinds)
+    selected = " ".join(f"?p_{kind.lower()}" for kind in kinds)
+    saved = parse(write(tmp_path, f"{T}{PARAMS}{header}SELECT {selected} WHERE {{ ?s ?p ?o }}\n"))
+    given = ("http://example.org/a", "x", "5.0", "2.50", "1", "2024-01-02", "2024", "2024-01")
+    bound = saved.bindings({p.name: value for p, value in zip(saved.parameters, given, strict=True)})
+    assert [(term.value, getattr(term, "datatype", None)) for term in bound.values()] == [
+        ("http://example.org/a", None),
+        ("x", NamedNode(XSD + "string")),
+        ("5", NamedNode(XSD + "integer")),
+        ("2.50", NamedNode(XSD + "decimal")),
+        ("1", NamedNode(XSD + "boolean")),
+        ("2024-01-02", NamedNode(XSD + "date")),
+        ("2024", NamedNode(XSD + "gYear")),
+        ("2024-01", NamedNode(XSD + "gYearMonth")),
+    ]
+    as_json = [p.json_value(term.value) for p, term in zip(saved.parameters, bound.values(), strict=True)]
+    assert as_json == ["http://example.org/a", "x", 5, 2.5, True, "2024-01-02", "2024", "2024-01"]
+    assert [type(v) for v in as_json] == [str, str, int, float, bool, str, str, str]
