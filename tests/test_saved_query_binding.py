@@ -179,6 +179,15 @@ def test_load_all_reads_every_query_file_of_a_folder_by_name(tmp_path: Path) -> 
     assert loaded["bee"].title == "B" and loaded["bee"].path == tmp_path / "bee.rq"
 
 
+def test_the_same_query_read_from_two_folders_is_the_same_query(tmp_path: Path) -> None:
+    """Where a file was read from is kept, but is no part of what the query is."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    ours, theirs = (parse(write(tmp_path / side, FULL)) for side in ("a", "b"))
+    assert ours.path != theirs.path
+    assert ours == theirs
+
+
 # ----------------------------------------------------------------------------------------- the binding
 
 
