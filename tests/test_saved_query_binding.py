@@ -188,6 +188,26 @@ def test_the_same_query_read_from_two_folders_is_the_same_query(tmp_path: Path) 
     assert ours == theirs
 
 
+def test_a_query_once_read_cannot_be_changed(tmp_path: Path) -> None:
+    """The server shares one catalogue between all requests: no request may change a query in it."""
+    from dataclasses import FrozenInstanceError
+
+    saved = parse(write(tmp_path, FULL))
+    with pytest.raises(FrozenInstanceError):
+        saved.query = "SELECT * WHERE { ?s ?p ?o }"  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        saved.parameters[0].default = "vinh"  # type: ignore[misc]
+    assert len({saved, parse(write(tmp_path, FULL))}) == 1
+    assert len(set(saved.parameters)) == len(saved.parameters)
+
+
+def test_header_lines_after_the_start_of_the_query_are_not_read(tmp_path: Path) -> None:
+    text = "#+ title: T\nPREFIX ex: <http://example.org/>\n#+ colour: red\nSELECT ?s WHERE { ?s ex:p ?o }\n"
+    saved = parse(write(tmp_path, text))
+    assert saved.title == "T"
+    assert saved.query == "PREFIX ex: <http://example.org/>\nSELECT ?s WHERE { ?s ex:p ?o }\n"
+
+
 # ----------------------------------------------------------------------------------------- the binding
 
 
@@ -268,6 +288,8 @@ def test_a_json_number_is_bound_as_xsd_writes_it(parameter: Parameter, value: st
         ("integer", "12", 12),
         ("decimal", "12.0", 12),
         ("decimal", "12.5", 12.5),
+        ("decimal", "-12.5", -12.5),
+        ("decimal", "-12", -12),
         ("decimal", "1e1", 10),
         ("boolean", "true", True),
         ("boolean", "1", True),
