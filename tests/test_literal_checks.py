@@ -94,6 +94,8 @@ def test_a_blank_first_line_counts(tmp_path: Path) -> None:
         (r"2024-01-0\u00e9", "2024-01-0é"),
         (r"2024-01-0\u00C9", "2024-01-0É"),
         (r"2024-01-\U0001F600", "2024-01-\U0001f600"),
+        (r"2024-01-\u2013", "2024-01-\u2013"),  # a first hex digit that is not 0
+        (r"2024-01-\U0010FFFD", "2024-01-\U0010fffd"),
     ],
 )
 def test_an_escaped_literal_is_checked_and_reported_as_it_reads(
