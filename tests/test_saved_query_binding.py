@@ -201,6 +201,12 @@ def test_a_query_once_read_cannot_be_changed(tmp_path: Path) -> None:
     assert len(set(saved.parameters)) == len(saved.parameters)
 
 
+def test_blank_lines_and_comments_between_header_lines_are_passed_over(tmp_path: Path) -> None:
+    text = "#+ title: T\n\n#+ description: D\n#defaultView:Table\n#+ tags: [a]\n" + ANY
+    saved = parse(write(tmp_path, text))
+    assert (saved.title, saved.description, saved.tags) == ("T", "D", ("a",))
+
+
 def test_header_lines_after_the_start_of_the_query_are_not_read(tmp_path: Path) -> None:
     text = "#+ title: T\nPREFIX ex: <http://example.org/>\n#+ colour: red\nSELECT ?s WHERE { ?s ex:p ?o }\n"
     saved = parse(write(tmp_path, text))
