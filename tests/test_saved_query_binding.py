@@ -105,6 +105,12 @@ def test_a_header_without_the_space_after_the_mark_is_read(tmp_path: Path) -> No
     assert (saved.view, saved.example) == ("table", None)
 
 
+def test_a_header_may_mix_lines_with_and_without_the_space_after_the_mark(tmp_path: Path) -> None:
+    text = "#+ title: Mixed\n#+tags: [a, b]\n#+ description: D\n" + ANY
+    saved = parse(write(tmp_path, text))
+    assert (saved.title, saved.tags, saved.description) == ("Mixed", ("a", "b"), "D")
+
+
 def test_a_query_with_a_star_may_take_any_variable_it_uses(tmp_path: Path) -> None:
     text = "#+ title: Star\n#+ params:\n#+   o:\n#+     type: string\nSELECT * WHERE { ?s ?p ?o }\n"
     assert [p.name for p in parse(write(tmp_path, text)).parameters] == ["o"]
@@ -399,6 +405,7 @@ def test_a_query_without_defaults_is_run_as_written() -> None:
         "SELECT ?s ?o WHERE # { a brace in a comment\n",
         "SELECT ?s ?o (\"{\" AS ?b) ('}' AS ?c) (\"\"\"{\"\"\" AS ?d) ('''{''' AS ?e) WHERE",
         "select ?s ?o where",
+        "SELECT ?s ?o (BOUND(?s) || BOUND(?o) AS ?either) WHERE",  # "|" sorts after "{"
     ],
 )
 def test_the_defaults_go_into_the_first_group_after_select(before: str) -> None:
