@@ -7,6 +7,7 @@ exercise its module (``MODULES``: the one place to change when a module moves or
 
 Usage:
   python tests/mutation_run.py [MODULE ...] [--out build/mutation] [--timeout SECONDS] [--resume | --recheck]
+  python tests/mutation_run.py MODULE --recheck [--line N ...]
 
 Writes, per module, the cosmic-ray session (``NAME.sqlite``) and ``NAME.survivors.txt`` (the diff of
 every surviving mutant) under ``--out``, and prints the score of each module. Slow: hours for all.
@@ -221,12 +222,17 @@ def run_module(module: str, tree: Path, out: Path, timeout: float, resume: bool)
     return summary
 
 
-def recheck(module: str, tree: Path, out: Path) -> None:
-    """Test each surviving mutant of the module's session again, with the tests as they are now (after
-    new tests were written for the survivors); writes ``NAME.recheck.txt``."""
+def recheck(module: str, tree: Path, out: Path, only: set[int] | None = None) -> None:
+    """Test each surviving mutant of the module's session again (those on the lines ``only``, when
+    given), with the tests as they are now (after new tests were written for the survivors); writes
+    ``NAME.recheck.txt``."""
     name = slug(module)
     session = out / f"{name}.sqlite"
-    survivors = [r for r in outcomes(session, tree) if r["outcome"] == "survived"]
+    survivors = [
+        r
+        for r in outcomes(session, tree)
+        if r["outcome"] == "survived" and (only is None or r["line"] in only)
+    ]
     lines = []
     for r in sorted(survivors, key=lambda r: r["line"]):
         subprocess.run(
@@ -265,6 +271,12 @@ def main() -> None:
         action="store_true",
         help="test the survivors of the sessions in --out again, with the tests now",
     )
+    parser.add_argument(
+        "--line",
+        type=int,
+        action="append",
+        help="with --recheck: only the survivors on this line of the module (repeatable)",
+    )
     args = parser.parse_args()
     unknown = set(args.modules) - set(MODULES)
     if unknown:
@@ -273,7 +285,7 @@ def main() -> None:
     tree = scratch_copy(args.out)
     if args.recheck:
         for module in args.modules or MODULES:
-            recheck(module, tree, args.out.resolve())
+            recheck(module, tree, args.out.resolve(), set(args.line) if args.line else None)
         return
     summaries = [
         run_module(m, tree, args.out.resolve(), args.timeout, args.resume) for m in args.modules or MODULES
