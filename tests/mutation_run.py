@@ -7,16 +7,19 @@ exercise its module (``MODULES``: the one place to change when a module moves or
 
 Usage:
   python tests/mutation_run.py [MODULE ...] [--out build/mutation] [--timeout SECONDS] [--resume | --recheck]
+  python tests/mutation_run.py MODULE --recheck [--line N ...]
 
 Writes, per module, the cosmic-ray session (``NAME.sqlite``) and ``NAME.survivors.txt`` (the diff of
 every surviving mutant) under ``--out``, and prints the score of each module. Slow: hours for all.
+
+The scratch copy holds every tracked file, so the tests read the W3C suites from its own
+``tests/conformance``, as they do in the checkout.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -46,14 +49,42 @@ MODULES: dict[str, list[str]] = {
         "tests/test_ingest_batches.py",
         "tests/test_sparql_writes.py",
     ],
-    "ingest/literals.py": ["tests/test_ingest_errors.py"],
-    "coopgraph/saved_queries.py": ["tests/test_saved_queries.py"],
+    "ingest/literals.py": [
+        "tests/test_literal_checks.py",
+        *(
+            # the cases of bad input that reach the literal checks
+            f"tests/test_ingest_errors.py::test_bad_input_is_refused_naming_file_place_and_problem[{case}]"
+            for case in (
+                "turtle-bad-date",
+                "ntriples-bad-date",
+                "json-record-bad-date",
+                "yaml-record-bad-date",
+            )
+        ),
+        "tests/security/test_update_literals.py",
+    ],
+    "coopgraph/saved_queries.py": [
+        "tests/test_saved_query_binding.py",
+        *(
+            f"tests/test_saved_queries.py::{test}"
+            for test in (
+                "test_every_query_has_cases_with_default_and_other_values",
+                "test_every_header_is_complete",
+                "test_a_reserved_or_keyword_parameter_name_is_refused",
+                "test_an_ill_formed_parameter_is_refused_with_its_file",
+                "test_the_names_every_saved_query_may_use",
+                "test_numbers_are_bound_in_xsd_form",
+                "test_openapi_schemas_agree_with_the_binding",
+                "test_catalogue_for_the_query_page_binds_each_querys_defaults",
+                "test_a_bad_value_is_a_400_naming_the_parameter",
+                "test_an_unknown_parameter_is_a_400",
+            )
+        ),
+    ],
     "coopgraph/sparql_text.py": ["tests/test_sparql_text.py"],
 }
 PYTEST = "-x -q -p no:randomly -p no:cacheprovider"
 SKIPPED_BINARY = "another replacement of this binary operator is tested"
-#: The W3C suites the SPARQL text tests read, found beside the checkout (the copy is elsewhere).
-CONFORMANCE = ROOT.parent / "shared" / "conformance"
 
 
 def slug(module: str) -> str:
@@ -191,12 +222,17 @@ def run_module(module: str, tree: Path, out: Path, timeout: float, resume: bool)
     return summary
 
 
-def recheck(module: str, tree: Path, out: Path) -> None:
-    """Test each surviving mutant of the module's session again, with the tests as they are now (after
-    new tests were written for the survivors); writes ``NAME.recheck.txt``."""
+def recheck(module: str, tree: Path, out: Path, only: set[int] | None = None) -> None:
+    """Test each surviving mutant of the module's session again (those on the lines ``only``, when
+    given), with the tests as they are now (after new tests were written for the survivors); writes
+    ``NAME.recheck.txt``."""
     name = slug(module)
     session = out / f"{name}.sqlite"
-    survivors = [r for r in outcomes(session, tree) if r["outcome"] == "survived"]
+    survivors = [
+        r
+        for r in outcomes(session, tree)
+        if r["outcome"] == "survived" and (only is None or r["line"] in only)
+    ]
     lines = []
     for r in sorted(survivors, key=lambda r: r["line"]):
         subprocess.run(
@@ -219,11 +255,6 @@ def recheck(module: str, tree: Path, out: Path) -> None:
     (out / f"{name}.recheck.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def environment() -> None:
-    if CONFORMANCE.is_dir():
-        os.environ.setdefault("COOPGRAPH_CONFORMANCE", str(CONFORMANCE))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help=f"default: all of {', '.join(MODULES)}")
@@ -240,16 +271,21 @@ def main() -> None:
         action="store_true",
         help="test the survivors of the sessions in --out again, with the tests now",
     )
+    parser.add_argument(
+        "--line",
+        type=int,
+        action="append",
+        help="with --recheck: only the survivors on this line of the module (repeatable)",
+    )
     args = parser.parse_args()
     unknown = set(args.modules) - set(MODULES)
     if unknown:
         sys.exit(f"not in MODULES: {', '.join(sorted(unknown))}")
-    environment()
     args.out.mkdir(parents=True, exist_ok=True)
     tree = scratch_copy(args.out)
     if args.recheck:
         for module in args.modules or MODULES:
-            recheck(module, tree, args.out.resolve())
+            recheck(module, tree, args.out.resolve(), set(args.line) if args.line else None)
         return
     summaries = [
         run_module(m, tree, args.out.resolve(), args.timeout, args.resume) for m in args.modules or MODULES
