@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -17,8 +17,9 @@ class Problem:
     hint: str | None = None  # what the steward should do, when the check knows better than its kind
     severity: str = "Violation"  # "Warning": worth fixing, but the input is loaded all the same
     value: str | None = None  # the cell or literal text concerned
-    #: the hint in each language of the reports, when the check has them (``hint`` is then the English one)
-    hints: dict[str, str] | None = None
+    #: the hint in each language of the reports, when the check has them (``hint`` is then the English one,
+    #: and problems compare by it)
+    hints: dict[str, str] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.hints and self.hint is None:
