@@ -77,10 +77,6 @@ class GateReport:
     def violations(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "Violation"]
 
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity != "Violation"]
-
     def summary(self) -> dict[str, Any]:
         """What a version keeps of the report: the verdict and the counts, not the findings."""
         return {
