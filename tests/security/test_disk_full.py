@@ -18,7 +18,8 @@ import requests
 from coopgraph.cli import exits
 from tests.conftest import coopgraph, start_server
 
-SIZE = "12m"
+#: Room for an empty store (about 13 MB with the ontology, vocabularies and shapes) and little more.
+SIZE = "16m"
 
 
 def _mounted(tmp_path: Path, size: str) -> Iterator[Path]:
