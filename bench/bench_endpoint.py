@@ -332,27 +332,25 @@ class Contender:
         rows = len(json.loads(body)["results"]["bindings"]) if count else None
         return elapsed, rows
 
-    def tree_rss(self) -> int:
+    def _tree(self) -> list[psutil.Process]:
+        """The contender's process and its children (none once it has gone)."""
         try:
             root = psutil.Process(self.process.pid)
-            procs = [root, *root.children(recursive=True)]
+            return [root, *root.children(recursive=True)]
         except psutil.Error:
-            return 0
+            return []
+
+    def tree_rss(self) -> int:
         total = 0
-        for p in procs:
+        for p in self._tree():
             with contextlib.suppress(psutil.Error):
                 total += p.memory_info().rss
         return total
 
     def tree_cpu(self) -> float:
         """CPU seconds (user + system) used so far by the contender's process and its children."""
-        try:
-            root = psutil.Process(self.process.pid)
-            procs = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            return 0.0
         total = 0.0
-        for p in procs:
+        for p in self._tree():
             with contextlib.suppress(psutil.Error):
                 times = p.cpu_times()
                 total += times.user + times.system

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -330,48 +331,43 @@ def test_the_server_answers_saved_queries_from_a_remote_store(tmp_path: Path, se
         remote.stop()
 
 
+def violations_on(name: str, lateral: bool, tmp_path: Path, shapes_text: str, data_text: str) -> list[Any]:
+    """The violations the gate finds in ``data_text`` against ``shapes_text`` on the server ``name``
+    (which has LATERAL or not, as ``lateral`` says): the batch must be rejected."""
+    running = remote_servers.server(name)
+    store = running.open(tmp_path / "root")
+    try:
+        assert store.view().lateral is lateral
+        run(store, discover([write(tmp_path / "shapes" / "shapes.ttl", shapes_text)], role="shapes")[0])
+        with pytest.raises(BatchRejected) as rejected:
+            run(store, discover([write(tmp_path / "data" / "data.ttl", data_text)])[0])
+        return list(rejected.value.report.violations)
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize(("name", "lateral"), [("oxigraph", True), ("virtuoso", False)])
 def test_the_gate_writes_portable_sparql_for_a_server_without_lateral(
     name: str, lateral: bool, tmp_path: Path
 ) -> None:
     """A SPARQL constraint and a target of several classes on a server that lacks LATERAL (Virtuoso):
     the gate asks the server once and writes standard SPARQL; the same violations as with LATERAL."""
-    running = remote_servers.server(name)
-    store = running.open(tmp_path / "root")
-    try:
-        assert store.view().lateral is lateral
-        shapes = write(tmp_path / "shapes" / "named.ttl", NAMED_THINGS_SHAPES)
-        run(store, discover([shapes], role="shapes")[0])
-        bad = write(tmp_path / "data" / "things.ttl", NAMED_THINGS_DATA)
-        with pytest.raises(BatchRejected) as rejected:
-            run(store, discover([bad])[0])
-        found = sorted(str(f.focus) for f in rejected.value.report.violations)
-        assert found == ["<http://example.org/nameless>", "<http://example.org/unlabelled-place>"]
-    finally:
-        store.close()
+    violations = violations_on(name, lateral, tmp_path, NAMED_THINGS_SHAPES, NAMED_THINGS_DATA)
+    found = sorted(str(f.focus) for f in violations)
+    assert found == ["<http://example.org/nameless>", "<http://example.org/unlabelled-place>"]
 
 
 @pytest.mark.parametrize(("name", "lateral"), [("oxigraph", True), ("virtuoso", False)])
 def test_sh_class_on_a_server_without_lateral(name: str, lateral: bool, tmp_path: Path) -> None:
     """sh:class on a node shape (the value node is the focus node, bound by BIND) and on a property
     shape: Virtuoso compiles the portable form, and both servers find the same violations."""
-    running = remote_servers.server(name)
-    store = running.open(tmp_path / "root")
-    try:
-        assert store.view().lateral is lateral
-        shapes = write(tmp_path / "shapes" / "classes.ttl", CLASS_SHAPES)
-        run(store, discover([shapes], role="shapes")[0])
-        bad = write(tmp_path / "data" / "members.ttl", CLASS_DATA)
-        with pytest.raises(BatchRejected) as rejected:
-            run(store, discover([bad])[0])
-        found = sorted((str(f.focus), str(f.value)) for f in rejected.value.report.violations)
-        assert found == [
-            ("<http://example.org/bob>", "<http://example.org/bob>"),  # an agent, not a person
-            ("<http://example.org/club>", "<http://example.org/rock>"),
-            ("<http://example.org/rock>", "<http://example.org/rock>"),
-        ]
-    finally:
-        store.close()
+    violations = violations_on(name, lateral, tmp_path, CLASS_SHAPES, CLASS_DATA)
+    found = sorted((str(f.focus), str(f.value)) for f in violations)
+    assert found == [
+        ("<http://example.org/bob>", "<http://example.org/bob>"),  # an agent, not a person
+        ("<http://example.org/club>", "<http://example.org/rock>"),
+        ("<http://example.org/rock>", "<http://example.org/rock>"),
+    ]
 
 
 CLASS_SHAPES = """\

@@ -383,34 +383,41 @@
     });
     var points = Object.keys(byPlace).map(function (k) { return byPlace[k]; });
     if (!points.length) return nothing(el, "No row has coordinates.");
-    return fetch(opts.root + "/static/vendor/world-atlas/countries-110m.json")
-      .then(function (r) { return r.json(); })
-      .then(function (atlas) {
-        return embed(el, {
-          $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-          width: "container",
-          height: 420,
-          projection: { type: "equalEarth" },
-          layer: [
-            {
-              data: { values: atlas, format: { type: "topojson", feature: "countries" } },
-              mark: { type: "geoshape", fill: "#e8e8e8", stroke: "#ffffff", strokeWidth: 0.5 },
-            },
-            {
-              name: "points",
-              data: { values: points },
-              mark: { type: "circle", color: "#c0392b", opacity: 0.85, stroke: "#ffffff", strokeWidth: 1, cursor: "pointer" },
-              encoding: {
-                longitude: { field: "longitude", type: "quantitative" },
-                latitude: { field: "latitude", type: "quantitative" },
-                size: { field: "value", type: "quantitative", title: value || "rows", scale: { range: [60, 600] }, legend: value ? {} : null },
-                href: { field: "href" },
-                tooltip: [{ field: "name", title: "place" }, { field: "value", title: value || "rows" }],
-              },
-            },
-          ],
-        }, points.length);
-      });
+    return loadAtlas(opts.root).then(function (atlas) {
+      return embed(el, worldMap(atlas, {
+        name: "points",
+        data: { values: points },
+        mark: { type: "circle", color: "#c0392b", opacity: 0.85, stroke: "#ffffff", strokeWidth: 1, cursor: "pointer" },
+        encoding: {
+          longitude: { field: "longitude", type: "quantitative" },
+          latitude: { field: "latitude", type: "quantitative" },
+          size: { field: "value", type: "quantitative", title: value || "rows", scale: { range: [60, 600] }, legend: value ? {} : null },
+          href: { field: "href" },
+          tooltip: [{ field: "name", title: "place" }, { field: "value", title: value || "rows" }],
+        },
+      }), points.length);
+    });
+  }
+
+  // The bundled world outline (no tile server), and a map of it with one more layer drawn over it.
+  function loadAtlas(root) {
+    return fetch(root + "/static/vendor/world-atlas/countries-110m.json").then(function (r) { return r.json(); });
+  }
+
+  function worldMap(atlas, layer) {
+    return {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      width: "container",
+      height: 420,
+      projection: { type: "equalEarth" },
+      layer: [
+        {
+          data: { values: atlas, format: { type: "topojson", feature: "countries" } },
+          mark: { type: "geoshape", fill: "#e8e8e8", stroke: "#ffffff", strokeWidth: 0.5 },
+        },
+        layer,
+      ],
+    };
   }
 
   function drawMap(el, result, label, opts) {
@@ -429,7 +436,7 @@
     var nameColumn = first(cols, "text", [codeColumn]);
     var root = opts.root;
     return Promise.all([
-      fetch(root + "/static/vendor/world-atlas/countries-110m.json").then(function (r) { return r.json(); }),
+      loadAtlas(root),
       fetch(root + "/static/vendor/iso-3166/codes.json").then(function (r) { return r.json(); }),
     ]).then(function (loaded) {
       var atlas = loaded[0];
@@ -452,32 +459,20 @@
         entry.value += value && row[value] ? +row[value].value : 1;
       });
       var matched = atlas.objects.countries.geometries.filter(function (g) { return byId[g.id]; }).length;
-      var spec = {
-        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-        width: "container",
-        height: 420,
-        projection: { type: "equalEarth" },
-        layer: [
-          {
-            data: { values: atlas, format: { type: "topojson", feature: "countries" } },
-            mark: { type: "geoshape", fill: "#e8e8e8", stroke: "#ffffff", strokeWidth: 0.5 },
-          },
-          {
-            name: "countries",
-            data: { values: atlas, format: { type: "topojson", feature: "countries" } },
-            transform: [
-              { lookup: "id", from: { data: { values: Object.keys(byId).map(function (k) { return byId[k]; }) }, key: "id", fields: ["name", "value", "href", "code"] } },
-              { filter: "datum.value != null" },
-            ],
-            mark: { type: "geoshape", stroke: "#ffffff", strokeWidth: 0.5, cursor: "pointer" },
-            encoding: {
-              color: { field: "value", type: "quantitative", title: value || "rows", scale: { scheme: "blues" } },
-              href: { field: "href" },
-              tooltip: [{ field: "name", title: "country" }, { field: "value", title: value || "rows" }],
-            },
-          },
+      var spec = worldMap(atlas, {
+        name: "countries",
+        data: { values: atlas, format: { type: "topojson", feature: "countries" } },
+        transform: [
+          { lookup: "id", from: { data: { values: Object.keys(byId).map(function (k) { return byId[k]; }) }, key: "id", fields: ["name", "value", "href", "code"] } },
+          { filter: "datum.value != null" },
         ],
-      };
+        mark: { type: "geoshape", stroke: "#ffffff", strokeWidth: 0.5, cursor: "pointer" },
+        encoding: {
+          color: { field: "value", type: "quantitative", title: value || "rows", scale: { scheme: "blues" } },
+          href: { field: "href" },
+          tooltip: [{ field: "name", title: "country" }, { field: "value", title: value || "rows" }],
+        },
+      });
       return embed(el, spec, matched);
     });
   }
