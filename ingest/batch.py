@@ -15,7 +15,7 @@ from typing import IO
 import pyoxigraph
 from pyoxigraph import Quad
 
-from coopgraph.store import DEFAULT_GRAPH, ChangeNote, Store, StoreTransaction, graph_node
+from coopgraph.store import DEFAULT_GRAPH, ChangeNote, LoadedFile, Store, StoreTransaction, graph_node
 from coopgraph.store.catalog import GraphRecord, activity_iri, build_record
 from ingest import quarantine as quarantine_area
 from ingest.csvw_rdf import TableFindings, table_quads
@@ -310,6 +310,9 @@ def _load_all(
     empty = [Problem(str(s.path), "the file holds no triples") for s in sources if counts[s.graph] == 0]
     if empty:
         raise IngestError(empty)
+    for s in sources:  # the store may write these graphs' history from the files
+        if s.kind == "rdf" and s.rdf_format is not None:
+            tx.loaded_from(s.graph, LoadedFile(s.path, s.rdf_format.oxigraph, s.location, counts[s.graph]))
     return counts, found.notes
 
 

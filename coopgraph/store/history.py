@@ -25,7 +25,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,7 +35,8 @@ import pyoxigraph
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat
 
 from coopgraph.store.generations import Generations
-from coopgraph.store.protocol import DEFAULT_GRAPH, ChangeNote, graph_node
+from coopgraph.store.input_delta import input_delta
+from coopgraph.store.protocol import DEFAULT_GRAPH, ChangeNote, LoadedFile, graph_node
 
 __all__ = [
     "ChangeNote",
@@ -43,6 +44,7 @@ __all__ = [
     "History",
     "Retention",
     "Version",
+    "WrittenPart",
     "compose",
     "graph_delta",
     "graph_name",
@@ -54,18 +56,34 @@ _RECORD = re.compile(r"^v(\d{8})\.json$")
 _DELTA = re.compile(r"^v(\d{8})\.(added|removed)\.nq\.gz$")
 
 
+@dataclass(frozen=True)
+class WrittenPart:
+    """A new graph's statements as a gzip member of N-Quads, written from the file it was loaded from
+    (see :mod:`coopgraph.store.input_delta`)."""
+
+    graph: str
+    gzipped: bytes
+    count: int
+
+    def quads(self) -> list[Quad]:
+        return list(pyoxigraph.parse(gzip.decompress(self.gzipped), format=RdfFormat.N_QUADS))
+
+
 @dataclass
 class Delta:
     """Statements added and removed by one change (set semantics: none in both lists)."""
 
     added: list[Quad] = field(default_factory=list)
     removed: list[Quad] = field(default_factory=list)
+    #: Added too, not held as quads: new graphs written from their files (only in a delta being recorded).
+    written: list[WrittenPart] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.removed)
+        return bool(self.added or self.removed or any(p.count for p in self.written))
 
     def inverse(self) -> Delta:
-        return Delta(added=list(self.removed), removed=list(self.added))
+        added = [*self.added, *(q for part in self.written for q in part.quads())]
+        return Delta(added=list(self.removed), removed=added)
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Graph name -> {"added": n, "removed": n}."""
@@ -73,6 +91,8 @@ class Delta:
         for key, quads in (("added", self.added), ("removed", self.removed)):
             for q in quads:
                 out.setdefault(graph_name(q), {"added": 0, "removed": 0})[key] += 1
+        for part in self.written:
+            out.setdefault(part.graph, {"added": 0, "removed": 0})["added"] += part.count
         return dict(sorted(out.items()))
 
 
@@ -122,12 +142,16 @@ class Retention:
 
 
 def graph_delta(
-    before: pyoxigraph.Store | None, after: pyoxigraph.Store, graphs: Iterable[str] | None
+    before: pyoxigraph.Store | None,
+    after: pyoxigraph.Store,
+    graphs: Iterable[str] | None,
+    inputs: Mapping[str, LoadedFile] | None = None,
 ) -> Delta:
     """What changed from ``before`` to ``after`` in ``graphs`` (None: every graph of either store).
 
     Each graph is compared as a set of quads: memory and time grow with the size of the graphs a change
-    touches, not with the store."""
+    touches, not with the store. A new graph that one load of a file made (``inputs``: graph -> the file)
+    is written from the file, not read back (see :mod:`coopgraph.store.input_delta`)."""
     if graphs is None:
         names = {DEFAULT_GRAPH} | {g.value for g in after.named_graphs()}  # type: ignore[union-attr]
         if before is not None:
@@ -137,7 +161,12 @@ def graph_delta(
     for graph in sorted(set(graphs)):
         node = graph_node(graph)
         if before is None or not _holds(before, graph):  # a new graph: no set to compare with
-            delta.added.extend(after.quads_for_pattern(None, None, None, node))
+            source = (inputs or {}).get(graph)
+            written = input_delta(after, graph, source) if source is not None else None
+            if written is not None:
+                delta.written.append(WrittenPart(graph, *written))
+            else:
+                delta.added.extend(after.quads_for_pattern(None, None, None, node))
             continue
         if not _holds(after, graph):  # a graph dropped whole
             delta.removed.extend(before.quads_for_pattern(None, None, None, node))
@@ -161,8 +190,17 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _write_quads(path: Path, quads: list[Quad]) -> None:
+def _begin_file(path: Path, written: Iterable[WrittenPart]) -> None:
+    """Start a delta file with the members already gzipped (a gzip file may hold several); the rest is
+    appended by :func:`_write_quads`."""
     with open(path, "wb") as raw:
+        for part in written:
+            raw.write(part.gzipped)
+
+
+def _write_quads(path: Path, quads: list[Quad]) -> None:
+    """Append the quads to a delta file as one gzip member of N-Quads, and make the file durable."""
+    with open(path, "ab") as raw:
         with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as out:
             pyoxigraph.serialize(quads, out, RdfFormat.N_QUADS)
         raw.flush()
@@ -296,8 +334,9 @@ class History:
             graphs=delta.counts(),
             validation=note.validation,
         )
-        _write_quads(self._delta_path(number, "added"), delta.added)
-        _write_quads(self._delta_path(number, "removed"), delta.removed)
+        for part, quads, written in (("added", delta.added, delta.written), ("removed", delta.removed, ())):
+            _begin_file(self._delta_path(number, part), written)
+            _write_quads(self._delta_path(number, part), quads)
         tmp = self.dir / f"v{number:08d}.json.tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(version.as_dict(), fh, ensure_ascii=False, indent=1)

@@ -20,7 +20,15 @@ from coopgraph.store.catalog import GraphRecord, catalog_quads, read_records
 from coopgraph.store.copying import copy_graphs
 from coopgraph.store.generations import Generations, Lease
 from coopgraph.store.history import History, Version, graph_delta
-from coopgraph.store.protocol import DEFAULT_GRAPH, ChangeNote, StoreBusy, StoreMissing, Term, graph_node
+from coopgraph.store.protocol import (
+    DEFAULT_GRAPH,
+    ChangeNote,
+    LoadedFile,
+    StoreBusy,
+    StoreMissing,
+    Term,
+    graph_node,
+)
 
 __all__ = ["DEFAULT_GRAPH", "LocalStore", "LocalView", "Transaction", "graph_node"]
 
@@ -53,6 +61,14 @@ def _query(
 REBUILD_SHARE = 0.25
 #: Seconds without a write before :meth:`LocalStore.compact_later` rebuilds the store.
 COMPACT_QUIET = 1.0
+
+
+def _file_stamp(path: Path) -> tuple[int, int]:
+    try:
+        found = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (found.st_size, found.st_mtime_ns)
 
 
 class _Reader:
@@ -131,6 +147,10 @@ class Transaction(_Reader):
         #: The graphs this transaction may have changed (None: any), compared for its version's delta.
         self.touched: set[str] | None = set()
         self.note: ChangeNote | None = None
+        #: Loads and additions into each graph since it was last emptied, and the graphs one load of a
+        #: file made (with the file's size and time then), written to the version from the file.
+        self._writes: dict[str, int] = {}
+        self._inputs: dict[str, tuple[LoadedFile, tuple[int, int]]] = {}
 
     def discard(self) -> None:
         self.discarded = True
@@ -141,12 +161,30 @@ class Transaction(_Reader):
     def _touch(self, graph: str) -> None:
         if self.touched is not None:
             self.touched.add(graph)
+        if self._inputs:
+            self._inputs.pop(graph, None)
 
-    def _touching(self, quads: Iterable[Quad]) -> Iterator[Quad]:
+    def _wrote(self, graphs: Iterable[str]) -> None:
+        for graph in graphs:
+            self._writes[graph] = self._writes.get(graph, 0) + 1
+
+    def _touching(self, quads: Iterable[Quad], seen: set[str]) -> Iterator[Quad]:
         for quad in quads:
             g = quad.graph_name
-            self._touch(g.value if isinstance(g, NamedNode) else DEFAULT_GRAPH)
+            name = g.value if isinstance(g, NamedNode) else DEFAULT_GRAPH
+            self._touch(name)
+            seen.add(name)
             yield quad
+
+    def loaded_from(self, graph: str, source: LoadedFile) -> None:
+        """Kept only if the one write into ``graph`` since it was emptied was this load, and until the
+        next write into it (see :mod:`coopgraph.store.input_delta`)."""
+        if self._writes.get(graph) == 1:
+            self._inputs[graph] = (source, _file_stamp(source.path))
+
+    def inputs(self) -> dict[str, LoadedFile]:
+        """The graphs whose version's delta may be written from their file (unchanged since)."""
+        return {g: source for g, (source, stamp) in self._inputs.items() if _file_stamp(source.path) == stamp}
 
     def query_before(self, sparql: str, default_graph: list[str] | None = None) -> Any:
         """Query the state before this transaction (no results when the store was empty)."""
@@ -164,6 +202,7 @@ class Transaction(_Reader):
         """Load RDF into ``graph`` (``bulk``: with the bulk loader, for large inputs); a syntax error raises
         :class:`SyntaxError` with line and column."""
         self._touch(graph)
+        self._wrote([graph])
         to_graph = graph_node(graph)
         load = self._store.bulk_load if bulk else self._store.load
         if isinstance(data, Path):
@@ -172,7 +211,9 @@ class Transaction(_Reader):
             load(data, format=format, base_iri=base_iri, to_graph=to_graph)
 
     def add(self, quads: Iterable[Quad]) -> None:
-        self._store.bulk_extend(self._touching(quads))
+        seen: set[str] = set()
+        self._store.bulk_extend(self._touching(quads, seen))
+        self._wrote(seen)
 
     def add_graph(self, graph: str) -> None:
         self._touch(graph)
@@ -181,6 +222,7 @@ class Transaction(_Reader):
 
     def drop_graph(self, graph: str) -> None:
         self._touch(graph)
+        self._writes.pop(graph, None)
         if graph == DEFAULT_GRAPH:
             self._store.clear_graph(pyoxigraph.DefaultGraph())
             return
@@ -195,8 +237,10 @@ class Transaction(_Reader):
             written = ["ALL"]
         if any(w in ("ALL", "NAMED") or w.startswith(("?", "$")) for w in written):
             self.touched = None
+            self._inputs.clear()
         for graph in written:
             self._touch(graph)
+        self._wrote(written)
         self._store.update(sparql, base_iri=base_iri)
 
     def count(self, graph: str) -> int:
@@ -362,7 +406,7 @@ class LocalStore:
     def _record_version(self, tx: Transaction, name: str) -> Version | None:
         """Write the version ``name`` will publish, if the transaction changed anything or says what it
         did (a compaction changes nothing and says nothing)."""
-        delta = graph_delta(self._published(), tx._store, tx.touched)
+        delta = graph_delta(self._published(), tx._store, tx.touched, tx.inputs())
         if not delta and tx.note is None:
             return None
         return self.history.record(name, self.generations.current(), tx.note, delta)

@@ -67,6 +67,19 @@ class ChangeNote:
     validation: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class LoadedFile:
+    """The file a graph was loaded from, whole and alone: a store that keeps history writes the graph's
+    delta from it instead of reading the graph back (see :mod:`coopgraph.store.input_delta`)."""
+
+    path: Path
+    #: The format it was read as, and the base IRI (the graphs of a dataset file go into the one graph).
+    format: RdfFormat
+    base_iri: str | None
+    #: The triples the graph holds after the load.
+    triples: int
+
+
 class StoreBusy(RuntimeError):
     """Another writer holds the store for longer than we may wait."""
 
@@ -204,6 +217,11 @@ class StoreTransaction(GraphReader, Protocol):
     def describe_change(self, note: ChangeNote) -> None:
         """Say what the change is: kept with the version it publishes (a store that keeps no history
         ignores it)."""
+        ...
+
+    def loaded_from(self, graph: str, source: LoadedFile) -> None:
+        """Say that ``graph`` holds what one load of ``source`` put there and nothing else (a store that
+        keeps no history ignores it)."""
         ...
 
 

@@ -64,7 +64,7 @@ from coopgraph import iris
 from coopgraph.sparql_text import ScanError, scan_query, scan_update
 from coopgraph.store.catalog import GraphRecord, catalog_quads, read_records
 from coopgraph.store.generations import Generations
-from coopgraph.store.protocol import DEFAULT_GRAPH, ChangeNote, StoreMissing, Term, graph_node
+from coopgraph.store.protocol import DEFAULT_GRAPH, ChangeNote, LoadedFile, StoreMissing, Term, graph_node
 from coopgraph.store.remote_derived import DerivedFiles, Hold
 from coopgraph.store.remote_http import Endpoints, RemoteError, SparqlClient
 from coopgraph.store.sparql_rewrite import bind_values, rewrite_graphs, route_update
@@ -291,6 +291,9 @@ class RemoteTransaction(_Reader):
 
     def describe_change(self, note: ChangeNote) -> None:
         """A remote store keeps no history (the SPARQL server holds the data): the note is dropped."""
+
+    def loaded_from(self, graph: str, source: LoadedFile) -> None:
+        """No history here either: nothing to write from the file."""
 
     def query_before(self, sparql: str, default_graph: list[str] | None = None) -> Any:
         """Query the state this transaction started from (the published graphs: nobody else writes)."""

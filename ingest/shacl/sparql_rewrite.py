@@ -17,9 +17,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_CH = "A-Za-z0-9_\u00b7\u00c0-\uffff"  # characters of names
-_NS = f"[A-Za-z\u00c0-\uffff](?:[{_CH}.\\-]*[{_CH}\\-])?"  # the prefix of a prefixed name
-_LOCAL = f"[{_CH}:%\\-\\\\](?:[{_CH}.:%\\-\\\\]*[{_CH}:%\\-\\\\])?"  # its local part
+#: Any character from U+00C0 up. Written as the complement of the lower ones: a class that lists the
+#: range itself costs the regular expression compiler about 15 ms each, every process, every class.
+_HIGH = "[^\\x00-\\xbf]"
+
+
+def _chars(extra: str = "") -> str:
+    """A character of names (letters, digits, _, U+00B7, U+00C0 and up) or one of ``extra``."""
+    return f"(?:[A-Za-z0-9_\u00b7{extra}]|{_HIGH})"
+
+
+_NAME = _chars()
+_NAME_DOT = _chars(".\\-")  # inside a name: also . and -
+_NAME_END = _chars("\\-")
+_LOCAL_CH = _chars(":%\\-\\\\")  # a local part: also : % - and \ (escapes)
+_LOCAL_DOT = _chars(".:%\\-\\\\")
+_NS = f"(?:[A-Za-z]|{_HIGH})(?:{_NAME_DOT}*{_NAME_END})?"  # the prefix of a prefixed name
+_LOCAL = f"{_LOCAL_CH}(?:{_LOCAL_DOT}*{_LOCAL_CH})?"  # its local part
 _TOKEN = re.compile(
     "|".join(
         [
@@ -30,8 +44,8 @@ _TOKEN = re.compile(
             r'|"(?:[^"\\\n]|\\.)*"'
             r"|'(?:[^'\\\n]|\\.)*')",
             r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
-            f"(?P<var>[?$][{_CH}]+)",
-            f"(?P<bnode>_:[{_CH}](?:[{_CH}.\\-]*[{_CH}\\-])?)",
+            f"(?P<var>[?$]{_NAME}+)",
+            f"(?P<bnode>_:{_NAME}(?:{_NAME_DOT}*{_NAME_END})?)",
             f"(?P<pname>(?:{_NS})?:(?:{_LOCAL})?)",
             r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)",
             r"(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)",

@@ -1,0 +1,233 @@
+"""A new graph's delta written from the file it was loaded from, instead of read back out of the store.
+
+Reading a freshly bulk-loaded graph back out of Oxigraph costs a dictionary lookup per term (7.8 s for 1M
+triples); the file holds the same statements. Three things differ between the file and what the store gives
+back, and each is taken from the store's side:
+
+- blank nodes: the loader names them afresh, so their statements are looked up in the store, by the
+  subject or object and the predicate they have in the file;
+- typed literals the store keeps as values (xsd:integer, xsd:dateTime, ...) come back in their canonical
+  form ("01" is "1", xsd:int is xsd:integer): each distinct one is put through an in-memory store once;
+- duplicates: the store keeps a statement once.
+
+The statements written are then counted: each is one the graph holds, so as many as the graph holds means
+the same set, without duplicates. When the count differs (a file with a duplicate line), :func:`input_delta`
+returns None and the caller reads the graph back.
+
+N-Triples is read as text: a line that is one plain statement (an IRI first, no blank node, no escape, no
+comment after it) gets the graph's name before its full stop, whole blocks at once when every line is
+plain; any other line, and every other format, is parsed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat
+
+from coopgraph.store.protocol import LoadedFile
+
+__all__ = ["input_delta"]
+
+_BLOCK = 1 << 22
+#: What makes a line other than one plain statement: blank nodes, escapes, triple terms, tabs, carriage
+#: returns (checked as substrings), and a comment or a second statement after a full stop (the pattern).
+_UNPLAIN = (b"_:", b"\\", b"<<", b"\t", b"\r")
+_AFTER_STOP = re.compile(rb"\. *[#<]")
+#: The end of a typed literal of a plain line and its datatype (no escapes there, so the literal starts
+#: at the quote before).
+_TYPED = re.compile(rb'"\^\^<([^>\n]*)>')
+_KEPT_AS_TEXT = frozenset(
+    {
+        "http://www.w3.org/2001/XMLSchema#string",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString",
+    }
+)
+#: gzip (wbits 31); level 1: at 1M triples 0.9 s and 7.1 MB against 2.5 s and 5.6 MB at level 6.
+_LEVEL = 1
+_PARSED_BATCH = 50_000
+
+
+class _Canonical:
+    """The literal the store gives back for a typed literal, learnt once per distinct literal."""
+
+    def __init__(self) -> None:
+        self._scratch = pyoxigraph.Store()
+        self._plain: dict[tuple[bytes, bytes], bool] = {}
+        self._terms: dict[Literal, Literal] = {}
+
+    def _through_store(self, literals: list[Literal]) -> list[Literal]:
+        predicate = NamedNode("urn:coopgraph:canonical")
+        self._scratch.clear()
+        self._scratch.extend(
+            Quad(NamedNode(f"urn:coopgraph:{n}"), predicate, lit) for n, lit in enumerate(literals)
+        )
+        back: list[Literal] = list(literals)
+        for q in self._scratch.quads_for_pattern(None, predicate, None):
+            back[int(q.subject.value.rsplit(":", 1)[1])] = q.object  # type: ignore[assignment]
+        return back
+
+    def plain(self, text: bytes) -> bool:
+        """Whether every typed literal of the plain lines ``text`` comes back as written."""
+        found = {(text[text.rfind(b'"', 0, m.start()) + 1 : m.start()], m[1]) for m in _TYPED.finditer(text)}
+        if not found:
+            return True
+        new = [key for key in found if key not in self._plain]
+        if new:
+            literals = [Literal(v.decode(), datatype=NamedNode(t.decode())) for v, t in new]
+            for key, lit, back in zip(new, literals, self._through_store(literals), strict=True):
+                self._plain[key] = back == lit
+        return all(self._plain[key] for key in found)
+
+    def term(self, literal: Literal) -> Literal:
+        if literal.datatype.value in _KEPT_AS_TEXT:
+            return literal
+        found = self._terms.get(literal)
+        if found is None:
+            found = self._terms[literal] = self._through_store([literal])[0]
+        return found
+
+
+class _Output:
+    """Gzipped N-Quads, compressed as they come (the text of a large graph is never held whole)."""
+
+    def __init__(self) -> None:
+        self._zip = zlib.compressobj(_LEVEL, zlib.DEFLATED, 31)
+        self._parts: list[bytes] = []
+        self.count = 0
+
+    def text(self, nquads: bytes, statements: int) -> None:
+        self._parts.append(self._zip.compress(nquads))
+        self.count += statements
+
+    def quads(self, quads: list[Quad]) -> None:
+        if quads:
+            buffer = io.BytesIO()
+            pyoxigraph.serialize(quads, buffer, RdfFormat.N_QUADS)
+            self.text(buffer.getvalue(), len(quads))
+
+    def finish(self) -> bytes:
+        self._parts.append(self._zip.flush())
+        return b"".join(self._parts)
+
+
+class _Unsupported(Exception):
+    """A statement this module does not write from the file (a triple term): the graph is read back."""
+
+
+class _Writer:
+    def __init__(self, store: pyoxigraph.Store, graph: str) -> None:
+        self.store = store
+        self.node = NamedNode(graph)
+        self.stop = f" <{graph}> .\n".encode()
+        self.out = _Output()
+        self.canonical = _Canonical()
+        #: (subject, predicate, object) of the file's statements with a blank node, None where it is
+        self.blank_patterns: set[tuple[NamedNode | None, NamedNode, object]] = set()
+
+    # ------------------------------------------------------------ N-Triples as text
+    def ntriples(self, path: Path) -> None:
+        unsure: list[bytes] = []
+        with open(path, "rb") as stream:
+            rest = b""
+            while block := stream.read(_BLOCK):
+                block = rest + block
+                cut = block.rfind(b"\n") + 1
+                rest = block[cut:]
+                self._block(block[:cut], unsure)
+            if rest:
+                self._block(rest + b"\n", unsure)
+        if unsure:
+            self.parsed(pyoxigraph.parse(b"\n".join(unsure), format=RdfFormat.N_TRIPLES))
+
+    def _block(self, block: bytes, unsure: list[bytes]) -> None:
+        if not block:
+            return
+        lines = block.count(b"\n")
+        if (  # a comment line that ends with " ." would be counted as a statement: the count finds it
+            block.count(b" .\n") == lines
+            and not any(mark in block for mark in _UNPLAIN)
+            and _AFTER_STOP.search(block) is None
+            and self.canonical.plain(block)
+        ):
+            self.out.text(block.replace(b" .\n", self.stop), lines)
+            return
+        plain: list[bytes] = []
+        for line in block.split(b"\n")[:-1]:
+            if (
+                line.startswith(b"<")
+                and line.endswith(b" .")
+                and not any(mark in line for mark in _UNPLAIN)
+                and _AFTER_STOP.search(line) is None
+                and self.canonical.plain(line)
+            ):
+                plain.append(line[:-2])
+            elif line.strip() and not line.lstrip().startswith(b"#"):
+                unsure.append(line)
+        if plain:
+            plain.append(b"")
+            self.out.text(self.stop.join(plain), len(plain) - 1)
+
+    # ------------------------------------------------------------ any format, parsed
+    def parsed(self, quads: Iterable[Quad]) -> None:
+        batch: list[Quad] = []
+        for q in quads:
+            subject, obj = q.subject, q.object
+            if type(subject) is pyoxigraph.Triple or type(obj) is pyoxigraph.Triple:
+                raise _Unsupported
+            if type(subject) is BlankNode or type(obj) is BlankNode:
+                self.blank_patterns.add(
+                    (
+                        None if type(subject) is BlankNode else subject,  # type: ignore[misc]
+                        q.predicate,
+                        None if type(obj) is BlankNode else obj,
+                    )
+                )
+                continue
+            if type(obj) is Literal:
+                obj = self.canonical.term(obj)
+            batch.append(Quad(subject, q.predicate, obj, self.node))
+            if len(batch) >= _PARSED_BATCH:
+                self.out.quads(batch)
+                batch = []
+        self.out.quads(batch)
+
+    def blank_statements(self) -> None:
+        """The statements with a blank node, as the store names them (only this load wrote the graph, so
+        every blank node of it is one of the file's)."""
+        found: set[Quad] = set()
+        for subject, predicate, obj in self.blank_patterns:
+            for q in self.store.quads_for_pattern(subject, predicate, obj, self.node):  # type: ignore[arg-type]
+                if (subject is not None or type(q.subject) is BlankNode) and (
+                    obj is not None or type(q.object) is BlankNode
+                ):
+                    found.add(q)
+        self.out.quads(list(found))
+
+
+def _dataset_quads(source: LoadedFile) -> Iterator[Quad]:
+    return pyoxigraph.parse(path=str(source.path), format=source.format, base_iri=source.base_iri)
+
+
+def input_delta(store: pyoxigraph.Store, graph: str, source: LoadedFile) -> tuple[bytes, int] | None:
+    """The statements of the new named graph ``graph`` of ``store``, loaded from ``source`` alone, as
+    gzipped N-Quads and their count; None when they cannot be vouched for from the file (see the module's
+    note: the caller reads the graph back)."""
+    writer = _Writer(store, graph)
+    try:
+        if source.format == RdfFormat.N_TRIPLES:
+            writer.ntriples(source.path)
+        else:
+            writer.parsed(_dataset_quads(source))
+    except (_Unsupported, OSError, SyntaxError, ValueError):
+        return None
+    writer.blank_statements()
+    if writer.out.count != source.triples:
+        return None
+    return writer.out.finish(), writer.out.count
