@@ -85,13 +85,13 @@ class _Canonical:
                 self._plain[key] = back == lit
         return all(self._plain[key] for key in found)
 
-    def term(self, literal: Literal) -> Literal:
-        if literal.datatype.value in _KEPT_AS_TEXT:
-            return literal
-        found = self._terms.get(literal)
-        if found is None:
-            found = self._terms[literal] = self._through_store([literal])[0]
-        return found
+    def terms(self, literals: Iterable[Literal]) -> dict[Literal, Literal]:
+        """Each typed literal of ``literals`` -> the literal the store gives back for it (all learnt in one
+        pass through the scratch store)."""
+        new = list({lit for lit in literals if lit.datatype.value not in _KEPT_AS_TEXT} - self._terms.keys())
+        if new:
+            self._terms.update(zip(new, self._through_store(new), strict=True))
+        return self._terms
 
 
 class _Output:
@@ -190,13 +190,17 @@ class _Writer:
                     )
                 )
                 continue
-            if type(obj) is Literal:
-                obj = self.canonical.term(obj)
-            batch.append(Quad(subject, q.predicate, obj, self.node))
+            batch.append(q)
             if len(batch) >= _PARSED_BATCH:
-                self.out.quads(batch)
+                self._write_parsed(batch)
                 batch = []
-        self.out.quads(batch)
+        self._write_parsed(batch)
+
+    def _write_parsed(self, quads: list[Quad]) -> None:
+        canonical = self.canonical.terms(q.object for q in quads if type(q.object) is Literal)
+        self.out.quads(
+            [Quad(q.subject, q.predicate, canonical.get(q.object, q.object), self.node) for q in quads]  # type: ignore[call-overload]
+        )
 
     def blank_statements(self) -> None:
         """The statements with a blank node, as the store names them (only this load wrote the graph, so
