@@ -133,20 +133,19 @@ class _Writer:
 
     # ------------------------------------------------------------ N-Triples as text
     def ntriples(self, path: Path) -> None:
-        unsure: list[bytes] = []
         with open(path, "rb") as stream:
             rest = b""
             while block := stream.read(_BLOCK):
                 block = rest + block
                 cut = block.rfind(b"\n") + 1
                 rest = block[cut:]
-                self._block(block[:cut], unsure)
+                self._block(block[:cut])
             if rest:
-                self._block(rest + b"\n", unsure)
-        if unsure:
-            self.parsed(pyoxigraph.parse(b"\n".join(unsure), format=RdfFormat.N_TRIPLES))
+                self._block(rest + b"\n")
 
-    def _block(self, block: bytes, unsure: list[bytes]) -> None:
+    def _block(self, block: bytes) -> None:
+        """One block of whole lines: as text when every line is plain, else line by line, the lines
+        that are not parsed (each line of N-Triples stands alone)."""
         if not block:
             return
         lines = block.count(b"\n")
@@ -159,6 +158,7 @@ class _Writer:
             self.out.text(block.replace(b" .\n", self.stop), lines)
             return
         plain: list[bytes] = []
+        unsure: list[bytes] = []
         for line in block.split(b"\n")[:-1]:
             if (
                 line.startswith(b"<")
@@ -173,6 +173,8 @@ class _Writer:
         if plain:
             plain.append(b"")
             self.out.text(self.stop.join(plain), len(plain) - 1)
+        if unsure:
+            self.parsed(pyoxigraph.parse(b"\n".join(unsure), format=RdfFormat.N_TRIPLES))
 
     # ------------------------------------------------------------ any format, parsed
     def parsed(self, quads: Iterable[Quad]) -> None:
