@@ -5,7 +5,8 @@ Every IRI is shown by its label in the reader's language (with the language show
 falls back to another one) and linked: the project's IRIs to this server's pages, other ``http``,
 ``https`` and ``mailto`` IRIs to themselves, anything else not at all. Values are grouped by property
 under the ontology's label, dates are written out, each statement names the graph it comes from and
-the article its subject cites, incoming links are listed, and schema.org JSON-LD is embedded for
+the article its subject cites, incoming links are counted (up to a cap) and the first of them listed,
+with a link to all of them as a triple pattern fragment, and schema.org JSON-LD is embedded for
 search engines. Every value is escaped.
 """
 
