@@ -5,7 +5,8 @@ Every IRI is shown by its label in the reader's language (with the language show
 falls back to another one) and linked: the project's IRIs to this server's pages, other ``http``,
 ``https`` and ``mailto`` IRIs to themselves, anything else not at all. Values are grouped by property
 under the ontology's label, dates are written out, each statement names the graph it comes from and
-the article its subject cites, incoming links are listed, and schema.org JSON-LD is embedded for
+the article its subject cites, incoming links are counted (up to a cap) and the first of them listed,
+with a link to all of them as a triple pattern fragment, and schema.org JSON-LD is embedded for
 search engines. Every value is escaped.
 """
 
@@ -23,7 +24,7 @@ from coopgraph import iris
 from server.http.memento_links import timemap_url
 from server.http.query_page import SERVER_DIR, script_json
 from server.http.resource_network import network_section
-from server.http.resource_text import TEXT, format_date
+from server.http.resource_text import TEXT, format_count, format_date
 
 TEMPLATE = SERVER_DIR / "templates" / "resource.html"
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
@@ -215,7 +216,7 @@ def _body(page: Page) -> str:
         _property_rows(page, own, nested),
     ]
     if data["incoming"]:
-        parts.append(f'<h2 id="incoming">{esc(page.text["incoming"])} ({len(data["incoming"])})</h2>')
+        parts.append(_incoming_heading(page))
         rows = []
         for predicate, links in sorted(
             _grouped(data["incoming"], 1).items(), key=lambda kv: page.label(kv[0])[0]
@@ -229,6 +230,25 @@ def _body(page: Page) -> str:
         parts.append('<table class="statements incoming">' + "".join(rows) + "</table>")
     parts.append(_sources(page))
     return "".join(parts)
+
+
+def _incoming_heading(page: Page) -> str:
+    """The heading of the incoming links with their count; when the page lists only the first of them,
+    says so and links to all of them, page by page (the triple pattern fragment ``?s ?p <iri>``)."""
+    data = page.data
+    shown = len(data["incoming"])
+    count = max(int(data.get("incoming_count", shown)), shown)
+    exact = bool(data.get("incoming_exact", True))
+    written = format_count(count, exact, page.lang)
+    heading = f'<h2 id="incoming">{esc(page.text["incoming"])} ({esc(written)})</h2>'
+    if exact and count <= shown:
+        return heading
+    every = f"{page.base}/fragments?{urlencode({'object': data['iri']})}"
+    note = page.text["incoming_shown"].format(shown=format_count(shown, True, page.lang), count=written)
+    return (
+        heading + f'<p class="incoming-more">{esc(note)} '
+        f'<a rel="related" href="{esc(every)}">{esc(page.text["incoming_all"])}</a></p>'
+    )
 
 
 def _sources(page: Page) -> str:

@@ -31,6 +31,8 @@ TEXT: dict[str, dict[str, str]] = {
         "did_you_mean": "Did you mean",
         "look_elsewhere": "The query editor searches the whole dataset; the dumps hold all of it.",
         "network": "Network",
+        "incoming_shown": "The first {shown} of {count}.",
+        "incoming_all": "All of them, page by page",
     },
     "vi": {
         "type": "loại",
@@ -54,6 +56,8 @@ TEXT: dict[str, dict[str, str]] = {
         "did_you_mean": "Có phải bạn muốn tìm",
         "look_elsewhere": "Trình soạn truy vấn tìm trong toàn bộ dữ liệu; các tệp tải về chứa toàn bộ.",
         "network": "Mạng lưới",
+        "incoming_shown": "{shown} liên kết đầu tiên trong số {count}.",
+        "incoming_all": "Xem tất cả, theo từng trang",
     },
     "fr": {
         "type": "type",
@@ -77,6 +81,8 @@ TEXT: dict[str, dict[str, str]] = {
         "did_you_mean": "Vouliez-vous dire",
         "look_elsewhere": "L'éditeur de requêtes interroge toutes les données ; les exports le livrent.",
         "network": "Réseau",
+        "incoming_shown": "Les {shown} premiers sur {count}.",
+        "incoming_all": "Tous, page par page",
     },
 }
 
@@ -114,6 +120,15 @@ MONTHS = {
 }
 _DATE = re.compile(r"^(-?\d{4,})-(\d{2})-(\d{2})")
 _YEAR_MONTH = re.compile(r"^(-?\d{4,})-(\d{2})$")
+
+
+#: The thousands separator of each language (French: a narrow no-break space).
+THOUSANDS = {"en": ",", "vi": ".", "fr": "\u202f"}
+
+
+def format_count(count: int, exact: bool, lang: str) -> str:
+    """A count written for a reader, ``10,000+`` when it is only a lower bound."""
+    return f"{count:,}".replace(",", THOUSANDS.get(lang, ",")) + ("" if exact else "+")
 
 
 def _month(month: int, lang: str) -> str:

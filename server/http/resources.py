@@ -64,6 +64,11 @@ FORMAT_NAME = {
     "application/n-quads": "nq",
 }
 VARY = "Accept, Accept-Language"
+#: Incoming links a page lists, and counts at most: a page of a hub (an article every node cites) reads
+#: a bounded part of its links and links to all of them, page by page, as triple pattern fragments.
+PAGE_INCOMING, PAGE_INCOMING_COUNT_CAP = 100, 10_000
+#: Incoming links the RDF of a resource holds at most (in the store's order).
+RDF_INCOMING = 500
 
 
 def iri_of(request: Request) -> str:
@@ -119,6 +124,8 @@ async def resource(request: Request) -> Response:
         max_bytes=state.settings.max_result_bytes,
         context_url=base + "/context.jsonld",
         unless_generation=generation_in(request.headers.get("if-none-match"), variant),
+        incoming_limit=PAGE_INCOMING if media == HTML else RDF_INCOMING,
+        incoming_count_cap=PAGE_INCOMING_COUNT_CAP if media == HTML else 0,
     )
     answered = await whole_answer(state, message)
     if isinstance(answered, Response):

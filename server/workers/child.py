@@ -229,7 +229,7 @@ def describe_resource(store: Store, request: Describe, out: BinaryIO) -> None:
         send(out, AnswerHead(304, generation=generation))
         return
     if request.version is None:
-        found = describe.describe(view, request.iri, request.incoming_limit)
+        found = describe.describe(view, request.iri, request.incoming_limit, request.incoming_count_cap)
     else:
         try:
             found = past.describe_at(store, request.version, request.iri, request.incoming_limit)

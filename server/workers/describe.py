@@ -37,6 +37,10 @@ MAX_DEPTH = 8
 
 _OUTGOING = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"
 _INCOMING = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT {limit}"
+#: Incoming links counted up to a cap, so that a page of a hub (an article every node cites) reads a
+#: bounded part of its links, not all of them.
+#: The IRI is written in as an N-Triples term (pyoxigraph checks it; a substitution cannot reach a subquery).
+_INCOMING_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { SELECT ?s WHERE { GRAPH ?g { ?s ?p {o} } } LIMIT {limit} }"
 #: The label properties in a FILTER, not in a second VALUES block: with two, the store joined them
 #: after reading far more than the names' own statements (tens of milliseconds a page).
 _LABELS = """SELECT ?x ?p ?label WHERE {{
@@ -65,6 +69,9 @@ class Description:
     iri: str
     outgoing: list[Quad] = field(default_factory=list)  #: the resource's and its blank nodes' statements
     incoming: list[Quad] = field(default_factory=list)  #: statements whose object is the resource
+    #: how many statements point at the resource, counted up to a cap (None: not counted)
+    incoming_count: int | None = None
+    incoming_exact: bool = True  #: False: there are more than ``incoming_count``
 
     @property
     def found(self) -> bool:
@@ -74,8 +81,9 @@ class Description:
         return self.outgoing + self.incoming
 
 
-def describe(view: ReadView, iri: str, incoming_limit: int) -> Description:
-    """The resource's bounded description and its incoming links, in the store's order."""
+def describe(view: ReadView, iri: str, incoming_limit: int, count_cap: int = 0) -> Description:
+    """The resource's bounded description and its first ``incoming_limit`` incoming links, in the store's
+    order; with ``count_cap``, how many incoming links there are, counted up to that cap."""
     found = Description(iri)
     pending: list[tuple[NamedNode | BlankNode, int]] = [(NamedNode(iri), 0)]
     seen: set[NamedNode | BlankNode] = set()
@@ -92,7 +100,16 @@ def describe(view: ReadView, iri: str, incoming_limit: int) -> Description:
     query = _INCOMING.replace("{limit}", str(int(incoming_limit)))
     for row in view.query(query, substitutions={"o": NamedNode(iri)}):
         found.incoming.append(Quad(row["s"], row["p"], NamedNode(iri), row["g"]))
+    if count_cap > 0:
+        found.incoming_count, found.incoming_exact = count_incoming(view, iri, count_cap)
     return found
+
+
+def count_incoming(view: ReadView, iri: str, cap: int) -> tuple[int, bool]:
+    """How many statements point at ``iri``, counted up to ``cap`` (then ``(cap, False)``)."""
+    query = _INCOMING_COUNT.replace("{o}", str(NamedNode(iri))).replace("{limit}", str(int(cap) + 1))
+    counted = int(next(iter(view.query(query)))["n"].value)
+    return min(counted, cap), counted <= cap
 
 
 def suggestions(view: ReadView, iri: str) -> list[str]:
@@ -188,6 +205,8 @@ def page_data(view: ReadView, found: Description) -> dict[str, Any]:
             [_term(q.subject), q.predicate.value, _term(q.object), q.graph_name.value] for q in found.outgoing
         ],  # type: ignore[union-attr]
         "incoming": [[_term(q.subject), q.predicate.value, q.graph_name.value] for q in found.incoming],  # type: ignore[union-attr]
+        "incoming_count": len(found.incoming) if found.incoming_count is None else found.incoming_count,
+        "incoming_exact": found.incoming_exact,
         "labels": labels(view, named),
         "sources": found_sources,
         "ring": ring,

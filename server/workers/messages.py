@@ -79,6 +79,7 @@ class Describe:
     context_url: str | None = None  #: the ``@context`` a JSON-LD answer refers to
     unless_generation: str | None = None  #: answer 304 (no body) if this is still the published one
     incoming_limit: int = 500  #: incoming links listed at most
+    incoming_count_cap: int = 0  #: incoming links counted up to this many (0: not counted)
     version: int | None = None  #: the description as it stood right after this version (None: now)
 
 
