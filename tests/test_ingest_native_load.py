@@ -19,6 +19,7 @@ from rdflib.compare import isomorphic
 from coopgraph.store.local import LocalStore
 from ingest.batch import run
 from ingest.errors import IngestError
+from ingest.limits import BLOCK, InputLimits, check_source
 from ingest.native_load import as_ntriples
 from ingest.sources import discover
 from tests.conftest import latest_version
@@ -272,3 +273,25 @@ def test_a_remote_jsonld_context_is_refused_naming_the_file_and_nothing_is_writt
     assert problem.path == str(path)
     assert "remote @context" in problem.message and "never fetches" in problem.message
     assert requests == []
+
+
+@pytest.mark.parametrize("deep", [False, True])
+def test_the_depth_of_a_jsonld_document_on_one_line_is_measured_across_blocks(
+    tmp_path: Path, deep: bool
+) -> None:
+    """A document written without line breaks (as serializers do) is read by blocks: a string left open
+    at a block's end, brackets inside strings, and nesting past the limit after the first block."""
+    filler = [{"@id": f"{EX}n{n}", f"{EX}p": "[[[{{ " + "x" * (n % 97) + ' \\" ]]'} for n in range(30_000)]
+    limit = InputLimits().depth
+    nested: object = "end"
+    for _ in range(limit + 1 if deep else limit - 3):
+        nested = [nested]
+    text = json.dumps({"@graph": filler, f"{EX}q": nested}, separators=(",", ":"))
+    assert "\n" not in text and len(text) > 2 * BLOCK  # the premise
+    path = tmp_path / "one-line.jsonld"
+    path.write_text(text, encoding="utf-8")
+    [source], _ = discover([path])
+    problems = check_source(source, InputLimits())
+    assert bool(problems) == deep
+    if deep:
+        assert problems[0].line == 1 and "deeper than the limit" in problems[0].message
