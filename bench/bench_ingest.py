@@ -9,6 +9,7 @@ Cases (each repeated, alternating, each in a process of its own so that its peak
               shapes and seed data; its triples are outside every shape's targets (the pipeline's own cost)
 * ``nquads``, ``trig``, ``jsonld``  the same triples as N-Quads, TriG and JSON-LD files (every graph of the
               file merged into the source's graph, as the pipeline does)
+* ``turtle``, ``rdfxml``  the same triples as Turtle and RDF/XML files
 * ``domain``  ``coopgraph ingest`` of organisations that the shapes do target: checksums,
               literal checks, load, the validation gate over every new node, catalogue, publication
 * ``csvw``    ``coopgraph ingest`` of a CSV on the Web table mapped by its metadata
@@ -129,6 +130,18 @@ def write_jsonld(nquads: Path, path: Path) -> None:
         )
 
 
+def write_graph(plain: Path, path: Path, fmt: str) -> None:
+    """The N-Triples file as Turtle or RDF/XML (pyoxigraph's serializers)."""
+    import pyoxigraph
+
+    with open(path, "wb") as out:
+        pyoxigraph.serialize(
+            pyoxigraph.parse(path=str(plain), format=pyoxigraph.RdfFormat.N_TRIPLES),
+            out,
+            format=getattr(pyoxigraph.RdfFormat, fmt),
+        )
+
+
 def write_table(folder: Path, rows: int) -> Path:
     rng = random.Random(7)
     folder.mkdir(parents=True, exist_ok=True)
@@ -178,7 +191,19 @@ def write_table(folder: Path, rows: int) -> Path:
     return table
 
 
-CASES = ("raw", "raw-nq", "plain", "nquads", "trig", "jsonld", "domain", "csvw", "csvw-map")
+CASES = (
+    "raw",
+    "raw-nq",
+    "plain",
+    "nquads",
+    "trig",
+    "jsonld",
+    "turtle",
+    "rdfxml",
+    "domain",
+    "csvw",
+    "csvw-map",
+)
 
 
 # ------------------------------------------------------------------------------------------ one case
@@ -309,6 +334,11 @@ def main() -> None:
         write_trig(plain, trig)
         if "jsonld" in cases:
             write_jsonld(nquads, jsonld)
+    turtle, rdfxml = work / "plain.ttl", work / "plain.rdf"
+    if "turtle" in cases:
+        write_graph(plain, turtle, "TURTLE")
+    if "rdfxml" in cases:
+        write_graph(plain, rdfxml, "RDF_XML")
     table = write_table(work / "table", args.rows)
     seeded = work / "seeded"
     shutil.rmtree(seeded, ignore_errors=True)
@@ -327,6 +357,8 @@ def main() -> None:
         "nquads": (nquads, seeded),
         "trig": (trig, seeded),
         "jsonld": (jsonld, seeded),
+        "turtle": (turtle, seeded),
+        "rdfxml": (rdfxml, seeded),
         "domain": (domain, seeded),
         "csvw": (table, seeded),
         "csvw-map": (table, None),
