@@ -9,9 +9,15 @@ Cases (each repeated, alternating, each in a process of its own so that its peak
               shapes and seed data; its triples are outside every shape's targets (the pipeline's own cost)
 * ``nquads``, ``trig``, ``jsonld``  the same triples as N-Quads, TriG and JSON-LD files (every graph of the
               file merged into the source's graph, as the pipeline does)
+* ``turtle``, ``rdfxml``  the same triples as Turtle and RDF/XML files
 * ``domain``  ``coopgraph ingest`` of organisations that the shapes do target: checksums,
               literal checks, load, the validation gate over every new node, catalogue, publication
 * ``csvw``    ``coopgraph ingest`` of a CSV on the Web table mapped by its metadata
+* ``csvw-map`` the mapping of that table alone (its quads counted, no store): the mapping's share of ``csvw``
+
+Each pipeline case also reports where its time went: ``load`` (reading the source into the new
+generation: parse or mapping, literal checks, the bulk loader), ``gate`` (validation) and ``version``
+(recording the change in the store's history), each in seconds of wall time.
 
     python bench/bench_ingest.py [--triples 1000000] [--rows 100000] [--repeat 3] [--cases raw,plain,...]
 
@@ -124,6 +130,18 @@ def write_jsonld(nquads: Path, path: Path) -> None:
         )
 
 
+def write_graph(plain: Path, path: Path, fmt: str) -> None:
+    """The N-Triples file as Turtle or RDF/XML (pyoxigraph's serializers)."""
+    import pyoxigraph
+
+    with open(path, "wb") as out:
+        pyoxigraph.serialize(
+            pyoxigraph.parse(path=str(plain), format=pyoxigraph.RdfFormat.N_TRIPLES),
+            out,
+            format=getattr(pyoxigraph.RdfFormat, fmt),
+        )
+
+
 def write_table(folder: Path, rows: int) -> Path:
     rng = random.Random(7)
     folder.mkdir(parents=True, exist_ok=True)
@@ -173,7 +191,19 @@ def write_table(folder: Path, rows: int) -> Path:
     return table
 
 
-CASES = ("raw", "raw-nq", "plain", "nquads", "trig", "jsonld", "domain", "csvw")
+CASES = (
+    "raw",
+    "raw-nq",
+    "plain",
+    "nquads",
+    "trig",
+    "jsonld",
+    "turtle",
+    "rdfxml",
+    "domain",
+    "csvw",
+    "csvw-map",
+)
 
 
 # ------------------------------------------------------------------------------------------ one case
@@ -197,12 +227,19 @@ def run_one(case: str, source: Path, store: Path) -> dict[str, float]:
         target.flush()
         del target
         loaded = None
+    elif case == "csvw-map":
+        from ingest.csvw_rdf import TableFindings, table_quads
+
+        mapping = source.with_name(source.name + "-metadata.json")
+        graph = "https://w3id.org/coopgraph/graph/data/bench"
+        loaded = sum(1 for _ in table_quads(source, mapping, graph, 1 << 20, TableFindings()))
     else:
         from coopgraph.store.local import LocalStore
         from ingest.batch import run
         from ingest.progress import Progress
         from ingest.sources import discover
 
+        phases = _timed_phases()
         local = LocalStore(store)
         sources, problems = discover([source])
         assert not problems, problems
@@ -219,9 +256,38 @@ def run_one(case: str, source: Path, store: Path) -> dict[str, float]:
     }
     if loaded is not None:
         out["triples"] = loaded
+    if case not in ("raw", "raw-nq", "csvw-map"):
         out["gate_seconds"] = gate.seconds if gate is not None else 0.0
         out["violations"] = gate.counts.get("Violation", 0) if gate is not None else 0
+        out |= {f"{name}_seconds": seconds for name, seconds in phases.items()}
     return out
+
+
+def _timed_phases() -> dict[str, float]:
+    """Wall seconds spent loading each source, in the gate and recording the version, filled in as the
+    pipeline runs (the functions that do them are wrapped; this runs in the case's own process)."""
+    from coopgraph.store.local import LocalStore
+    from ingest import batch
+    from ingest.gate import Gate
+
+    spent = {"load": 0.0, "gate": 0.0, "version": 0.0}
+
+    def timed(owner: object, name: str, phase: str) -> None:
+        inner = getattr(owner, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            started = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[phase] += time.perf_counter() - started
+
+        setattr(owner, name, wrapper)
+
+    timed(batch, "_load", "load")
+    timed(Gate, "check", "gate")
+    timed(LocalStore, "_record_version", "version")
+    return spent
 
 
 def measure(case: str, source: Path, work: Path, seeded: Path | None) -> dict[str, float]:
@@ -268,6 +334,11 @@ def main() -> None:
         write_trig(plain, trig)
         if "jsonld" in cases:
             write_jsonld(nquads, jsonld)
+    turtle, rdfxml = work / "plain.ttl", work / "plain.rdf"
+    if "turtle" in cases:
+        write_graph(plain, turtle, "TURTLE")
+    if "rdfxml" in cases:
+        write_graph(plain, rdfxml, "RDF_XML")
     table = write_table(work / "table", args.rows)
     seeded = work / "seeded"
     shutil.rmtree(seeded, ignore_errors=True)
@@ -286,8 +357,11 @@ def main() -> None:
         "nquads": (nquads, seeded),
         "trig": (trig, seeded),
         "jsonld": (jsonld, seeded),
+        "turtle": (turtle, seeded),
+        "rdfxml": (rdfxml, seeded),
         "domain": (domain, seeded),
         "csvw": (table, seeded),
+        "csvw-map": (table, None),
     }
     results: dict[str, list[dict[str, float]]] = {case: [] for case in cases}
     for _ in range(args.repeat):  # alternate, so that a slow moment of the machine hits every case alike
@@ -304,8 +378,8 @@ def main() -> None:
     )
     print(f"machine load average {os.getloadavg()[0]:.2f} at the end")
     print(
-        f"{'case':8} {'seconds':>8} {'CPU s':>7} {'triples/s':>11} {'vs raw':>7} {'gate s':>7} "
-        f"{'peak RSS':>9}"
+        f"{'case':8} {'seconds':>8} {'CPU s':>7} {'triples/s':>11} {'vs raw':>7} {'load s':>7} "
+        f"{'gate s':>7} {'vers. s':>7} {'peak RSS':>9}"
     )
     for case, runs in results.items():
         seconds = statistics.median(r["seconds"] for r in runs)
@@ -313,15 +387,19 @@ def main() -> None:
         triples = runs[0].get("triples", n_plain if case == "raw-nq" else n_domain)
         rate = triples / seconds
         ratio = (triples / seconds) / (n_domain / raw)
-        gate = statistics.median(r.get("gate_seconds", 0.0) for r in runs)
+        load, gate, version = (
+            statistics.median(r.get(f"{phase}_seconds", 0.0) for r in runs)
+            for phase in ("load", "gate", "version")
+        )
         rss = max(r["rss_mb"] for r in runs)
         extra = (
             f"  ({args.rows / seconds:,.0f} rows/s; {args.rows / cpu:,.0f} per CPU second)"
-            if case == "csvw"
+            if case.startswith("csvw")
             else ""
         )
         print(
-            f"{case:8} {seconds:8.2f} {cpu:7.2f} {rate:11,.0f} {ratio:7.0%} {gate:7.2f} {rss:7.0f} MB{extra}"
+            f"{case:8} {seconds:8.2f} {cpu:7.2f} {rate:11,.0f} {ratio:7.0%} {load:7.2f} {gate:7.2f} "
+            f"{version:7.2f} {rss:7.0f} MB{extra}"
         )
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)

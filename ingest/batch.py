@@ -23,7 +23,7 @@ from ingest.errors import IngestError, Problem
 from ingest.gate import Gate, GateReport
 from ingest.limits import InputLimits, check_source
 from ingest.literals import check_document, check_file
-from ingest.native_load import load_nquads
+from ingest.native_load import load_nquads, load_parsed
 from ingest.progress import Progress
 from ingest.records import as_jsonld
 from ingest.sources import Source
@@ -111,7 +111,14 @@ def _add_dataset(
 
 def _load_checked_rdf(tx: StoreTransaction, source: Source, progress: Progress, max_literal: int) -> None:
     """Load an RDF file while another thread checks its literals (the loader releases the GIL, so the
-    check costs no time on a machine with two cores); ill-typed literals reject it after the load."""
+    check costs no time on a machine with two cores); ill-typed literals reject it after the load.
+    TriG and JSON-LD are parsed in Python's thread all the same: their literals are checked there."""
+    fmt = source.rdf_format
+    assert fmt is not None
+    if fmt.has_graphs and fmt.name != "N-Quads":
+        with progress.reader(str(source.path)) as stream:
+            load_parsed(tx, stream, source, max_literal)
+        return
     with ThreadPoolExecutor(max_workers=1) as pool:
         checked = pool.submit(check_file, source, max_literal)
         try:

@@ -142,6 +142,10 @@ class _Column:
         lang = self.inherit("lang") if plain else None
         self.lang = lang if lang and lang != "und" else None
         self.datatype_node = None if plain else NamedNode(self.datatype)
+        #: The predicate, and a virtual column's value, once made from a template without variables
+        #: (the same for every row).
+        self.predicate: NamedNode | None = None
+        self.constant_value: NamedNode | None = None
 
     def inherit(self, name: str) -> Any:
         try:
@@ -257,6 +261,22 @@ class _Mapper:
             out[key] = trimmed
         return out
 
+    def row_subjects(self, row: dict[str, Any], rownum: int, line: int) -> set[str]:
+        """The IRIs of the subjects :meth:`row_cells` gives for a row (rows without ``aboutUrl`` describe
+        a blank node: none)."""
+        row = self._trimmed(row, line)
+        keys: set[Any] = set()
+        subjects = set()
+        for column in self.columns:
+            about = column.about
+            if not about:
+                continue
+            key = (id(about), column.name) if "_name" in about.variable_names else id(about)
+            if key not in keys:
+                keys.add(key)
+                subjects.add(self._template_iri(about, row, rownum, line, column).value)
+        return subjects
+
     def row_quads(self, row: dict[str, Any], rownum: int, line: int) -> Iterator[Quad]:
         graph = self.graph
         for _, subject, predicate, obj in self.row_cells(row, rownum, line):
@@ -277,15 +297,21 @@ class _Mapper:
                     subject = subjects[key] = self._template_iri(about, row, rownum, line, column)
             else:
                 subject = row_node
-            prop = column.prop
-            if prop:
-                predicate = self._template_iri(prop, row, rownum, line, column)
-            else:
-                predicate = self._default_predicates[id(column)]
+            predicate = column.predicate
+            if predicate is None:
+                prop = column.prop
+                if prop:
+                    predicate = self._template_iri(prop, row, rownum, line, column)
+                    if not prop.variable_names:
+                        column.predicate = predicate
+                else:
+                    predicate = column.predicate = self._default_predicates[id(column)]
             value_url = column.value_url
             if column.virtual:
                 if value_url:
-                    obj = self._template_iri(value_url, row, rownum, line, column)
+                    obj = column.constant_value or self._template_iri(value_url, row, rownum, line, column)
+                    if not value_url.variable_names:
+                        column.constant_value = obj
                     yield column.name, subject, predicate, obj
                 continue
             value = row.get(column.header)
@@ -531,7 +557,9 @@ def table_cells(
     with _opened(data, mapping, quiet) as (table, handle, sheet_name, sheet_lines):
         mapper = _Mapper(table, data, NamedNode("urn:x-coopgraph:located"), InputLimits.literal_bytes)
         for _, line, row, rownum in _rows(table, data, handle, mapping, sheet_lines, 1 << 30, quiet):
-            try:
+            try:  # a row about none of them costs its subject only
+                if subjects.isdisjoint(mapper.row_subjects(row, rownum, line)):
+                    continue
                 cells = list(mapper.row_cells(row, rownum, line))
             except IngestError:
                 continue

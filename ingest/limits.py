@@ -178,8 +178,16 @@ def _json_depth(path: Path, limit: int) -> list[Problem]:
             block = stream.read(BLOCK)
             text = carry + block
             cut = len(text) if not block else text.rfind(b"\n") + 1  # a string never spans lines
-            chunk, carry = text[:cut], text[cut:]
-            brackets = _JSON_STRING.sub(b"", chunk).translate(None, _NOT_BRACKET)
+            if cut:
+                chunk, carry = text[:cut], text[cut:]
+                outside = _JSON_STRING.sub(b"", chunk)
+            else:  # a document on one line: cut where a string is left open (all text after it is in it)
+                outside = _JSON_STRING.sub(b"", text)
+                opened = outside.find(b'"')
+                cut = len(text) if opened < 0 else len(text) - (len(outside) - opened)
+                chunk, carry = text[:cut], text[cut:]
+                outside = outside if opened < 0 else outside[:opened]
+            brackets = outside.translate(None, _NOT_BRACKET)
             if brackets:
                 top = max(accumulate(map(_STEP.__getitem__, brackets), initial=depth))
                 if top > limit and first_line is None:

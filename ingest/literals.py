@@ -83,36 +83,65 @@ def _too_long(source: Source, quad: pyoxigraph.Quad, limit: int | None) -> Probl
     return Problem(str(source.path), literal_message(size, limit), line=line)
 
 
+class LiteralCheck:
+    """The check of a parsed file's literals, one quad at a time, so that the loader that parses the
+    file can check it as it goes (the file is read once): ill-typed literals, up to ``LIMIT``, or the
+    first one longer than ``max_literal`` bytes alone."""
+
+    def __init__(self, source: Source, max_literal: int | None) -> None:
+        self.source = source
+        self.max_literal = max_literal
+        self.problems: list[Problem] = []
+        #: Nothing more to find: the limit of problems is reached, or a literal is too long.
+        self.done = False
+
+    def see(self, subject: Any, predicate: NamedNode, literal: Literal) -> None:
+        if self.done:
+            return
+        source = self.source
+        if self.max_literal is not None and (size := literal_too_long(literal, self.max_literal)):
+            line = line_of(source, subject.value) if isinstance(subject, NamedNode) else None
+            self.problems = [Problem(str(source.path), literal_message(size, self.max_literal), line=line)]
+            self.done = True
+            return
+        datatype = literal.datatype.value
+        if valid(datatype, literal.value):
+            return
+        line = line_of(source, subject.value) if isinstance(subject, NamedNode) else None
+        kind = datatype.removeprefix(XSD)
+        where = (
+            f"{iris.compact(subject.value) if isinstance(subject, NamedNode) else 'a blank node'} "
+            f"{iris.compact(predicate.value)}"
+        )
+        self.problems.append(
+            Problem(
+                str(source.path),
+                f"'{literal.value}' is not a valid {kind} (in {where})",
+                line=line,
+                kind="literal",
+                value=literal.value,
+                hints=value_hints(literal.value, kind),
+            )
+        )
+        self.done = len(self.problems) >= LIMIT
+
+    def finish(self) -> list[Problem]:
+        """The problems found; lets go of the text :func:`ingest.locate.line_of` read."""
+        forget()
+        return self.problems
+
+
 def _scan_parsed(source: Source, max_literal: int | None) -> list[Problem]:
     assert source.rdf_format is not None
-    problems: list[Problem] = []
-    for quad in pyoxigraph.parse(
+    check = LiteralCheck(source, max_literal)
+    for s, p, o, _ in pyoxigraph.parse(
         path=str(source.path), format=source.rdf_format.oxigraph, base_iri=source.location
     ):
-        obj = quad.object
-        if long := _too_long(source, quad, max_literal):
-            return [long]
-        if type(obj) is Literal and not valid(obj.datatype.value, obj.value):
-            subject = quad.subject
-            line = line_of(source, subject.value) if isinstance(subject, NamedNode) else None
-            kind = obj.datatype.value.removeprefix(XSD)
-            where = (
-                f"{iris.compact(subject.value) if isinstance(subject, NamedNode) else 'a blank node'} "
-                f"{iris.compact(quad.predicate.value)}"
-            )
-            problems.append(
-                Problem(
-                    str(source.path),
-                    f"'{obj.value}' is not a valid {kind} (in {where})",
-                    line=line,
-                    kind="literal",
-                    value=obj.value,
-                    hints=value_hints(obj.value, kind),
-                )
-            )
-            if len(problems) >= LIMIT:
+        if type(o) is Literal:
+            check.see(s, p, o)
+            if check.done:
                 break
-    return problems
+    return check.problems
 
 
 def check_file(source: Source, max_literal: int | None = None) -> list[Problem]:

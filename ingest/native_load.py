@@ -1,4 +1,4 @@
-"""N-Quads into one graph through Oxigraph's bulk loader.
+"""Dataset files (N-Quads, TriG, JSON-LD) into one graph through Oxigraph's parsers and bulk loader.
 
 A dataset file is one source: its graphs are merged into the source's graph. Oxigraph's loaders put
 the quads of a named graph into that graph (``to_graph`` names only where the default graph goes), so
@@ -11,6 +11,11 @@ them fresh names, as it does for every load).
 The rewrite knows N-Quads' terms, not all of it: a line it does not recognise is passed on unchanged,
 and if the N-Triples parser then refuses it the caller loads the file again the exact way, which
 reports the real error (or loads what this rewrite did not know).
+
+TriG and JSON-LD cannot be rewritten line by line: Oxigraph's parser reads them (blank nodes renamed, so
+that a label means one node only inside its file) and its quads, moved into the source's graph, go to
+the bulk loader; the literals are checked on the way (:func:`load_parsed`), which spares a second
+parse of the file for the check alone.
 """
 
 from __future__ import annotations
@@ -18,11 +23,19 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Iterator
 from typing import IO
 
-from pyoxigraph import RdfFormat
+import pyoxigraph
+from pyoxigraph import Literal, Quad, RdfFormat
 
-from coopgraph.store import StoreTransaction
+from coopgraph.store import StoreTransaction, graph_node
+from ingest.errors import IngestError, Problem
+from ingest.literals import LiteralCheck
+from ingest.sources import Source
+
+#: Oxigraph's words when a JSON-LD document names a context by its URL (it never fetches one).
+_REMOTE_CONTEXT = "No LoadDocumentCallback has been set"
 
 _IRI = rb"<[^>\s]*>"
 _BLANK = rb'_:[^\s<>".]+(?:\.+[^\s<>".]+)*'
@@ -88,3 +101,38 @@ def load_nquads(tx: StoreTransaction, stream: IO[bytes], graph: str, base_iri: s
         thread.join()
     if failure:
         raise failure[0]
+
+
+def load_parsed(tx: StoreTransaction, stream: IO[bytes], source: Source, max_literal: int | None) -> None:
+    """Parse ``stream`` once into ``source``'s graph, checking its literals as they pass; ill-typed or
+    oversized literals raise :class:`IngestError` after the load, bad syntax raises SyntaxError (with
+    the parser's line), a remote JSON-LD context raises :class:`IngestError` (never fetched)."""
+    fmt = source.rdf_format
+    assert fmt is not None
+    node = graph_node(source.graph)
+    check = LiteralCheck(source, max_literal)
+    see = check.see
+    parsed = pyoxigraph.parse(stream, format=fmt.oxigraph, base_iri=source.location, rename_blank_nodes=True)
+
+    def moved() -> Iterator[Quad]:
+        for s, p, o, _ in parsed:
+            if type(o) is Literal:
+                see(s, p, o)
+            yield Quad(s, p, o, node)
+
+    try:
+        tx.add(moved())
+    except SyntaxError as e:
+        check.finish()
+        if _REMOTE_CONTEXT in str(e):
+            raise IngestError(
+                Problem(
+                    str(source.path),
+                    "the JSON-LD names a remote @context; coopgraph never fetches one: "
+                    "write the context into the file",
+                )
+            ) from None
+        raise
+    problems = check.finish()
+    if problems:
+        raise IngestError(problems)

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.csvw_fast import PlainTemplate
-from ingest.csvw_rdf import table_quads
+from ingest.csvw_rdf import table_cells, table_quads
 
 TEMPLATES = (
     "https://w3id.org/coopgraph/id/organization/{id}",
@@ -91,3 +91,57 @@ def test_a_table_whose_identifiers_need_escaping_gives_the_iris_of_its_templates
     assert same == {URITemplate("https://example.org/same/{id}").expand(id=i) for i in ids}
     labels = {q.object.value for q in quads if q.predicate.value.endswith("#label")}
     assert labels == {f"Name {n}" for n in range(len(ids))}
+
+
+def test_locating_cells_reads_every_row_about_the_subjects_and_only_those(tmp_path: Path) -> None:
+    """table_cells maps only the rows whose subject is wanted: it finds what mapping every row finds,
+    in every row that describes a wanted subject (here twice the same one), at its line."""
+    table = tmp_path / "staff.csv"
+    rows = [("a", "Ann", "x"), ("b", "Bo", "y"), ("a", "Ann again", "z"), ("c", "Cy", "x")]
+    table.write_text("id,name,unit\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    mapping = tmp_path / "staff.csv-metadata.json"
+    mapping.write_text(
+        json.dumps(
+            {
+                "@context": "http://www.w3.org/ns/csvw",
+                "url": "staff.csv",
+                "tableSchema": {
+                    "aboutUrl": "https://example.org/person/{id}",
+                    "columns": [
+                        {"name": "id", "titles": "id", "suppressOutput": True},
+                        {"name": "name", "titles": "name", "propertyUrl": "http://example.org/name"},
+                        {
+                            "name": "unit",
+                            "titles": "unit",
+                            "propertyUrl": "http://example.org/unit",
+                            "valueUrl": "https://example.org/unit/{unit}",
+                        },
+                        {
+                            "name": "kind",
+                            "virtual": True,
+                            "propertyUrl": "rdf:type",
+                            "valueUrl": "https://example.org/Person",
+                        },
+                    ],
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    wanted = {"https://example.org/person/a", "https://example.org/person/c"}
+    _, cells = table_cells(table, mapping, wanted | {"https://example.org/person/nobody"})
+    located = {
+        (subject, line, c[2].value, c[3].value) for subject, found in cells.items() for line, c in found
+    }
+    mapped = {
+        (q.subject.value, q.predicate.value, q.object.value)
+        for q in table_quads(table, mapping, "https://example.org/graph")
+        if q.subject.value in wanted
+    }
+    assert {(s, p, o) for s, _, p, o in located} == mapped
+    assert {(s, line) for s, line, _, _ in located} == {
+        ("https://example.org/person/a", 2),
+        ("https://example.org/person/a", 4),
+        ("https://example.org/person/c", 5),
+    }
+    assert set(cells) == wanted
