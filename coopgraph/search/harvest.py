@@ -58,7 +58,7 @@ _MODEL_NAMESPACES = (iris.ONTOLOGY, iris.SHAPES, iris.GRAPH)
 _THING_NAMESPACES = (iris.RESOURCE, iris.VOCAB)
 
 #: Rows sent to SQLite at once while the store's answer streams in.
-BATCH_ROWS = 20_000
+BATCH_ROWS = 5_000
 
 #: The staging tables; ``seq`` keeps the order in which the store gave the rows (the index numbers
 #: resources and names in that order, and lists facts in it).

@@ -39,7 +39,7 @@ INDEX_NAME = "search-v2.sqlite"
 TOKENIZER = "unicode61 remove_diacritics 0"
 
 #: SQLite's page cache per database while the index is built, in KiB.
-CACHE_KIB = 32 * 1024
+CACHE_KIB = 16 * 1024
 
 SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -78,7 +78,7 @@ def index_path(view: ReadView) -> Path:
 
 def _pragmas(conn: sqlite3.Connection) -> None:
     """A file written once and renamed into place needs no journal; the page cache is bounded (its
-    default, 2 MB, makes the sorts of large stores slow, a bigger one only buys speed)."""
+    default, 2 MB, makes a large build slower; more only buys a little speed)."""
     conn.executescript(
         "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE;"
         f"PRAGMA cache_size=-{CACHE_KIB};"

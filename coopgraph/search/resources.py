@@ -41,8 +41,6 @@ _STREAMS = {
     "names": "SELECT c.number, n.field, n.lang, n.text FROM chosen c CROSS JOIN name n ON n.iri = c.iri "
     "ORDER BY c.number, n.seq",
     "classes": "SELECT c.number, k.class FROM chosen c CROSS JOIN class k ON k.iri = c.iri ORDER BY c.number",
-    "kinds": "SELECT c.number, ck.kind FROM chosen c CROSS JOIN class k ON k.iri = c.iri "
-    "JOIN class_kind ck ON ck.class = k.class ORDER BY c.number",
     "funded": "SELECT DISTINCT c.number FROM chosen c CROSS JOIN funded f ON f.iri = c.iri ORDER BY c.number",
     "facts": "SELECT c.number, f.fact, f.value FROM chosen c CROSS JOIN fact f ON f.iri = c.iri "
     "ORDER BY c.number, f.seq",
@@ -160,12 +158,15 @@ def choose(conn: sqlite3.Connection) -> int:
 
 def index_rows(conn: sqlite3.Connection) -> Iterator[IndexRows]:
     """Per resource wanted, in order: its row and its names' rows (after :func:`choose`)."""
+    kinds_of: dict[str, set[str]] = {}
+    for cls, kind in conn.execute("SELECT class, kind FROM class_kind"):  # one row per class and kind
+        kinds_of.setdefault(cls, set()).add(kind)
     streams = {name: _Stream(conn, sql) for name, sql in _STREAMS.items()}
     reader = conn.cursor()  # point lookups, beside the streams' own cursors
     for number, iri in conn.execute("SELECT number, iri FROM chosen ORDER BY number"):
         names = _unique_names(streams["names"].take(number))  # type: ignore[arg-type]
         classes = {c for (c,) in streams["classes"].take(number)}
-        kinds = {k for (k,) in streams["kinds"].take(number)}
+        kinds = {kind for c in classes for kind in kinds_of.get(c, ())}
         if streams["funded"].take(number):
             kinds.add("funder")
         facts: dict[str, list[object]] = {}
