@@ -14,7 +14,8 @@ folder), each operation runs in a process of its own so that its peak RSS is its
 * ``compact``    compaction of the large store
 * ``search``     the search index build
 * ``http``       ``coopgraph serve`` on the large store: SPARQL point lookups and resource pages over
-                 HTTP (median latency; RSS of the server and its workers at the end)
+                 HTTP (median latency), then every saved query through every worker; the RSS of the
+                 front and of each worker after each of them
 
     python bench/bench_scale.py [--sizes 1M,3M,10M] [--ops raw,validated,...] [--out bench]
     python bench/bench_scale.py --prepare 1M DATA         # one size's data folder, for --one
@@ -204,16 +205,51 @@ def _get(url: str, accept: str) -> bytes:
         return answer.read()
 
 
-def _tree_rss_mb(pid: int) -> float:
+def _rss_by_process(pid: int) -> dict[str, float]:
+    """RSS (MB) of the server's front process and of each of its workers, by role and process id."""
     import psutil
 
     root = psutil.Process(pid)
-    processes = [root, *root.children(recursive=True)]
-    return sum(p.memory_info().rss for p in processes if p.is_running()) / 2**20
+    found = {"front": root.memory_info().rss / 2**20}
+    for child in root.children(recursive=True):
+        try:
+            command = child.cmdline()
+            role = command[command.index("--role") + 1] if "--role" in command else "other"
+            found[f"{role}-{child.pid}"] = child.memory_info().rss / 2**20
+        except (psutil.NoSuchProcess, ValueError, IndexError):
+            continue
+    return found
 
 
-def op_http(store: Path, organisations: int, lookups: int, pages: int) -> dict[str, Any]:
-    """Point lookups and resource pages against ``coopgraph serve`` on the store (2 query workers)."""
+def _saved_queries_through_every_worker(base: str, workers: int) -> dict[str, int]:
+    """Each saved query (parameters at their defaults), sent ``workers`` times at once so that every
+    query worker runs it; the HTTP status of each answer, counted (a query past the server's time limit
+    is a 503 and restarts its worker)."""
+    import urllib.error
+    from concurrent.futures import ThreadPoolExecutor
+
+    from coopgraph.saved_queries import load_all
+
+    def run(name: str) -> int:
+        try:
+            _get(f"{base}/queries/{name}", "application/sparql-results+json")
+            return 200
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    statuses: dict[str, int] = {}
+    with ThreadPoolExecutor(workers) as pool:
+        for name in sorted(load_all()):
+            for status in pool.map(run, [name] * workers):
+                statuses[str(status)] = statuses.get(str(status), 0) + 1
+    return statuses
+
+
+def op_http(
+    store: Path, organisations: int, lookups: int, pages: int, env_extra: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Point lookups, resource pages, then every saved query through every worker, against ``coopgraph
+    serve`` on the store (2 query workers); the RSS of each process after each of them."""
     import socket
 
     from coopgraph import iris
@@ -221,7 +257,8 @@ def op_http(store: Path, organisations: int, lookups: int, pages: int) -> dict[s
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = dict(os.environ, COOPGRAPH_STORE=str(store), COOPGRAPH_WORKERS="2")
+    workers = 2
+    env = dict(os.environ, COOPGRAPH_STORE=str(store), COOPGRAPH_WORKERS=str(workers), **(env_extra or {}))
     env.pop("COOPGRAPH_WRITE_TOKEN", None)
     log = store.parent / "server.log"
     started = time.perf_counter()
@@ -234,6 +271,7 @@ def op_http(store: Path, organisations: int, lookups: int, pages: int) -> dict[s
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
+    rss_after: dict[str, dict[str, float]] = {}
     try:
         while True:
             if server.poll() is not None:
@@ -244,6 +282,7 @@ def op_http(store: Path, organisations: int, lookups: int, pages: int) -> dict[s
             except OSError:
                 time.sleep(0.2)
         start_seconds = time.perf_counter() - started
+        rss_after["start"] = _rss_by_process(server.pid)
         step = max(1, organisations // max(1, lookups))
         latencies = []
         for i in range(lookups):
@@ -254,6 +293,7 @@ def op_http(store: Path, organisations: int, lookups: int, pages: int) -> dict[s
             latencies.append(time.perf_counter() - t)
             if b'"bindings"' not in body:
                 raise SystemExit(f"unexpected answer to a point lookup: {body[:300]!r}")
+        rss_after["lookups"] = _rss_by_process(server.pid)
         page_latencies = []
         for i in range(pages):
             path = "/" + ORGANISATION.format((i * 7919) % organisations).removeprefix(iris.BASE)
@@ -262,7 +302,11 @@ def op_http(store: Path, organisations: int, lookups: int, pages: int) -> dict[s
             page_latencies.append(time.perf_counter() - t)
             if b"<html" not in body.lower():
                 raise SystemExit(f"unexpected resource page: {body[:300]!r}")
-        rss = _tree_rss_mb(server.pid)
+        rss_after["pages"] = _rss_by_process(server.pid)
+        t = time.perf_counter()
+        statuses = _saved_queries_through_every_worker(base, workers)
+        queries_seconds = time.perf_counter() - t
+        rss_after["saved queries"] = _rss_by_process(server.pid)
     finally:
         server.send_signal(2)
         try:
@@ -274,7 +318,10 @@ def op_http(store: Path, organisations: int, lookups: int, pages: int) -> dict[s
         "seconds": start_seconds,
         "lookup_ms": statistics.median(latencies) * 1000,
         "page_ms": statistics.median(page_latencies) * 1000,
-        "rss_mb": rss,
+        "saved_queries_seconds": queries_seconds,
+        "saved_query_statuses": statuses,
+        "rss_after": rss_after,
+        "rss_mb": max(sum(found.values()) for found in rss_after.values()),
     }
 
 
@@ -564,7 +611,12 @@ def main() -> None:
         return
     if args.one:
         op, store, data = args.one
-        print(json.dumps(run_child(op, Path(store), Path(data))))
+        if op == "http":
+            with open(Path(data) / "domain.nt", "rb") as lines:
+                organisations = -(-sum(1 for _ in lines) // 7)
+            print(json.dumps(op_http(Path(store), organisations, args.lookups, args.pages)))
+        else:
+            print(json.dumps(run_child(op, Path(store), Path(data))))
         return
     if args.render:
         render(json.loads((args.out / "scale.json").read_text(encoding="utf-8")), args.out)

@@ -49,6 +49,11 @@ class Settings:
     #: The memory (address space, bytes) each worker process may use; a query that needs more is stopped
     #: (503). 0: no cap. Oxigraph maps its files into that space too: leave room for the store.
     worker_memory_bytes: int = 4 * 1024 * 1024 * 1024
+    #: Requests a query worker serves before a fresh one replaces it (0: never).
+    worker_max_requests: int = 0
+    #: Resident memory (bytes) past which a query worker is replaced by a fresh one once its request is
+    #: answered (0: never): what its store keeps in memory grows with what it has read (bench/RESULTS.md).
+    worker_recycle_bytes: int = 0
     max_body_bytes: int = 64 * 1024 * 1024
     max_result_bytes: int = 256 * 1024 * 1024
     #: The longest literal an input may hold (UTF-8 bytes): files, records, cells, graph-store bodies.

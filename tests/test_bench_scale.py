@@ -69,6 +69,12 @@ def test_every_operation_ran_on_the_generated_data(run: tuple[Path, str]) -> Non
     assert len(finished) > len(saved) // 2 and finished.get("institutions-per-province", 0) > 0
     http = ops["http"]
     assert http["lookup_ms"] > 0 and http["page_ms"] > 0 and http["rss_mb"] > 10
+    # every saved query ran through both query workers (answered, or stopped at the server's limit)
+    assert sum(http["saved_query_statuses"].values()) == 2 * len(saved)
+    assert http["saved_query_statuses"].get("200", 0) > len(saved)
+    assert list(http["rss_after"]) == ["start", "lookups", "pages", "saved queries"]
+    for found in http["rss_after"].values():
+        assert found["front"] > 10 and len([p for p in found if p.startswith("query-")]) == 2, found
 
 
 def test_the_table_and_the_plot_are_written(run: tuple[Path, str]) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 import time
+import traceback
 
 from coopgraph.cli import bootstrap, exits, render
 from coopgraph.iris import SYSTEM_ROLES
@@ -74,6 +76,39 @@ def compact(store: Store) -> None:
     print(f"compacted the store in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
+def prepare_apart(args: argparse.Namespace, seed: bool) -> None:
+    """:func:`prepare` in a child process. Loading and compacting a large store takes memory in proportion
+    to it (the front process held 472 MB after compacting a store of 1M triples, bench/RESULTS.md) that a
+    process does not give back: the front process, which then serves for days, starts without it."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: prepare, send the failure's message (if any), exit with its code
+        os.close(read_end)
+        code, message = exits.OK, ""
+        try:
+            prepare(args, seed)
+        except exits.Failure as e:
+            code, message = e.code, e.message
+        except BaseException:
+            traceback.print_exc()
+            code, message = exits.INTERNAL, "error: the store could not be prepared (see above)"
+        with os.fdopen(write_end, "w", encoding="utf-8") as out:
+            out.write(message)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, encoding="utf-8") as answer:
+        message = answer.read()
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if code != exits.OK:
+        raise exits.Failure(
+            code if code > 0 else exits.INTERNAL, message or f"error: preparing the store ended ({code})"
+        )
+
+
 def serve(args: argparse.Namespace) -> int:
     """Bind the port first: a second server on a port in use stops there, before it touches the store."""
     from server.http.access_log import STYLES
@@ -107,7 +142,7 @@ def serve(args: argparse.Namespace) -> int:
             exits.USAGE, f"error: cannot listen on {settings.host}:{settings.port}: {e}"
         ) from None
     with sock:
-        prepare(args, seed=not args.no_seed)
+        prepare_apart(args, seed=not args.no_seed)
         app = create_app(settings)
         print(
             f"coopgraph: serving {settings.store} at http://{settings.host}:{settings.port}/", file=sys.stderr

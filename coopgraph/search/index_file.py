@@ -1,5 +1,9 @@
 """The search index of one published state of the store: an SQLite file, built whole, then renamed into place.
 
+It is built in bounded memory: what it holds is read from the store into a staging database a batch at a
+time (:mod:`coopgraph.search.harvest`) and written out one resource at a time
+(:mod:`coopgraph.search.resources`).
+
 The file lives where the store keeps files derived from that state (``ReadView.derived_file``): a reader
 of one state never sees the index of another, and the store removes the index with its state. The first
 reader that wants an index builds it (under a lock, so that the processes of a server build it once);
@@ -15,15 +19,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from coopgraph.search.harvest import Resource, country_codes, harvest
-from coopgraph.search.normalise import compact_key, joined_words, search_key
+from coopgraph.search.harvest import BATCH_ROWS, stage
+from coopgraph.search.normalise import joined_words
+from coopgraph.search.resources import choose, index_rows
 from coopgraph.store import GraphReader, ReadView
 
 #: The index file's name; the number changes with the layout, so that a newer program builds its own.
@@ -33,6 +37,9 @@ INDEX_NAME = "search-v2.sqlite"
 #: Chinese and Japanese characters arrive as one word each. The trigram tokenizer was the other choice:
 #: it finds no word shorter than three characters, and ``清华`` is two.
 TOKENIZER = "unicode61 remove_diacritics 0"
+
+#: SQLite's page cache per database while the index is built, in KiB.
+CACHE_KIB = 16 * 1024
 
 SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -69,78 +76,83 @@ def index_path(view: ReadView) -> Path:
     return view.derived_file(INDEX_NAME)
 
 
-def _english(resource: Resource | None) -> str:
-    if resource is None:
-        return ""
-    labels = resource.labels()
-    return labels.get("en") or labels.get("") or next(iter(labels.values()), "")
+def _pragmas(conn: sqlite3.Connection) -> None:
+    """A file written once and renamed into place needs no journal; the page cache is bounded (its
+    default, 2 MB, makes a large build slower; more only buys a little speed)."""
+    conn.executescript(
+        "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE;"
+        f"PRAGMA cache_size=-{CACHE_KIB};"
+    )
 
 
-def _rows(resources: dict[str, Resource]) -> Iterator[tuple[tuple[object, ...], list[tuple[str, ...]]]]:
-    """Per resource: its row, and its names' rows (field, lang, text, key, compact)."""
-    for number, resource in enumerate(resources.values(), start=1):
-        codes = country_codes(resource, resources)
-        facts: dict[str, list[object]] = {k: list(v) for k, v in resource.facts.items() if v}
-        facts["country"] = [
-            {"id": c, "code": code, "name": _english(resources.get(c)) or code.upper()} for code, c in codes
-        ]
-        facts["place"] = sorted(
-            {search_key(n.text) for p in resource.places if p in resources for n in resources[p].names}
-        )
-        row = (
-            number,
-            resource.iri,
-            f" {' '.join(sorted(resource.kinds))} ",
-            f" {' '.join(code for code, _ in codes)} ",
-            json.dumps(sorted(resource.classes)),
-            json.dumps(resource.labels(), ensure_ascii=False),
-            json.dumps(facts, ensure_ascii=False),
-        )
-        names = []
-        for name in resource.names:
-            key = search_key(name.text)
-            if key:
-                names.append((name.field, name.lang, name.text, key, compact_key(key)))
-        yield row, names
+def build_index(
+    reader: GraphReader, target: Path, generation: str = "", batch: int = BATCH_ROWS
+) -> dict[str, float]:
+    """Write the index of what ``reader`` reads into the file ``target`` (replaced); its counts and time.
 
-
-def build_index(reader: GraphReader, target: Path, generation: str = "") -> dict[str, float]:
-    """Write the index of what ``reader`` reads into the file ``target`` (replaced); its counts and time."""
+    The store's answers stream into a staging database beside ``target`` (removed after), ``batch`` rows
+    at a time, and the index is written from it one resource at a time: the memory used does not grow
+    with the store."""
     started = time.monotonic()
-    resources = harvest(reader)
-    harvested = time.monotonic()
+    staging = target.with_name(target.name + ".stage")
     target.unlink(missing_ok=True)
+    staging.unlink(missing_ok=True)
+    stage_conn = sqlite3.connect(staging)
     conn = sqlite3.connect(target)
     try:
-        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+        _pragmas(stage_conn)
+        with stage_conn:
+            stage(reader, stage_conn, batch)
+        harvested = time.monotonic()
+        resources = choose(stage_conn)
+        _pragmas(conn)
+        conn.executescript(SCHEMA)
         names = 0
         with conn:
-            resource_rows, name_rows, word_rows = [], [], []
-            for row, names_of_row in _rows(resources):
+            resource_rows: list[tuple[object, ...]] = []
+            name_rows: list[tuple[object, ...]] = []
+            word_rows: list[tuple[object, ...]] = []
+            for row, names_of_row in index_rows(stage_conn):
                 resource_rows.append(row)
                 for field, lang, text, key, compact in names_of_row:
                     names += 1
                     name_rows.append((names, row[0], field, lang, text, key, compact))
                     word_rows.append((names, key, joined_words(key)))
-            conn.executemany("INSERT INTO resource VALUES (?, ?, ?, ?, ?, ?, ?)", resource_rows)
-            conn.executemany("INSERT INTO name VALUES (?, ?, ?, ?, ?, ?, ?)", name_rows)
-            conn.executemany("INSERT INTO name_words(rowid, words, joined) VALUES (?, ?, ?)", word_rows)
+                if len(resource_rows) >= batch:
+                    _write(conn, resource_rows, name_rows, word_rows)
+            _write(conn, resource_rows, name_rows, word_rows)
             conn.executescript(INDEXES)
             conn.execute("INSERT INTO name_words(name_words) VALUES ('optimize')")
             conn.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
-                [("generation", generation), ("resources", str(len(resources))), ("names", str(names))],
+                [("generation", generation), ("resources", str(resources)), ("names", str(names))],
             )
     finally:
         conn.close()
+        stage_conn.close()
+        staging.unlink(missing_ok=True)
     with open(target, "rb") as fh:
         os.fsync(fh.fileno())
     return {
-        "resources": len(resources),
+        "resources": resources,
         "names": names,
         "harvest_seconds": harvested - started,
         "seconds": time.monotonic() - started,
     }
+
+
+def _write(
+    conn: sqlite3.Connection,
+    resource_rows: list[tuple[object, ...]],
+    name_rows: list[tuple[object, ...]],
+    word_rows: list[tuple[object, ...]],
+) -> None:
+    """Insert the rows gathered so far, and forget them."""
+    conn.executemany("INSERT INTO resource VALUES (?, ?, ?, ?, ?, ?, ?)", resource_rows)
+    conn.executemany("INSERT INTO name VALUES (?, ?, ?, ?, ?, ?, ?)", name_rows)
+    conn.executemany("INSERT INTO name_words(rowid, words, joined) VALUES (?, ?, ?)", word_rows)
+    for rows in (resource_rows, name_rows, word_rows):
+        rows.clear()
 
 
 @contextlib.contextmanager

@@ -81,7 +81,13 @@ def create_app(settings: Settings) -> ASGIApp:
     state = State(
         settings=settings,
         queries=Pool(
-            settings.store, "query", settings.workers, settings.worker_memory_bytes, settings=settings
+            settings.store,
+            "query",
+            settings.workers,
+            settings.worker_memory_bytes,
+            settings=settings,
+            max_requests=settings.worker_max_requests,
+            recycle_bytes=settings.worker_recycle_bytes,
         ),
         shares=Shares(settings.client_queries),
     )

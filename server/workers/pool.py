@@ -116,6 +116,7 @@ class Worker(asyncio.SubprocessProtocol):
         self.waiter: asyncio.Future[None] | None = None  # a reader of a streamed answer
         self.exited: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.request_id = ""  # the request it last served: named when it is restarted
+        self.served = 0  # requests sent to it
         self.why = "it ended unexpectedly"  # why it is replaced, for the log
 
     # ------------------------------------------------------------------ protocol callbacks
@@ -311,12 +312,34 @@ def _streamed(future: asyncio.Future[Answer]) -> bool:
     return done and future.result().worker is not None
 
 
+def resident_bytes(pid: int) -> int | None:
+    """The resident memory of a process (Linux ``/proc``); None where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 class Pool:
     def __init__(
-        self, store: Path, role: str, size: int, memory_bytes: int = 0, *, settings: Settings | None = None
+        self,
+        store: Path,
+        role: str,
+        size: int,
+        memory_bytes: int = 0,
+        *,
+        settings: Settings | None = None,
+        max_requests: int = 0,
+        recycle_bytes: int = 0,
     ) -> None:
         self.store, self.role, self.size = Path(store), role, size
         self.memory_bytes = memory_bytes  # each worker's address-space cap; 0: none
+        #: A worker that has served this many requests, or whose resident memory has passed
+        #: ``recycle_bytes``, is replaced by a fresh one once it is idle (0: never). What a worker's
+        #: store keeps in memory (Oxigraph's caches, the index blocks of every file a query touched)
+        #: grows with what it has read; a fresh worker starts from the store's open cost again.
+        self.max_requests, self.recycle_bytes = max_requests, recycle_bytes
         #: The store settings the workers open the store with (a remote store's server, its credentials):
         #: given to them in their environment, never on their command line.
         self.environment = store_environment(settings) if settings is not None else {}
@@ -325,7 +348,8 @@ class Pool:
         self.all: set[Worker] = set()
         self.closing = False
         self.started = 0  # workers started over the pool's life (restarts included)
-        self.restarts = 0  # workers replaced (stopped at a deadline, crashed, cancelled)
+        self.restarts = 0  # workers replaced (stopped at a deadline, crashed, cancelled, recycled)
+        self.recycled = 0  # of which replaced after max_requests or past recycle_bytes
         self.expired = 0  # requests stopped at their time limit
         self.answers: collections.Counter[int] = collections.Counter()  # whole answers, by status
         self._tasks: set[asyncio.Task[None]] = set()  # strong references to the restarts under way
@@ -392,6 +416,16 @@ class Pool:
             extra={"fields": {"event": "worker_restarted", "role": self.role, "id": worker.request_id}},
         )
 
+    def _worn(self, worker: Worker) -> str | None:
+        """Why an idle worker should be replaced by a fresh one (recycled), if it should."""
+        if self.max_requests and worker.served >= self.max_requests:
+            return f"recycled after {worker.served} requests (setting worker_max_requests)"
+        if self.recycle_bytes and worker.transport is not None:
+            resident = resident_bytes(worker.transport.get_pid())
+            if resident is not None and resident > self.recycle_bytes:
+                return f"recycled at {resident:,} bytes resident (setting worker_recycle_bytes)"
+        return None
+
     def discard(self, worker: Worker) -> None:
         """Stop a worker and start another in the background (once per worker)."""
         if worker.discarded:
@@ -407,6 +441,11 @@ class Pool:
     def release(self, worker: Worker) -> None:
         """A worker is free: give it the oldest waiting request, else keep it idle."""
         if worker.gone or worker.eof:
+            self.discard(worker)
+            return
+        if worker.served and (why := self._worn(worker)) is not None:
+            worker.why = why
+            self.recycled += 1
             self.discard(worker)
             return
         if self.pending:
@@ -430,6 +469,7 @@ class Pool:
         job.worker = worker
         worker.job = job
         worker.request_id = job.request_id
+        worker.served += 1
         worker.write(job.data)
 
     def _deadline(self, job: _Job) -> None:
