@@ -40,6 +40,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sparql_protocol.py",
     ],
     "coopgraph/store/generations.py": [
+        "tests/test_generations_faults.py",
         "tests/test_generations_lifecycle.py",
         "tests/test_publish_atomic.py",
         "tests/test_store_generations.py",
