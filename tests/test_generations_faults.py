@@ -363,3 +363,30 @@ def test_the_pointers_stamp_is_none_before_the_first_publish_and_changes_with_ea
     assert first is not None
     publish_one(generations)
     assert generations.current_stamp() not in (None, first)
+
+
+# ------------------------------------------------------------------------------------------------
+# What a writer killed while copying leaves behind
+
+
+def test_a_staging_folder_left_by_a_killed_copy_is_removed_unless_a_writer_may_be_filling_it(
+    tmp_path: Path,
+) -> None:
+    """RocksDB builds the copy that starts a generation in ``gNNNNNNNN.tmp``: a writer killed while
+    copying leaves it. A reader's clean-up removes one named for a generation not newer than the current
+    one, and spares a newer one (a writer may be copying into it now); the next writer removes both."""
+    generations = Generations(tmp_path / "store")
+    publish_one(generations)
+    current = publish_one(generations)
+    number = int(current[1:])
+    older, same, newer = (generations.gens / f"g{n:08d}.tmp" for n in (number - 1, number, number + 1))
+    for staging in (older, same, newer):
+        staging.mkdir()
+        (staging / "000012.sst").write_bytes(b"half a copy")
+    removed = Generations(generations.root).collect()
+    assert sorted(removed) == sorted([older.name, same.name, f"g{number - 1:08d}"])
+    assert not older.exists() and not same.exists()
+    assert (newer / "000012.sst").is_file()
+    name = publish_one(generations)  # the next writer, under the lock, clears what is left
+    assert not newer.exists()
+    assert {p.name for p in generations.gens.iterdir()} >= {name} and generations.current() == name
