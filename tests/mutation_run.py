@@ -88,6 +88,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sparql_text.py",
         "tests/test_sparql_text_depth.py",
         "tests/test_sparql_text_service_targets.py",
+        "tests/test_sparql_text_escapes.py",
     ],
 }
 PYTEST = "-x -q -p no:randomly -p no:cacheprovider"
