@@ -89,6 +89,8 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sparql_text_depth.py",
         "tests/test_sparql_text_service_targets.py",
         "tests/test_sparql_text_escapes.py",
+        "tests/test_sparql_text_updates.py",
+        "tests/test_sparql_text_operators.py",
     ],
 }
 PYTEST = "-x -q -p no:randomly -p no:cacheprovider"

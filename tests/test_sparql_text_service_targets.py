@@ -19,6 +19,8 @@ PROLOGUE = f"PREFIX : <{EVIL}> PREFIX abcdef: <{GOOD}a/> PREFIX zzzzzz: <{GOOD}z
         ("SERVICEabcdef:y {}", [f"{GOOD}a/y"], False),
         ("SERVICE silent:y {}", [f"{EVIL}y"], True),
         ("SERVICE SILENT:y {}", [f"{EVIL}y"], True),
+        ("SERVICE SILENT silent:y {}", [f"{GOOD}s/y"], True),  # the keyword is there: silent: is the prefix
+        ("SERVICE <silent:y> {}", ["silent:y"], False),  # an IRI of the scheme silent
     ],
 )
 def test_only_the_prefix_silent_reads_as_the_keyword(pattern: str, services: list[str], silent: bool) -> None:

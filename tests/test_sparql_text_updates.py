@@ -1,0 +1,53 @@
+"""Update requests the structure scanner follows only in part: what it still reports (every LOAD, the
+graphs a template writes, the CLEAR or DROP of all graphs) is exact."""
+
+from __future__ import annotations
+
+import pytest
+
+from coopgraph.sparql_text import scan_update
+
+EVIL = "http://evil.example/x"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"CLEAR GRAPH ; LOAD SILENT <{EVIL}>",  # the first operation is not recognised: the rest is scanned
+        f"CLEAR GRAPH ; LOAD <{EVIL}>",
+        f"CLEAR DEFAULT LOAD <{EVIL}>",  # an operation followed by text that is not ";"
+        f"INSERT DATA {{ }} LOAD SILENT <{EVIL}> INTO GRAPH <http://example.org/g>",
+    ],
+)
+def test_a_load_in_text_that_is_not_recognised_is_still_reported(text: str) -> None:
+    assert scan_update(text).loads == [EVIL]
+
+
+@pytest.mark.parametrize(
+    ("text", "clear_all"),
+    [
+        ("CLEAR ALL", [(0, 9, "CLEAR", "ALL", False)]),
+        ("DROP SILENT NAMED", [(0, 17, "DROP", "NAMED", True)]),
+        ("DROP  ALL ; CLEAR SILENT  ALL", [(0, 9, "DROP", "ALL", False), (12, 29, "CLEAR", "ALL", True)]),
+        ("CLEAR DEFAULT", []),
+        ("DROP SILENT DEFAULT", []),
+        ("CLEAR GRAPH <http://example.org/g>", []),
+    ],
+)
+def test_each_clear_or_drop_of_all_or_named_graphs_is_placed(
+    text: str, clear_all: list[tuple[int, int, str, str, bool]]
+) -> None:
+    assert scan_update(text).clear_all == clear_all
+
+
+@pytest.mark.parametrize("graph", ["GRAPHex:g", "GRAPH ex:g", "GRAPH<http://example.org/g>"])
+def test_a_template_with_only_a_graph_block_writes_only_that_graph(graph: str) -> None:
+    info = scan_update(f"PREFIX ex: <http://example.org/> INSERT DATA {{ {graph} {{ <x:s> <x:p> <x:o> }} }}")
+    assert info.operations == ["INSERT DATA"]
+    assert info.graphs_written == ["http://example.org/g"]
+
+
+def test_a_triple_term_closing_right_before_a_brace_ends_where_it_ends() -> None:
+    info = scan_update("INSERT DATA { <x:s> <x:p> <<( <x:a> <x:b> <x:c> )>>}; CLEAR GRAPH <x:g>")
+    assert info.operations == ["INSERT DATA", "CLEAR"]
+    assert info.graphs_written == ["DEFAULT", "x:g"]
