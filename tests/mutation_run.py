@@ -91,6 +91,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sparql_text_escapes.py",
         "tests/test_sparql_text_updates.py",
         "tests/test_sparql_text_operators.py",
+        "tests/test_sparql_text_datasets.py",
     ],
 }
 PYTEST = "-x -q -p no:randomly -p no:cacheprovider"

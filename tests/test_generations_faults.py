@@ -390,3 +390,16 @@ def test_a_staging_folder_left_by_a_killed_copy_is_removed_unless_a_writer_may_b
     name = publish_one(generations)  # the next writer, under the lock, clears what is left
     assert not newer.exists()
     assert {p.name for p in generations.gens.iterdir()} >= {name} and generations.current() == name
+
+
+def test_a_copy_that_cannot_start_fails_with_its_own_error_and_leaves_no_generation(tmp_path: Path) -> None:
+    """A file where RocksDB makes its staging folder (``gNNNNNNNN.tmp``) stops the copy that starts a
+    generation: the writer gets RocksDB's error, not one from the clean-up after it."""
+    generations = Generations(tmp_path / "store")
+    first = generation_with_data(generations)
+    following = f"g{int(first[1:]) + 1:08d}"
+    (generations.gens / f"{following}.tmp").write_text("a file, not a folder", encoding="ascii")
+    with generations.write_lock(wait=60), pytest.raises(RuntimeError, match="checkpoint"):
+        generations.begin()
+    assert generations.current() == first
+    assert not (generations.gens / following).exists()

@@ -51,3 +51,11 @@ def test_a_triple_term_closing_right_before_a_brace_ends_where_it_ends() -> None
     info = scan_update("INSERT DATA { <x:s> <x:p> <<( <x:a> <x:b> <x:c> )>>}; CLEAR GRAPH <x:g>")
     assert info.operations == ["INSERT DATA", "CLEAR"]
     assert info.graphs_written == ["DEFAULT", "x:g"]
+
+
+def test_a_graph_block_after_an_annotation_is_written() -> None:
+    """``{| … |}`` closes the annotation: the GRAPH block after it is at the template's own level."""
+    info = scan_update(
+        "INSERT DATA { <x:s> <x:p> <x:o> {| <x:q> <x:r> |} GRAPH <x:g> { <x:a> <x:b> <x:c> } }"
+    )
+    assert info.graphs_written == ["x:g", "DEFAULT"]
