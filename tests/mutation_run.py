@@ -92,6 +92,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sparql_text_updates.py",
         "tests/test_sparql_text_operators.py",
         "tests/test_sparql_text_datasets.py",
+        "tests/test_sparql_text_resolve.py",
     ],
 }
 PYTEST = "-x -q -p no:randomly -p no:cacheprovider"
