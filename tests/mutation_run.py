@@ -84,8 +84,8 @@ MODULES: dict[str, list[str]] = {
         ),
     ],
     "coopgraph/sparql_text.py": [
-        # the scanner called directly; the W3C suites read by rdflib come last in the first file (16 s)
-        "tests/test_sparql_text.py",
+        # the scanner called directly: first the small files written for the mutants (a second), then
+        # the traps, every operation and the W3C suites read by rdflib (the last 16 s)
         "tests/test_sparql_text_depth.py",
         "tests/test_sparql_text_service_targets.py",
         "tests/test_sparql_text_escapes.py",
@@ -93,6 +93,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sparql_text_operators.py",
         "tests/test_sparql_text_datasets.py",
         "tests/test_sparql_text_resolve.py",
+        "tests/test_sparql_text.py",
     ],
 }
 PYTEST = "-x -q -p no:randomly -p no:cacheprovider"
