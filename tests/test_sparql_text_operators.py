@@ -1,7 +1,10 @@
-"""A ``<`` inside an expression that starts no IRI is an operator, even where Oxigraph then fails: the
-scanner leaves that syntax error to Oxigraph and goes on finding what follows."""
+"""How the scanner reads a ``<`` or a ``.`` that may start an operand or be an operator: as Oxigraph
+reads it, and where Oxigraph fails, so that it leaves the syntax error to Oxigraph and goes on finding
+what follows."""
 
 from __future__ import annotations
+
+import pytest
 
 from coopgraph.sparql_text import scan_query
 
@@ -16,3 +19,11 @@ def test_a_less_than_inside_a_function_call_of_the_select_clause_is_an_operator(
     long string after it would hide the SERVICE that Oxigraph runs."""
     text = 'SELECT (YEAR(?a<#>"""\n?b) AS ?y) WHERE { SERVICE <http://evil.example/> {} } #"""'
     assert scan_query(text).services == ["http://evil.example/"]
+
+
+@pytest.mark.parametrize("padding", ["", " "])
+def test_a_dot_before_a_space_is_punctuation_wherever_it_stands(padding: str) -> None:
+    """The character after a ``.`` decides whether it starts a number, at an odd place as at an even one
+    (a comment first, whose second character is a digit, shifts every place by one)."""
+    info = scan_query(f"#1{padding}\nSELECT * WHERE {{ ?s ?p ?o . ?a ?b ?c . }}")
+    assert info.form == "SELECT"

@@ -59,3 +59,23 @@ def test_a_graph_block_after_an_annotation_is_written() -> None:
         "INSERT DATA { <x:s> <x:p> <x:o> {| <x:q> <x:r> |} GRAPH <x:g> { <x:a> <x:b> <x:c> } }"
     )
     assert info.graphs_written == ["x:g", "DEFAULT"]
+
+
+@pytest.mark.parametrize(
+    ("text", "silent_loads"),
+    [
+        ("LOAD SILENT <x:a> INTO GRAPH <x:g>", [(0, 34)]),
+        ("LOAD SILENT <x:a>", [(0, 17)]),
+        ("LOAD <x:a> INTO GRAPH <x:g>", []),
+    ],
+)
+def test_a_silent_load_is_placed_to_the_end_of_its_graph(
+    text: str, silent_loads: list[tuple[int, int]]
+) -> None:
+    assert scan_update(text).silent_loads == silent_loads
+
+
+def test_with_glued_to_its_graph_names_the_graph_written() -> None:
+    info = scan_update("WITH<x:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert info.with_graphs == ["x:g"]
+    assert info.graphs_written == ["x:g"]
