@@ -79,3 +79,9 @@ def test_with_glued_to_its_graph_names_the_graph_written() -> None:
     info = scan_update("WITH<x:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }")
     assert info.with_graphs == ["x:g"]
     assert info.graphs_written == ["x:g"]
+
+
+def test_an_iri_or_a_number_spelled_like_load_is_no_load() -> None:
+    info = scan_update("BASE <http://example.org/> INSERT DATA { <LOAD> <x:p> <x:o> . <SILENT> <x:p> 1 }")
+    assert info.operations == ["INSERT DATA"]
+    assert info.loads == []
