@@ -27,3 +27,13 @@ def test_a_dot_before_a_space_is_punctuation_wherever_it_stands(padding: str) ->
     (a comment first, whose second character is a digit, shifts every place by one)."""
     info = scan_query(f"#1{padding}\nSELECT * WHERE {{ ?s ?p ?o . ?a ?b ?c . }}")
     assert info.form == "SELECT"
+
+
+def test_a_less_than_inside_a_function_call_of_a_subquerys_group_by_is_an_operator() -> None:
+    """The same after ``GROUP BY`` of a subquery, whose ``(`` opens an expression (only after ``VALUES``
+    does it open a list of variables)."""
+    text = (
+        'SELECT * WHERE { { SELECT (COUNT(*) AS ?c) WHERE { ?s ?p ?d } GROUP BY YEAR(?d<#>"""\n?b) } '
+        'SERVICE <http://evil.example/> {} } #"""'
+    )
+    assert scan_query(text).services == ["http://evil.example/"]
