@@ -37,3 +37,13 @@ def test_a_less_than_inside_a_function_call_of_a_subquerys_group_by_is_an_operat
         'SERVICE <http://evil.example/> {} } #"""'
     )
     assert scan_query(text).services == ["http://evil.example/"]
+
+
+def test_a_collection_after_a_subquery_is_a_list_where_less_than_starts_an_iri() -> None:
+    """Only the group holding the subquery reads modifiers after it: in the group around it, ``(`` after
+    a predicate opens a collection, where ``<#>`` is an IRI (not ``<`` and a comment hiding the SERVICE)."""
+    text = (
+        "BASE <http://example.org/> SELECT * WHERE { { SELECT * WHERE { ?s ?p ?o } } "
+        "?s <x:p> (?a<#>) . SERVICE <http://evil.example/> {} }"
+    )
+    assert scan_query(text).services == ["http://evil.example/"]
