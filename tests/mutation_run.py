@@ -42,6 +42,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "coopgraph/store/generations.py": [
         "tests/test_generations_faults.py",
+        "tests/test_generations_adopt.py",
         "tests/test_generations_lifecycle.py",
         "tests/test_publish_atomic.py",
         "tests/test_store_generations.py",
