@@ -47,3 +47,19 @@ def test_a_collection_after_a_subquery_is_a_list_where_less_than_starts_an_iri()
         "?s <x:p> (?a<#>) . SERVICE <http://evil.example/> {} }"
     )
     assert scan_query(text).services == ["http://evil.example/"]
+
+
+def test_a_less_than_after_a_keyword_that_is_no_operand_starts_an_iri() -> None:
+    """``COUNT(DISTINCT <#>)``: after ``DISTINCT`` (not ``true`` or ``false``), ``<`` starts an IRI."""
+    select = "BASE <http://example.org/> SELECT (COUNT(DISTINCT <#>) AS ?c)"
+    text = f"{select} WHERE {{ SERVICE <http://evil.example/> {{}} }}"  # one line: no comment may end
+    assert scan_query(text).services == ["http://evil.example/"]
+
+
+def test_a_collection_in_a_group_with_keywords_but_no_subquery_is_a_list() -> None:
+    """Only ``SELECT`` makes a group read modifiers: after ``a`` or ``FILTER`` a collection is still one."""
+    text = (
+        "BASE <http://example.org/> SELECT * WHERE { ?s a <x:C> . ?s <x:p> (?a<#>) . "
+        "SERVICE <http://evil.example/> {} }"
+    )
+    assert scan_query(text).services == ["http://evil.example/"]

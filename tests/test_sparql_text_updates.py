@@ -85,3 +85,17 @@ def test_an_iri_or_a_number_spelled_like_load_is_no_load() -> None:
     info = scan_update("BASE <http://example.org/> INSERT DATA { <LOAD> <x:p> <x:o> . <SILENT> <x:p> 1 }")
     assert info.operations == ["INSERT DATA"]
     assert info.loads == []
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("INSERT DATA { [ <x:p> <x:o> ] }", ["DEFAULT"]),
+        ("INSERT { [ <x:p> ?o ] } WHERE { ?s <x:p> ?o }", ["DEFAULT"]),
+        ("INSERT DATA { GRAPH <x:g> { <x:s> <x:p> <x:o> } [ <x:p> <x:o> ] }", ["x:g", "DEFAULT"]),
+    ],
+)
+def test_a_template_of_one_blank_node_property_list_writes_the_default_graph(
+    text: str, written: list[str]
+) -> None:
+    assert scan_update(text).graphs_written == written
