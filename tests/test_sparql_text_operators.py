@@ -63,3 +63,11 @@ def test_a_collection_in_a_group_with_keywords_but_no_subquery_is_a_list() -> No
         "SERVICE <http://evil.example/> {} }"
     )
     assert scan_query(text).services == ["http://evil.example/"]
+
+
+def test_a_collection_inside_a_blank_node_property_list_is_a_list() -> None:
+    text = (
+        "BASE <http://example.org/> SELECT * WHERE { ?s <x:p> [ <x:q> (?a<#>) ] . "
+        "SERVICE <http://evil.example/> {} }"
+    )
+    assert scan_query(text).services == ["http://evil.example/"]

@@ -87,6 +87,12 @@ def test_an_iri_or_a_number_spelled_like_load_is_no_load() -> None:
     assert info.loads == []
 
 
+def test_silent_after_another_operation_than_load_is_no_load() -> None:
+    info = scan_update("ADD SILENT <x:a> TO <x:b> ; COPY SILENT <x:a> TO <x:c> ; MOVE SILENT <x:d> TO <x:e>")
+    assert info.operations == ["ADD", "COPY", "MOVE"]
+    assert info.loads == []
+
+
 @pytest.mark.parametrize(
     ("text", "written"),
     [
