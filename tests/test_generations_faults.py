@@ -165,9 +165,10 @@ def test_a_pointer_that_cannot_be_renamed_leaves_the_previous_one(
 
 def waiting_for_lock(path: Path) -> bool:
     """Whether a process waits for a flock on ``path`` (``/proc/locks`` lists waiters with ``->``)."""
-    inode = f":{os.stat(path).st_ino} "
+    st = os.stat(path)
+    file_id = f" {os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino} "
     with open("/proc/locks", encoding="ascii") as fh:
-        return any("->" in line and inode in line for line in fh)
+        return any("->" in line and file_id in line for line in fh)
 
 
 @contextlib.contextmanager
