@@ -231,8 +231,18 @@ def _iri_ref_uncached(content: str, base: str | None) -> str | None:
 _iri_ref_cached = lru_cache(maxsize=4096)(_iri_ref_uncached)
 
 
-def _remove_dot_segments(path: str) -> str:
-    """RFC 3986 §5.2.4, reading the input with an index (linear time, whatever the path)."""
+def _pop_unrooted(out: list[str], rootless: bool) -> bool:
+    """Remove the last segment of ``out`` for a ``..``; True when, the IRI having no authority, that leaves
+    the path without its ``/`` (the segment removed was written without one, or there was none)."""
+    popped = out.pop() if out else ""
+    return rootless and not popped.startswith("/")
+
+
+def _remove_dot_segments(path: str, rootless: bool = False) -> str:
+    """RFC 3986 §5.2.4, reading the input with an index (linear time, whatever the path). ``rootless``: the
+    IRI has no authority; there, as Oxigraph does, a ``..`` that removes a first segment written without
+    ``/`` (or finds nothing to remove) leaves no ``/`` behind: ``urn:a`` and ``/../x`` give ``urn:x``, not
+    ``urn:/x``."""
     out: list[str] = []
     i, n = 0, len(path)
     while i < n:
@@ -245,12 +255,11 @@ def _remove_dot_segments(path: str) -> str:
             break
         elif path.startswith("/../", i):
             i += 3  # continues as "/…"
-            if out:
-                out.pop()
+            if _pop_unrooted(out, rootless):
+                i += 1
         elif path.startswith("/..", i) and i + 3 == n:
-            if out:
-                out.pop()
-            out.append("/")
+            if not _pop_unrooted(out, rootless):
+                out.append("/")
             break
         elif (i + 1 == n and path[i] == ".") or (i + 2 == n and path.startswith("..", i)):
             break
@@ -266,12 +275,7 @@ def _remove_dot_segments(path: str) -> str:
 def resolve_iri(ref: str, base: str | None) -> str | None:
     """Resolve an IRI reference against a base IRI (RFC 3986 §5.2); None if it cannot be made absolute."""
     if _SCHEME_RE.match(ref):
-        if "/." not in ref and ":." not in ref:
-            return ref  # no dot segment: already in normal form
-        m = _URI_PARTS_RE.fullmatch(ref)
-        assert m is not None
-        scheme, auth, path, query, frag = m.groups()
-        return _recompose(scheme, auth, _remove_dot_segments(path), query, frag)
+        return ref  # an absolute IRI is taken as written, dot segments included (as Oxigraph does)
     if base is None:
         return None
     bm = _URI_PARTS_RE.fullmatch(base)
@@ -281,16 +285,17 @@ def resolve_iri(ref: str, base: str | None) -> str | None:
     if b_scheme is None:
         return None
     _, r_auth, r_path, r_query, r_frag = rm.groups()
-    if r_auth is not None:
-        return _recompose(b_scheme, r_auth, _remove_dot_segments(r_path), r_query, r_frag)
+    if r_auth is not None:  # a network-path reference: its path as written, as Oxigraph does
+        return _recompose(b_scheme, r_auth, r_path, r_query, r_frag)
     if not r_path:
         return _recompose(b_scheme, b_auth, b_path, r_query if r_query is not None else b_query, r_frag)
+    rootless = b_auth is None
     if r_path.startswith("/"):
-        path = _remove_dot_segments(r_path)
+        path = _remove_dot_segments(r_path, rootless)
     elif b_auth is not None and not b_path:
         path = _remove_dot_segments("/" + r_path)
     else:
-        path = _remove_dot_segments(b_path[: b_path.rfind("/") + 1] + r_path)
+        path = _remove_dot_segments(b_path[: b_path.rfind("/") + 1] + r_path, rootless)
     return _recompose(b_scheme, b_auth, path, r_query, r_frag)
 
 
