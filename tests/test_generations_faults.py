@@ -393,14 +393,30 @@ def test_a_staging_folder_left_by_a_killed_copy_is_removed_unless_a_writer_may_b
     assert {p.name for p in generations.gens.iterdir()} >= {name} and generations.current() == name
 
 
-def test_a_copy_that_cannot_start_fails_with_its_own_error_and_leaves_no_generation(tmp_path: Path) -> None:
-    """A file where RocksDB makes its staging folder (``gNNNNNNNN.tmp``) stops the copy that starts a
-    generation: the writer gets RocksDB's error, not one from the clean-up after it."""
+def test_a_file_left_where_the_staging_folder_goes_is_removed_by_the_next_writer(tmp_path: Path) -> None:
+    """A file where RocksDB makes its staging folder (``gNNNNNNNN.tmp``, left by an outside fault) would
+    stop every later copy: the writer's clean-up removes it, as it removes a folder there, and the copy
+    starts."""
     generations = Generations(tmp_path / "store")
     first = generation_with_data(generations)
     following = f"g{int(first[1:]) + 1:08d}"
     (generations.gens / f"{following}.tmp").write_text("a file, not a folder", encoding="ascii")
-    with generations.write_lock(wait=60), pytest.raises(RuntimeError, match="checkpoint"):
-        generations.begin()
+    with generations.write_lock(wait=60):
+        name, path = generations.begin()
+    assert name == following and path.is_dir()
+    assert not (generations.gens / f"{following}.tmp").exists()
+
+
+def test_a_copy_that_cannot_start_fails_with_its_own_error_and_leaves_no_generation(tmp_path: Path) -> None:
+    """A copy that fails (here: a source that cannot be copied) gives the writer the copy's own error, not
+    one from the clean-up after it, and leaves no generation behind."""
+    generations = Generations(tmp_path / "store")
+    first = generation_with_data(generations)
+    following = f"g{int(first[1:]) + 1:08d}"
+    in_memory = pyoxigraph.Store()  # it cannot be copied
+    node = pyoxigraph.NamedNode("http://example.org/a")
+    in_memory.add(pyoxigraph.Quad(node, node, node))
+    with generations.write_lock(wait=60), pytest.raises(RuntimeError, match="backup"):
+        generations.begin(source=in_memory)
     assert generations.current() == first
     assert not (generations.gens / following).exists()

@@ -62,6 +62,16 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _remove(path: Path) -> None:
+    """Remove a folder with what it holds, or a file left where a folder was expected (an outside fault):
+    either would stop every later writer from using the name."""
+    if path.is_symlink() or path.is_file():
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def _fsync_tree(path: Path) -> None:
     """Make a new generation durable. Files it shares with the previous one (hard links, so more than
     one link) were made durable when that one was published."""
@@ -209,8 +219,8 @@ class Generations:
         return self.gens / f"{name}.derived"
 
     def discard(self, name: str) -> None:
-        shutil.rmtree(self.gens / name, ignore_errors=True)
-        shutil.rmtree(self.derived(name), ignore_errors=True)
+        _remove(self.gens / name)
+        _remove(self.derived(name))
         with contextlib.suppress(FileNotFoundError):
             (self.gens / f"{name}.lock").unlink()
 
@@ -224,7 +234,7 @@ class Generations:
         for path in self.gens.iterdir():
             staging = _STAGING.match(path.name)
             if staging and (not keep_newer or (current is not None and staging.group(1) <= current)):
-                shutil.rmtree(path, ignore_errors=True)
+                _remove(path)
                 removed.append(path.name)
         names = {p.name.removesuffix(".lock").removesuffix(".derived") for p in self.gens.iterdir()}
         for name in sorted(names):
@@ -240,8 +250,8 @@ class Generations:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except OSError:
                     continue  # a reader still uses it
-                shutil.rmtree(self.gens / name, ignore_errors=True)
-                shutil.rmtree(self.derived(name), ignore_errors=True)
+                _remove(self.gens / name)
+                _remove(self.derived(name))
                 with contextlib.suppress(FileNotFoundError):
                     (self.gens / f"{name}.lock").unlink()
                 removed.append(name)
