@@ -71,6 +71,14 @@ class Shapes:
         self._recursive = _recursive(self.shapes.values())
         self._query_cache: dict[tuple[Any, ...], str] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The compiled model, for the cache (cache.py): without the indexed shapes graph, which the
+        cache gives back deferred, and without the query texts of earlier validations."""
+        state = dict(self.__dict__)
+        state["graph"] = None
+        state["_query_cache"] = {}
+        return state
+
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_rdflib(cls, graph: Any) -> Shapes:
