@@ -80,7 +80,9 @@ def load_or_compile(
         loaded.graph = DeferredGraph(quads)  # type: ignore[assignment]
         return loaded
     shapes = Shapes.from_quads(quads)
-    with contextlib.suppress(OSError):  # a read-only folder: compiled each time, as without a cache
+    # A folder that cannot be written, or a model that cannot be pickled (tests/test_shacl_cache.py
+    # pickles every shape of the W3C suite): compiled each time, as without a cache.
+    with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError):
         _write(path, key, shapes)
         _prune(folder, keep=path)
     return shapes
