@@ -71,6 +71,38 @@ def test_a_model_read_back_validates_as_the_shapes_compiled(tmp_path: Path) -> N
     assert len(report) > 10  # the result and the property shape's description
 
 
+RECURSIVE = f"""\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <{EX}> .
+ex:PersonShape a sh:NodeShape ; sh:targetClass ex:Person ;
+    sh:property [ sh:path ex:knows ; sh:node ex:PersonShape ] ;
+    sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+ex:ThingShape a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property [ sh:path ex:name ; sh:maxCount 1 ] .
+"""
+
+
+def recursive_shapes(shapes: Shapes) -> set[str]:
+    """The shapes that can reach themselves, as the model knows them (by the objects' identities)."""
+    return {str(s.node) for s in shapes.shapes.values() if id(s) in shapes._recursive}
+
+
+def test_a_model_read_back_knows_its_recursive_shapes(tmp_path: Path) -> None:
+    recursive = statements(RECURSIVE)
+    written = load_or_compile(recursive, tmp_path)
+    read = load_or_compile(recursive, tmp_path)
+    assert isinstance(read.graph, DeferredGraph)
+    assert recursive_shapes(read) == recursive_shapes(written)
+    assert f"<{EX}PersonShape>" in recursive_shapes(read)
+    assert f"<{EX}ThingShape>" not in recursive_shapes(read)
+    data = _store(
+        f"""@prefix ex: <{EX}> .
+        ex:a a ex:Person ; ex:name "A" ; ex:knows ex:b . ex:b ex:knows ex:a , ex:c . ex:c ex:knows ex:c ."""
+    )
+    found = {(r.focus_node.value, r.source_shape) for r in read.validate(data).results}  # type: ignore[union-attr]
+    assert found == {(r.focus_node.value, r.source_shape) for r in written.validate(data).results}  # type: ignore[union-attr]
+    assert found
+
+
 def _store(turtle: str) -> ox.Store:
     store = ox.Store()
     store.extend(ox.Quad(*t) for t in statements(turtle))

@@ -77,7 +77,12 @@ class Shapes:
         state = dict(self.__dict__)
         state["graph"] = None
         state["_query_cache"] = {}
+        state["_recursive"] = set()  # ids of objects: found again for the objects read back
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._recursive = _recursive(self.shapes.values())
 
     # ------------------------------------------------------------------ construction
     @classmethod
