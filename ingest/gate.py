@@ -120,12 +120,12 @@ class Gate:
         self._shapes: tuple[tuple[tuple[str, str], ...], Any] | None = None
 
     def _compiled(self, tx: StoreTransaction, graphs: dict[str, str]) -> Any:
-        from ingest.shacl import Shapes  # the engine is only needed once the store holds shapes
+        from ingest.shacl.cache import load_or_compile  # the engine is needed once the store holds shapes
 
         key = tuple(sorted(graphs.items()))
         if self._shapes is None or self._shapes[0] != key:
             quads = [q for g in graphs for q in tx.quads(g)]
-            self._shapes = (key, Shapes.from_quads(quads))
+            self._shapes = (key, load_or_compile(quads, getattr(tx, "compiled_cache", None)))
         return self._shapes[1]
 
     def check(

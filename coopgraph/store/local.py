@@ -75,6 +75,9 @@ class _Reader:
     """The reading verbs of a view and a transaction, on the Oxigraph store ``_store``."""
 
     lateral = True
+    #: The folder where what is compiled from the store's content is kept, keyed by that content (the
+    #: compiled shapes: see :mod:`ingest.shacl.cache`).
+    compiled_cache: Path | None = None
 
     _store: pyoxigraph.Store
 
@@ -290,6 +293,11 @@ class LocalStore:
         with contextlib.suppress(OSError):
             compaction.remove_abandoned(self.generations)
 
+    @property
+    def compiled_cache(self) -> Path:
+        """The store's folder for what is compiled from its content (the same for every generation)."""
+        return self.root / "cache"
+
     # ------------------------------------------------------------------ reading
     @property
     def generation(self) -> str:
@@ -307,6 +315,7 @@ class LocalStore:
                 self._lease.name,
                 self.generations.derived(self._lease.name),
             )
+            self._view.compiled_cache = self.compiled_cache
             self._stamp = stamp
         return self._view
 
@@ -380,6 +389,7 @@ class LocalStore:
             rebuild = self._rebuild_pays(replace)
             name, path = gens.begin(self._published(), empty=rebuild)
             tx = Transaction(pyoxigraph.Store(str(path)), self._published, path)
+            tx.compiled_cache = self.compiled_cache
             tx.touched = set(replace)
             version = None
             try:

@@ -71,6 +71,19 @@ class Shapes:
         self._recursive = _recursive(self.shapes.values())
         self._query_cache: dict[tuple[Any, ...], str] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The compiled model, for the cache (cache.py): without the indexed shapes graph, which the
+        cache gives back deferred, and without the query texts of earlier validations."""
+        state = dict(self.__dict__)
+        state["graph"] = None
+        state["_query_cache"] = {}
+        state["_recursive"] = set()  # ids of objects: found again for the objects read back
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._recursive = _recursive(self.shapes.values())
+
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_rdflib(cls, graph: Any) -> Shapes:

@@ -10,11 +10,13 @@ Raises on ill-formed shapes and unsupported SPARQL (the suite's sht:Failure test
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from .api import Shapes
+from .cache import load_or_compile
 from .terms import Term, from_rdflib, to_rdflib
 
 SHAPES_GRAPH = ox.NamedNode("urn:x-coopgraph:shacl:shapes-graph")
@@ -40,8 +42,17 @@ def _stored_form(scratch: ox.Store, term: Term) -> Term:
     return stored
 
 
-def validate(data_graph: Any, shapes_graph: Any, lateral: bool = True) -> Any:
-    shapes = Shapes.from_rdflib(shapes_graph)
+def _through_cache(shapes_graph: Any, folder: Path) -> Shapes:
+    """The shapes compiled into the cache ``folder``, then read back from it."""
+    bnodes: dict[str, ox.BlankNode] = {}
+    triples = [ox.Triple(*(from_rdflib(t, bnodes) for t in triple)) for triple in shapes_graph]  # type: ignore[misc]
+    load_or_compile(triples, folder)
+    return load_or_compile(triples, folder)
+
+
+def validate(data_graph: Any, shapes_graph: Any, lateral: bool = True, cache: Path | None = None) -> Any:
+    """``cache``: a folder the compiled shapes go through (written, then read back) before validating."""
+    shapes = Shapes.from_rdflib(shapes_graph) if cache is None else _through_cache(shapes_graph, cache)
     store, scratch = ox.Store(), ox.Store()
     originals: dict[Term, Any] = {}
     quads = []

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import pyoxigraph as ox
 
 from .terms import RDF_FIRST, RDF_NIL, RDF_REST, RDF_TYPE, SUBCLASS_OF, Subject, Term
+
+
+def _index() -> defaultdict[Term, list[Term]]:
+    """An inner index (a module-level function, not a lambda, so that the graph can be pickled)."""
+    return defaultdict(list)
 
 
 class ListError(ValueError):
@@ -18,8 +24,8 @@ class ShapesGraph:
     """Subject/predicate and predicate/object indexes over the triples of the shapes graph."""
 
     def __init__(self, triples: Iterable[ox.Triple | ox.Quad]) -> None:
-        self._sp: dict[Term, dict[ox.NamedNode, list[Term]]] = defaultdict(lambda: defaultdict(list))
-        self._po: dict[ox.NamedNode, dict[Term, list[Term]]] = defaultdict(lambda: defaultdict(list))
+        self._sp: dict[Term, dict[ox.NamedNode, list[Term]]] = defaultdict(_index)  # type: ignore[arg-type]
+        self._po: dict[ox.NamedNode, dict[Term, list[Term]]] = defaultdict(_index)
         self.triples: list[ox.Triple] = []
         seen: set[ox.Triple] = set()
         for t in triples:
@@ -118,3 +124,20 @@ class ShapesGraph:
     def is_instance_of(self, node: Subject, cls: Term) -> bool:
         types = set(self.objects(node, RDF_TYPE))
         return bool(types & self.subclasses(cls))
+
+
+class DeferredGraph:
+    """A shapes graph indexed on first use. A compiled model read from its cache (see cache.py) needs
+    the graph only to describe blank-node shapes in a W3C report; indexing it costs most of what
+    compiling the shapes costs."""
+
+    def __init__(self, triples: Iterable[ox.Triple | ox.Quad]) -> None:
+        self._triples = list(triples)
+        self._graph: ShapesGraph | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._graph is None:
+            self._graph = ShapesGraph(self._triples)
+        return getattr(self._graph, name)
