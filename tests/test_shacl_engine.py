@@ -407,6 +407,32 @@ def test_zero_length_path_includes_focus_node_absent_from_data() -> None:
     assert rows(report) == [("ex:nowhere", f"<{EX}p>*", "ex:nowhere", "sh:DatatypeConstraintComponent", V)]
 
 
+@pytest.mark.parametrize("lateral", [True, False])
+@pytest.mark.parametrize("path", ["ex:label", "[ sh:zeroOrOnePath ex:label ]", "( ex:name ex:label )"])
+def test_unique_lang_one_result_per_tag_per_node(lateral: bool, path: str) -> None:
+    """One result per focus node and repeated tag, whether the values are grouped node by node (LATERAL)
+    or all at once, for a node reached through two target classes, over several kinds of path."""
+    values = {
+        "ex:label": "ex:{n} ex:label {v} .",
+        "[ sh:zeroOrOnePath ex:label ]": "ex:{n} ex:label {v} .",
+        "( ex:name ex:label )": "ex:{n} ex:name ex:{n}-name . ex:{n}-name ex:label {v} .",
+    }[path]
+    data = "ex:Sub rdfs:subClassOf ex:Org . ex:bad a ex:Org, ex:Sub . ex:good a ex:Sub . ex:one a ex:Org .\n"
+    labels = {
+        "bad": ['"a"@vi', '"b"@vi', '"c"@en', '"d"@en', '"e"@fr', '"f"', '"g"'],
+        "good": ['"a"@vi', '"a"@en', '"a"', '"b"'],
+        "one": ['"x"@vi', '"y"@en'],
+    }
+    data += "\n".join(values.format(n=n, v=v) for n, vs in labels.items() for v in vs)
+    shapes = (
+        f"ex:S a sh:NodeShape ; sh:targetClass ex:Org, ex:Sub ; "
+        f"sh:property [ sh:path {path} ; sh:uniqueLang true ] ."
+    )
+    report = validate(shapes, data, lateral=lateral)
+    got = sorted((show(r.focus_node), r.source_constraint_component.value) for r in report.results)
+    assert got == [("ex:bad", SH + "UniqueLangConstraintComponent")] * 2
+
+
 # --------------------------------------------------------------------------- targets
 def test_all_target_kinds() -> None:
     shapes = """

@@ -265,7 +265,9 @@ class Evaluation:
                 hits.extend(Hit(r["this"], r["value"], c) for r in self.select(text, shape))
             elif k == "UniqueLang":
                 text = self.cached(
-                    ("uniqueLang", id(c)), source, lambda: comp.unique_lang_query(shape, source)
+                    ("uniqueLang", id(c), self.lateral),
+                    source,
+                    lambda: comp.unique_lang_query(shape, source, self.lateral),
                 )
                 hits.extend(Hit(r["this"], None, c) for r in self.select(text, shape))
             elif k == "Closed":
