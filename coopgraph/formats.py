@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,3 +89,33 @@ def rdf_format_by_name(name: str) -> RdfFileFormat:
     if name in RDF_MEDIA_TYPES:
         return RDF_MEDIA_TYPES[name]
     raise ValueError(f"unknown RDF format {name!r}; use one of turtle, trig, nt, nquads, rdfxml, jsonld")
+
+
+# N-Quads lines as N-Triples lines (the loader of a dataset file into one graph, and its version delta)
+_IRI = rb"<[^>\s]*>"
+_BLANK = rb'_:[^\s<>".]+(?:\.+[^\s<>".]+)*'
+_LITERAL = rb'"(?:[^"\\\n]|\\.)*"(?:@[A-Za-z0-9-]+|\^\^' + _IRI + rb")?"
+_NODE = rb"(?:" + _IRI + rb"|" + _BLANK + rb")"
+#: One statement: its subject, predicate and object (kept), its graph label (dropped), its full stop.
+_STATEMENT = re.compile(
+    rb"^([ \t]*"
+    + _NODE
+    + rb"[ \t]*"
+    + _IRI
+    + rb"[ \t]*(?:"
+    + _IRI
+    + rb"|"
+    + _BLANK
+    + rb"|"
+    + _LITERAL
+    + rb"))[ \t]*(?:"
+    + _NODE
+    + rb"[ \t]*)?\.",
+    re.M,
+)
+
+
+def as_ntriples(nquads: bytes) -> bytes:
+    """The statements of whole N-Quads lines without their graph labels (line ends untouched, so a line
+    keeps its number)."""
+    return _STATEMENT.sub(rb"\1 .", nquads)

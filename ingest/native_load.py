@@ -21,7 +21,6 @@ parse of the file for the check alone.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections.abc import Iterator
 from typing import IO
@@ -29,6 +28,7 @@ from typing import IO
 import pyoxigraph
 from pyoxigraph import Literal, Quad, RdfFormat
 
+from coopgraph.formats import as_ntriples
 from coopgraph.store import StoreTransaction, graph_node
 from ingest.errors import IngestError, Problem
 from ingest.literals import LiteralCheck
@@ -37,34 +37,7 @@ from ingest.sources import Source
 #: Oxigraph's words when a JSON-LD document names a context by its URL (it never fetches one).
 _REMOTE_CONTEXT = "No LoadDocumentCallback has been set"
 
-_IRI = rb"<[^>\s]*>"
-_BLANK = rb'_:[^\s<>".]+(?:\.+[^\s<>".]+)*'
-_LITERAL = rb'"(?:[^"\\\n]|\\.)*"(?:@[A-Za-z0-9-]+|\^\^' + _IRI + rb")?"
-_NODE = rb"(?:" + _IRI + rb"|" + _BLANK + rb")"
-#: One statement: its subject, predicate and object (kept), its graph label (dropped), its full stop.
-_STATEMENT = re.compile(
-    rb"^([ \t]*"
-    + _NODE
-    + rb"[ \t]*"
-    + _IRI
-    + rb"[ \t]*(?:"
-    + _IRI
-    + rb"|"
-    + _BLANK
-    + rb"|"
-    + _LITERAL
-    + rb"))[ \t]*(?:"
-    + _NODE
-    + rb"[ \t]*)?\.",
-    re.M,
-)
 _BLOCK = 1 << 20
-
-
-def as_ntriples(nquads: bytes) -> bytes:
-    """The statements of whole N-Quads lines without their graph labels (line ends untouched, so a line
-    keeps its number)."""
-    return _STATEMENT.sub(rb"\1 .", nquads)
 
 
 def _rewrite(stream: IO[bytes], out: IO[bytes]) -> None:

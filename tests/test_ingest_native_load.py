@@ -16,11 +16,11 @@ import rdflib
 from pyoxigraph import RdfFormat
 from rdflib.compare import isomorphic
 
+from coopgraph.formats import as_ntriples
 from coopgraph.store.local import LocalStore
 from ingest.batch import run
 from ingest.errors import IngestError
 from ingest.limits import BLOCK, InputLimits, check_source
-from ingest.native_load import as_ntriples
 from ingest.sources import discover
 from tests.conftest import latest_version
 

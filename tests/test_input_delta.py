@@ -59,10 +59,18 @@ _:lone ex:p "alone" .
 <relative> ex:p ex:b .
 """
 NQUADS = f"""\
+# a comment line
 <{EX}a> <{EX}p> <{EX}b> <{EX}g1> .
 <{EX}a> <{EX}p> <{EX}c> .
 _:b <{EX}p> "in g2"@en <{EX}g2> .
 <{EX}a> <{EX}n> "02"^^<{XSD}integer> <{EX}g1> .
+<{EX}a> <{EX}name> "Alpha"@EN _:g3 .
+<{EX}a> <{EX}t> "2020-01-01T00:00:00.000Z"^^<{XSD}dateTime> <{EX}g1> .
+<{EX}\\u00E9t\\u00E9> <{EX}p> "esc\\"aped <{EX}g1> .\\n" <{EX}g1> .
+<{EX}tab>\t<{EX}p>\t<{EX}c>\t<{EX}g2>\t.
+<{EX}c> <{EX}p> <{EX}d> <{EX}g1> . # a comment after it <{EX}x> .
+<{EX}c> <{EX}p> <{EX}e> <{EX}g2> .
+<{EX}f> <{EX}p> <{EX}g><{EX}g4>.
 """
 TRIG = f"""\
 @prefix ex: <{EX}> .
@@ -176,6 +184,27 @@ def test_a_large_plain_file_is_written_as_text(tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "store")
     _load(store, path, RdfFormat.N_TRIPLES)
     graph = _read_back(store)
+    recorded = _recorded(store)
+    assert len(recorded) == len(graph) == 120_001 and set(recorded) == graph
+    store.close()
+
+
+def test_a_large_nquads_file_is_written_as_text(tmp_path: Path) -> None:
+    """N-Quads over several blocks, in named graphs and the default graph, with a block that is not plain:
+    the delta, written from the lines without their graph labels, is the one graph read back."""
+    lines = [
+        f'<{EX}s{i}> <{EX}name> "Name {i}"@en <{EX}g{i % 3}> .\n'
+        f'<{EX}s{i}> <{EX}y> "{1900 + i % 100}"^^<{XSD}gYear> .\n'
+        for i in range(60_000)
+    ]
+    lines.insert(30_000, f"_:x <{EX}p> <{EX}s1> _:g .\n")
+    path = tmp_path / "big.nq"
+    path.write_text("".join(lines), encoding="utf-8")
+    assert path.stat().st_size > 4 << 20  # more than one block
+    store = LocalStore(tmp_path / "store")
+    source = _load(store, path, RdfFormat.N_QUADS)
+    graph = _read_back(store)
+    assert input_delta(store.view()._store, GRAPH, source) is not None  # written from the file
     recorded = _recorded(store)
     assert len(recorded) == len(graph) == 120_001 and set(recorded) == graph
     store.close()

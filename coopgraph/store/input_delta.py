@@ -16,7 +16,8 @@ returns None and the caller reads the graph back.
 
 N-Triples is read as text: a line that is one plain statement (an IRI first, no blank node, no escape, no
 comment after it) gets the graph's name before its full stop, whole blocks at once when every line is
-plain; any other line, and every other format, is parsed.
+plain; any other line, and every other format, is parsed. N-Quads is read the same way once each line's graph
+label is dropped (as the loader reads it: one graph per source).
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from __future__ import annotations
 import io
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat
 
+from coopgraph.formats import as_ntriples
 from coopgraph.store.protocol import LoadedFile
 
 __all__ = ["input_delta"]
@@ -132,16 +134,17 @@ class _Writer:
         self.blank_patterns: set[tuple[NamedNode | None, NamedNode, object]] = set()
 
     # ------------------------------------------------------------ N-Triples as text
-    def ntriples(self, path: Path) -> None:
+    def ntriples(self, path: Path, rewrite: Callable[[bytes], bytes] | None = None) -> None:
+        """An N-Triples file, or (``rewrite``: each line's graph label dropped) an N-Quads one."""
         with open(path, "rb") as stream:
             rest = b""
             while block := stream.read(_BLOCK):
                 block = rest + block
                 cut = block.rfind(b"\n") + 1
                 rest = block[cut:]
-                self._block(block[:cut])
+                self._block(rewrite(block[:cut]) if rewrite else block[:cut])
             if rest:
-                self._block(rest + b"\n")
+                self._block(rewrite(rest + b"\n") if rewrite else rest + b"\n")
 
     def _block(self, block: bytes) -> None:
         """One block of whole lines: as text when every line is plain, else line by line, the lines
@@ -229,6 +232,8 @@ def input_delta(store: pyoxigraph.Store, graph: str, source: LoadedFile) -> tupl
     try:
         if source.format == RdfFormat.N_TRIPLES:
             writer.ntriples(source.path)
+        elif source.format == RdfFormat.N_QUADS:  # loaded line for line as N-Triples (ingest/native_load.py)
+            writer.ntriples(source.path, as_ntriples)
         else:
             writer.parsed(_dataset_quads(source))
     except (_Unsupported, OSError, SyntaxError, ValueError):
