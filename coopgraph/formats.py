@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
@@ -119,3 +121,17 @@ def as_ntriples(nquads: bytes) -> bytes:
     """The statements of whole N-Quads lines without their graph labels (line ends untouched, so a line
     keeps its number)."""
     return _STATEMENT.sub(rb"\1 .", nquads)
+
+
+def line_blocks(stream: IO[bytes], size: int) -> Iterator[bytes]:
+    """The stream in blocks of whole lines (about ``size`` bytes each); the last block ends where the stream
+    does, with or without a line end."""
+    rest = b""
+    while block := stream.read(size):
+        block = rest + block
+        cut = block.rfind(b"\n") + 1
+        rest = block[cut:]
+        if cut:
+            yield block[:cut]
+    if rest:
+        yield rest

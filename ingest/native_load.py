@@ -28,7 +28,7 @@ from typing import IO
 import pyoxigraph
 from pyoxigraph import Literal, Quad, RdfFormat
 
-from coopgraph.formats import as_ntriples
+from coopgraph.formats import as_ntriples, line_blocks
 from coopgraph.store import StoreTransaction, graph_node
 from ingest.errors import IngestError, Problem
 from ingest.literals import LiteralCheck
@@ -41,13 +41,8 @@ _BLOCK = 1 << 20
 
 
 def _rewrite(stream: IO[bytes], out: IO[bytes]) -> None:
-    rest = b""
-    while block := stream.read(_BLOCK):
-        block = rest + block
-        cut = block.rfind(b"\n") + 1
-        rest = block[cut:]
-        out.write(as_ntriples(block[:cut]))
-    out.write(as_ntriples(rest))
+    for block in line_blocks(stream, _BLOCK):
+        out.write(as_ntriples(block))
 
 
 def load_nquads(tx: StoreTransaction, stream: IO[bytes], graph: str, base_iri: str | None) -> None:

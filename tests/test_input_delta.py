@@ -171,38 +171,27 @@ def test_the_store_rewrites_what_the_text_says(tmp_path: Path) -> None:
     store.close()
 
 
-def test_a_large_plain_file_is_written_as_text(tmp_path: Path) -> None:
-    """Blocks of plain lines (the bulk of generated and exported data) and a block that is not."""
+@pytest.mark.parametrize(
+    ("name", "fmt", "label", "blank_label"),
+    [("big.nt", RdfFormat.N_TRIPLES, "", ""), ("big.nq", RdfFormat.N_QUADS, f" <{EX}g{{}}>", " _:g")],
+    ids=["N-Triples", "N-Quads"],
+)
+def test_a_large_file_is_written_as_text(
+    tmp_path: Path, name: str, fmt: RdfFormat, label: str, blank_label: str
+) -> None:
+    """Blocks of plain lines (the bulk of generated and exported data) and a block that is not; N-Quads in
+    named graphs and the default graph, its delta written from the lines without their graph labels."""
     lines = [
-        f'<{EX}s{i}> <{EX}name> "Name {i}"@en .\n<{EX}s{i}> <{EX}y> "{1900 + i % 100}"^^<{XSD}gYear> .\n'
-        for i in range(60_000)
-    ]
-    lines.insert(30_000, f"_:x <{EX}p> <{EX}s1> .\n")
-    path = tmp_path / "big.nt"
-    path.write_text("".join(lines), encoding="utf-8")
-    assert path.stat().st_size > 4 << 20  # more than one block
-    store = LocalStore(tmp_path / "store")
-    _load(store, path, RdfFormat.N_TRIPLES)
-    graph = _read_back(store)
-    recorded = _recorded(store)
-    assert len(recorded) == len(graph) == 120_001 and set(recorded) == graph
-    store.close()
-
-
-def test_a_large_nquads_file_is_written_as_text(tmp_path: Path) -> None:
-    """N-Quads over several blocks, in named graphs and the default graph, with a block that is not plain:
-    the delta, written from the lines without their graph labels, is the one graph read back."""
-    lines = [
-        f'<{EX}s{i}> <{EX}name> "Name {i}"@en <{EX}g{i % 3}> .\n'
+        f'<{EX}s{i}> <{EX}name> "Name {i}"@en{label.format(i % 3)} .\n'
         f'<{EX}s{i}> <{EX}y> "{1900 + i % 100}"^^<{XSD}gYear> .\n'
         for i in range(60_000)
     ]
-    lines.insert(30_000, f"_:x <{EX}p> <{EX}s1> _:g .\n")
-    path = tmp_path / "big.nq"
+    lines.insert(30_000, f"_:x <{EX}p> <{EX}s1>{blank_label} .\n")
+    path = tmp_path / name
     path.write_text("".join(lines), encoding="utf-8")
     assert path.stat().st_size > 4 << 20  # more than one block
     store = LocalStore(tmp_path / "store")
-    source = _load(store, path, RdfFormat.N_QUADS)
+    source = _load(store, path, fmt)
     graph = _read_back(store)
     assert input_delta(store.view()._store, GRAPH, source) is not None  # written from the file
     recorded = _recorded(store)

@@ -31,7 +31,7 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat
 
-from coopgraph.formats import as_ntriples
+from coopgraph.formats import as_ntriples, line_blocks
 from coopgraph.store.protocol import LoadedFile
 
 __all__ = ["input_delta"]
@@ -137,14 +137,9 @@ class _Writer:
     def ntriples(self, path: Path, rewrite: Callable[[bytes], bytes] | None = None) -> None:
         """An N-Triples file, or (``rewrite``: each line's graph label dropped) an N-Quads one."""
         with open(path, "rb") as stream:
-            rest = b""
-            while block := stream.read(_BLOCK):
-                block = rest + block
-                cut = block.rfind(b"\n") + 1
-                rest = block[cut:]
-                self._block(rewrite(block[:cut]) if rewrite else block[:cut])
-            if rest:
-                self._block(rewrite(rest + b"\n") if rewrite else rest + b"\n")
+            for block in line_blocks(stream, _BLOCK):
+                block = block if block.endswith(b"\n") else block + b"\n"
+                self._block(rewrite(block) if rewrite else block)
 
     def _block(self, block: bytes) -> None:
         """One block of whole lines: as text when every line is plain, else line by line, the lines
