@@ -108,9 +108,8 @@ class _TransactionData:
     def __init__(self, tx: StoreTransaction) -> None:
         self.tx = tx
 
-    def query(self, sparql: str, substitutions: Mapping[str, Any] | None = None) -> Any:
-        subs = {(k.value if hasattr(k, "value") else str(k)): v for k, v in (substitutions or {}).items()}
-        return self.tx.query(sparql, substitutions=subs or None)
+    def query(self, sparql: str) -> Any:
+        return self.tx.query(sparql)
 
 
 class Gate:
@@ -312,17 +311,21 @@ class Gate:
         node is described in several, else the first that describes the node."""
         if not isinstance(node, NamedNode) or not sources:
             return None, None
-        values = " ".join(f"<{g}>" for g in sources)
+        named = " ".join(f"<{g}>" for g in sources if g != DEFAULT_GRAPH)
         patterns = [f"<{node.value}> ?p ?o"]
         if isinstance(path, NamedNode) and value is not None and not isinstance(value, BlankNode):
             patterns.insert(0, f"<{node.value}> <{path.value}> {value}")
         for pattern in patterns:
-            rows = tx.query(
-                f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ {pattern} }} }} LIMIT 1"
-            )
-            for row in rows:
-                source = sources[row["g"].value]
-                return str(source.path), line_of(source, node.value) if locate else None
+            found = None
+            if named:
+                query = f"SELECT ?g WHERE {{ VALUES ?g {{ {named} }} GRAPH ?g {{ {pattern} }} }} LIMIT 1"
+                found = next((sources[row["g"].value] for row in tx.query(query)), None)
+            if found is None and DEFAULT_GRAPH in sources:  # a write to the default graph: no name to match
+                query = f"SELECT * WHERE {{ {pattern} }} LIMIT 1"
+                if any(True for _ in tx.query(query, default_graph=[DEFAULT_GRAPH])):
+                    found = sources[DEFAULT_GRAPH]
+            if found is not None:
+                return str(found.path), line_of(found, node.value) if locate else None
         return None, None
 
 

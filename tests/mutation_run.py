@@ -48,6 +48,8 @@ MODULES: dict[str, list[str]] = {
         "tests/test_store_generations.py",
     ],
     "ingest/gate.py": [
+        "tests/test_gate_checks.py",  # the gate called directly, in process (seconds)
+        "tests/test_gate_referrers.py",
         "tests/test_gate_shapes_changed.py",
         "tests/test_ingest_batches.py",
         "tests/test_sparql_writes.py",

@@ -103,11 +103,11 @@ def test_graph_store_round_trip(writer: Server) -> None:
     assert requests.delete(url, params={"graph": graph}, headers=writer.auth).status_code == 404
 
 
-def test_an_invalid_write_is_rejected_whole_with_the_report(writer: Server) -> None:
+@pytest.mark.parametrize("target", [f"graph={EX}bad", "default"], ids=["named", "default"])
+def test_an_invalid_write_is_rejected_whole_with_the_report(writer: Server, target: str) -> None:
     before = dump(writer)
     r = requests.put(
-        writer.url + "/graphs",
-        params={"graph": EX + "bad"},
+        writer.url + "/graphs?" + target,
         data=BAD_AGREEMENT,
         headers={**writer.auth, "Content-Type": "text/turtle"},
     )
