@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pyoxigraph as ox
 
+from . import screen
 from .engine import Evaluation, Shared
 from .focus_sources import Names, NodesSource, Source, TargetSource
 from .focus_targets import CHUNK, given_targets
@@ -163,6 +164,9 @@ class Shapes:
             else:
                 split.append((shape, source, None))
 
+        if lateral:  # property shapes reading one property of the same nodes: screened in one pass
+            split, queries = _screened(split, evaluation, workers)
+
         def work(job: tuple[Shape, Source, Shape | None]) -> tuple[list[ValidationResult], int]:
             shape, source, parent = job
             ev = evaluation()
@@ -200,6 +204,42 @@ class Shapes:
                 matched.update(r["this"] for r in rows if r["this"] in wanted)
             jobs.extend((shape, source) for source in _node_sources(matched))
         return jobs
+
+
+Job = tuple[Shape, Source, Shape | None]
+
+
+def _screened(split: list[Job], evaluation: Callable[[], Evaluation], workers: int) -> tuple[list[Job], int]:
+    """The jobs, each member of a screened group (see screen.py) restricted to the nodes its screen
+    marks (dropped when none is), and the number of screening queries run."""
+    found = screen.groups(split, evaluation().vl)
+    if not found:
+        return split, 0
+
+    def marks(members: list[Job]) -> list[set[Term]]:
+        ev = evaluation()
+        shapes, source = [m[0] for m in members], members[0][1]
+        text = ev.cached(
+            ("screen", *(id(s) for s in shapes)), source, lambda: screen.screen_query(shapes, source, ev.vl)
+        )
+        return screen.flagged(ev.select(text, shapes[0]), len(shapes))
+
+    if workers > 1 and len(found) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            marked = list(pool.map(marks, found))
+    else:
+        marked = [marks(members) for members in found]
+    replaced: dict[int, list[Job]] = {}
+    for members, nodes in zip(found, marked, strict=True):
+        for job, mine in zip(members, nodes, strict=True):
+            shape, _, parent = job
+            if len(mine) > screen.MOST_FLAGGED:
+                continue  # its own queries over the whole source
+            replaced[id(job)] = [(shape, s, parent) for s in _node_sources(mine)]
+    out: list[Job] = []
+    for job in split:
+        out.extend(replaced.get(id(job), [job]))
+    return out, len(found)
 
 
 def _node_sources(nodes: set[Term]) -> list[NodesSource]:

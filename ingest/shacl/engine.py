@@ -46,7 +46,7 @@ class Hit:
     row: dict[str, Term] = field(default_factory=dict)
 
 
-def _true(term: Term | None) -> bool:
+def flag_true(term: Term | None) -> bool:
     """A flag the queries bind to a boolean expression (Virtuoso answers those as the integer 1)."""
     return isinstance(term, ox.Literal) and term.value in ("true", "1")
 
@@ -308,11 +308,11 @@ class Evaluation:
             for r in self.select(text, shape):
                 focus, value = r["this"], r["value"]
                 for i, c in enumerate(value_level):
-                    if _true(r[f"k{i}"]):
+                    if flag_true(r[f"k{i}"]):
                         hits.append(Hit(focus, value, c))
-                if fold_min and _true(r["kmin"]):
+                if fold_min and flag_true(r["kmin"]):
                     hits.append(Hit(focus, None, cmin))  # type: ignore[arg-type]
-                if fold_max and _true(r["kmax"]) and focus not in seen_max:
+                if fold_max and flag_true(r["kmax"]) and focus not in seen_max:
                     seen_max.add(focus)
                     hits.append(Hit(focus, None, cmax))  # type: ignore[arg-type]
         elif fold_min:
