@@ -22,7 +22,8 @@ EX = "http://example.org/"
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 #: Two node shapes with the same targets, six property shapes on rdfs:label between them (every kind of
-#: constraint a screen reads), and one on another property that stays alone.
+#: constraint a screen reads), one on another property that stays alone, and a property shape with the
+#: same targets of its own, whose sh:or, sh:not and sh:xone test the value alone.
 SHAPES = """
 ex:Labelled a sh:NodeShape ; sh:targetClass ex:A ; sh:property ex:P1 , ex:P2 , ex:P3 , ex:P4 .
 ex:P1 sh:path rdfs:label ; sh:minCount 1 .
@@ -35,6 +36,10 @@ ex:P5 sh:path rdfs:label ; sh:severity sh:Warning ;
 ex:P6 sh:path rdfs:label ; sh:minCount 2 ; sh:pattern "^x" ;
     sh:qualifiedValueShape [ sh:datatype xsd:string ] ; sh:qualifiedMaxCount 0 .
 ex:P7 sh:path ex:note ; sh:minCount 1 .
+ex:P8 a sh:PropertyShape ; sh:targetClass ex:A ; sh:path rdfs:label ;
+    sh:or ( [ sh:datatype rdf:langString ] [ sh:nodeKind sh:IRI ; sh:pattern "y$" ] ) ;
+    sh:not [ sh:in ( "xy" ) ] ;
+    sh:xone ( [ sh:pattern "^x" ] [ sh:pattern "y$" ] [ sh:languageIn ( "fr" ) ] ) .
 """
 TEXTS = ("x", "y", "xy")
 LANGS = (None, "en", "vi", "fr", "en-GB")
@@ -103,6 +108,8 @@ def test_screened_results_equal_each_shapes_own_queries(
     with unscreened():
         plain = shapes.validate(store, workers=1)
     assert outcome(screened) == outcome(plain)
+    # without LATERAL nothing is screened, and sh:or, sh:not, sh:xone run a query per member shape
+    assert outcome(shapes.validate(store, workers=1, lateral=False)) == outcome(plain)
     named = [ox.NamedNode(f"{EX}n{i}") for i, (_, blank, _) in enumerate(nodes) if not blank][:3]
     if named:  # a batch: only some focus nodes
         screened = shapes.validate(store, focus=named, workers=1)
@@ -112,7 +119,7 @@ def test_screened_results_equal_each_shapes_own_queries(
 
 
 def test_valid_data_costs_one_query_for_the_group() -> None:
-    data = "".join(f'ex:n{i} a ex:A ; ex:note "n" ; rdfs:label "x{i}"@en , "y{i}"@vi .\n' for i in range(5))
+    data = "".join(f'ex:n{i} a ex:A ; ex:note "n" ; rdfs:label "x{i}"@en , "{i}y"@vi .\n' for i in range(5))
     store = ox.Store()
     store.load(PREFIXES + data, format=ox.RdfFormat.TURTLE)
     shapes = shapes_of(SHAPES.replace('sh:minCount 2 ; sh:pattern "^x" ;', ""))
@@ -131,7 +138,10 @@ def test_groups_are_siblings_of_one_source_and_one_property() -> None:
     for top in shapes.targeted:
         source = TargetSource(top.targets)
         jobs.extend((prop, source, top) for prop in top.properties)
+        if top.path is not None:
+            jobs.append((top, source, None))
     (group,) = screen.groups(jobs, vl)
-    assert sorted(str(shape.node) for shape, _, _ in group) == [f"<{EX}P{i}>" for i in range(1, 7)]
+    wanted = [f"<{EX}P{i}>" for i in (1, 2, 3, 4, 5, 6, 8)]
+    assert sorted(str(shape.node) for shape, _, _ in group) == wanted
     other = TargetSource(Targets(classes=[ox.NamedNode(EX + "B")]))
     assert screen.groups([(group[0][0], other, group[0][2]), group[1]], vl) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Collection, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from typing import Any
 
 import pyoxigraph as ox
@@ -22,6 +22,7 @@ from .terms import Term, from_rdflib
 # and the targets are evaluated in full and the results filtered in Python, which is then cheaper.
 FOCUS_VALUES_LIMIT = 20_000
 MAX_WORKERS = 4
+Job = tuple[Shape, Source, Shape | None]
 
 
 def _runner(data: Any) -> Any:
@@ -156,7 +157,7 @@ class Shapes:
         # Smaller jobs keep the threads busy: a node shape's own constraints and each of its property
         # shapes (same focus nodes) are separate jobs; the property jobs start with the node shape on
         # the evaluation stack, as if they had been reached from it.
-        split: list[tuple[Shape, Source, Shape | None]] = []
+        split: list[Job] = []
         for shape, source in jobs:
             if shape.path is None and shape.properties:
                 split.append((shape, source, None))
@@ -164,10 +165,7 @@ class Shapes:
             else:
                 split.append((shape, source, None))
 
-        if lateral:  # property shapes reading one property of the same nodes: screened in one pass
-            split, queries = _screened(split, evaluation, workers)
-
-        def work(job: tuple[Shape, Source, Shape | None]) -> tuple[list[ValidationResult], int]:
+        def work(job: Job) -> tuple[list[ValidationResult], int]:
             shape, source, parent = job
             ev = evaluation()
             if parent is None:
@@ -175,11 +173,24 @@ class Shapes:
             ev.stack.append((parent, source))
             return ev.results(shape, source), ev.queries
 
+        def marks(members: list[Job]) -> tuple[list[set[Term]], int]:
+            ev = evaluation()
+            shapes, source = [m[0] for m in members], members[0][1]
+            text = ev.cached(
+                ("screen", *(id(s) for s in shapes)),
+                source,
+                lambda: screen.screen_query(shapes, source, ev.vl),
+            )
+            return screen.flagged(ev.select(text, shapes[0]), len(shapes)), ev.queries
+
+        # property shapes reading one property of the same nodes: screened in one pass (screen.py)
+        groups = screen.groups(split, evaluation().vl) if lateral else []
         if workers > 1 and len(split) > 1:
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                done = list(pool.map(work, split))
+                done = _run_jobs(split, groups, pool, work, marks)
         else:
-            done = [work(job) for job in split]
+            with _InThisThread() as serial:
+                done = _run_jobs(split, groups, serial, work, marks)
         results: list[ValidationResult] = []
         for found, n in done:
             results.extend(found)
@@ -206,40 +217,47 @@ class Shapes:
         return jobs
 
 
-Job = tuple[Shape, Source, Shape | None]
-
-
-def _screened(split: list[Job], evaluation: Callable[[], Evaluation], workers: int) -> tuple[list[Job], int]:
-    """The jobs, each member of a screened group (see screen.py) restricted to the nodes its screen
-    marks (dropped when none is), and the number of screening queries run."""
-    found = screen.groups(split, evaluation().vl)
-    if not found:
-        return split, 0
-
-    def marks(members: list[Job]) -> list[set[Term]]:
-        ev = evaluation()
-        shapes, source = [m[0] for m in members], members[0][1]
-        text = ev.cached(
-            ("screen", *(id(s) for s in shapes)), source, lambda: screen.screen_query(shapes, source, ev.vl)
-        )
-        return screen.flagged(ev.select(text, shapes[0]), len(shapes))
-
-    if workers > 1 and len(found) > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            marked = list(pool.map(marks, found))
-    else:
-        marked = [marks(members) for members in found]
-    replaced: dict[int, list[Job]] = {}
-    for members, nodes in zip(found, marked, strict=True):
-        for job, mine in zip(members, nodes, strict=True):
+def _run_jobs(
+    split: list[Job],
+    groups: list[list[Job]],
+    pool: Executor,
+    work: Callable[[Job], tuple[list[ValidationResult], int]],
+    marks: Callable[[list[Job]], tuple[list[set[Term]], int]],
+) -> list[tuple[list[ValidationResult], int]]:
+    """Run every job; the members of a screened group run once its screen is done, restricted to the
+    nodes it marks (none: not at all). The screens start first and the other jobs run beside them, so
+    no thread waits for the longest screen. Results in the order of ``split``."""
+    members = {id(job) for group in groups for job in group}
+    screens = {pool.submit(marks, group): group for group in groups}
+    futures: dict[int, list[Future[tuple[list[ValidationResult], int]]]] = {
+        id(job): [pool.submit(work, job)] for job in split if id(job) not in members
+    }
+    done: list[tuple[list[ValidationResult], int]] = []
+    for finished in as_completed(screens):
+        nodes, queries = finished.result()
+        done.append(([], queries))
+        for job, mine in zip(screens[finished], nodes, strict=True):
             shape, _, parent = job
-            if len(mine) > screen.MOST_FLAGGED:
-                continue  # its own queries over the whole source
-            replaced[id(job)] = [(shape, s, parent) for s in _node_sources(mine)]
-    out: list[Job] = []
+            if len(mine) > screen.MOST_FLAGGED:  # its own queries over the whole source
+                futures[id(job)] = [pool.submit(work, job)]
+            else:
+                futures[id(job)] = [pool.submit(work, (shape, s, parent)) for s in _node_sources(mine)]
     for job in split:
-        out.extend(replaced.get(id(job), [job]))
-    return out, len(found)
+        done.extend(f.result() for f in futures[id(job)])
+    return done
+
+
+class _InThisThread(Executor):
+    """An executor that runs each call at once in the calling thread (one query at a time: data objects
+    that may not be queried from several threads)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as e:
+            future.set_exception(e)
+        return future
 
 
 def _node_sources(nodes: set[Term]) -> list[NodesSource]:

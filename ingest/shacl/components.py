@@ -101,10 +101,57 @@ class ValueLevel:
         }
 
     def handles(self, c: Constraint) -> bool:
-        return _kind(c) in self.exprs
+        k = _kind(c)
+        if k in _LOGICAL:
+            return self._logical_handled(c, ())
+        return k in self.exprs
 
     def expr(self, c: Constraint, v: str) -> str:
-        return self.exprs[_kind(c)](c, v)
+        k = _kind(c)
+        if k in _LOGICAL:
+            return self._logical(c, k, v)
+        return self.exprs[k](c, v)
+
+    # sh:or, sh:and, sh:xone, sh:not and sh:node whose member shapes test the value node alone (a
+    # datatype, a language, a pattern ...) are one expression over the value, not a query per member.
+    def _logical_handled(self, c: Constraint, seen: tuple[int, ...]) -> bool:
+        if self.portable:  # Virtuoso: sh:class tests ?this in a node shape (see _tested_variable)
+            return False
+        return all(self._value_only(m, seen) for m in _members(c))
+
+    def _value_only(self, shape: Shape, seen: tuple[int, ...]) -> bool:
+        if id(shape) in seen or shape.path is not None or shape.properties:
+            return False
+        inner = (*seen, id(shape))
+        return all(
+            self._logical_handled(c, inner) if _kind(c) in _LOGICAL else _kind(c) in self.exprs
+            for c in shape.constraints
+        )
+
+    def conforms(self, shape: Shape, v: str) -> str:
+        """True when the value node conforms to ``shape`` (its constraints all value-level)."""
+        if shape.deactivated or not shape.constraints:
+            return "true"
+        return "(" + " && ".join(f"COALESCE({self.expr(c, v)}, false)" for c in shape.constraints) + ")"
+
+    def _logical(self, c: Constraint, k: str, v: str) -> str:
+        members = [self.conforms(m, v) for m in _members(c)]
+        if k == "Node":
+            return members[0]
+        if k == "Not":
+            return f"!{members[0]}"
+        if k == "And":
+            return "(" + " && ".join(members) + ")" if members else "true"
+        if k == "Or":
+            return "(" + " || ".join(members) + ")" if members else "false"
+        return "((" + " + ".join(f"IF({m}, 1, 0)" for m in members) + ") = 1)" if members else "false"
+
+
+_LOGICAL = ("And", "Or", "Xone", "Not", "Node")
+
+
+def _members(c: Constraint) -> list[Shape]:
+    return list(c.params["shapes"]) if "shapes" in c.params else [c.params["shape"]]
 
 
 def _tested_variable(shape: Shape, c: Constraint, vl: ValueLevel) -> str:

@@ -63,11 +63,12 @@ def _value_level_only(shape: Shape, vl: comp.ValueLevel) -> bool:
 def groups(
     jobs: list[tuple[Shape, Source, Shape | None]], vl: comp.ValueLevel
 ) -> list[list[tuple[Shape, Source, Shape | None]]]:
-    """The property-shape jobs that read one property of one source, in groups of two or more."""
+    """The property-shape jobs that read one property of one source, in groups of two or more (a
+    property shape of a node shape, or one with targets of its own)."""
     found: dict[tuple[str, str], list[tuple[Shape, Source, Shape | None]]] = defaultdict(list)
     for job in jobs:
-        shape, source, parent = job
-        if parent is not None and screenable(shape, vl):
+        shape, source, _ = job
+        if screenable(shape, vl):
             found[(source.key, shape.path.sparql())].append(job)  # type: ignore[union-attr]
     return [members for members in found.values() if len(members) > 1]
 
