@@ -433,6 +433,30 @@ def test_unique_lang_one_result_per_tag_per_node(lateral: bool, path: str) -> No
     assert got == [("ex:bad", SH + "UniqueLangConstraintComponent")] * 2
 
 
+@pytest.mark.parametrize("lateral", [True, False])
+@pytest.mark.parametrize("path", ["ex:p", "[ sh:inversePath ex:q ]", "( ex:r ex:p )"])
+def test_max_count_one_counts_distinct_values(lateral: bool, path: str) -> None:
+    """sh:maxCount 1 alone: a node with two values fails once; one value stated in two graphs is one
+    value; a node reached through two target classes is reported once."""
+    statements = {
+        "ex:p": "GRAPH ex:g{g} {{ ex:{n} ex:p {v} }}",
+        "[ sh:inversePath ex:q ]": "GRAPH ex:g{g} {{ {v} ex:q ex:{n} }}",
+        "( ex:r ex:p )": "GRAPH ex:g{g} {{ ex:{n} ex:r ex:{n}-r . ex:{n}-r ex:p {v} }}",
+    }[path]
+    values = {"two": [(1, "ex:a"), (1, "ex:b")], "twice": [(1, "ex:a"), (2, "ex:a")], "one": [(2, "ex:c")]}
+    data = "ex:Sub rdfs:subClassOf ex:Org . ex:two a ex:Org, ex:Sub . ex:twice a ex:Sub . ex:one a ex:Org .\n"
+    data += "\n".join(statements.format(g=g, n=n, v=v) for n, vs in values.items() for g, v in vs)
+    store = ox.Store()
+    store.load(PREFIXES + data, format=ox.RdfFormat.TRIG)
+    shapes = shapes_of(
+        "ex:S a sh:NodeShape ; sh:targetClass ex:Org, ex:Sub ; "
+        f"sh:property [ sh:path {path} ; sh:maxCount 1 ] ."
+    )
+    report = shapes.validate(store, lateral=lateral)
+    got = [(show(r.focus_node), r.source_constraint_component.value) for r in report.results]
+    assert got == [("ex:two", SH + "MaxCountConstraintComponent")]
+
+
 # --------------------------------------------------------------------------- targets
 def test_all_target_kinds() -> None:
     shapes = """

@@ -246,13 +246,25 @@ def min_one_query(shape: Shape, source: Source) -> str:
     )
 
 
-def max_query(shape: Shape, max_count: int, source: Source) -> str:
-    """sh:maxCount 0 or 1 alone: focus nodes with a value / with two different values."""
+def max_query(shape: Shape, max_count: int, source: Source, lateral: bool = False) -> str:
+    """sh:maxCount 0 or 1 alone: focus nodes with a value / with two different values.
+
+    With LATERAL, each focus node's distinct values are counted on their own: on Oxigraph about half
+    the work of joining the values with themselves (1.1 against 2.1 s of CPU for schema:foundingDate
+    of 1M triples' organisations)."""
     names = Names()
     assert shape.path is not None
     p = shape.path.sparql()
     if max_count == 0:
         return f"SELECT DISTINCT ?this WHERE {{ {source.pattern('this', names)} ?this {p} ?value }}"
+    if lateral:
+        counted = (
+            f"SELECT ?this (COUNT(DISTINCT ?value) AS ?_shn) WHERE {{ ?this {p} ?value }} GROUP BY ?this"
+        )
+        return (
+            f"SELECT DISTINCT ?this WHERE {{ {source.pattern('this', names)} "
+            f"LATERAL {{ {counted} }} FILTER(?_shn > 1) }}"
+        )
     return (
         f"SELECT DISTINCT ?this WHERE {{ {source.pattern('this', names)} ?this {p} ?value . "
         f"?this {p} ?_shother FILTER(!sameTerm(?value, ?_shother)) }}"

@@ -319,7 +319,11 @@ class Evaluation:
             text = self.cached(key, source, lambda: comp.min_one_query(shape, source))
             hits.extend(Hit(r["this"], None, cmin) for r in self.select(text, shape))  # type: ignore[arg-type]
         elif fold_max:
-            text = self.cached(key, source, lambda: comp.max_query(shape, hi, source))  # type: ignore[arg-type]
+            text = self.cached(
+                (*key, self.lateral),
+                source,
+                lambda: comp.max_query(shape, hi, source, self.lateral),  # type: ignore[arg-type]
+            )
             hits.extend(Hit(r["this"], None, cmax) for r in self.select(text, shape))  # type: ignore[arg-type]
         count_lo = lo if cmin is not None and not fold_min and lo else None
         count_hi = hi if cmax is not None and not fold_max else None
