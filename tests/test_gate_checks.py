@@ -80,6 +80,15 @@ def dry_run(store: Store, *sources: Source, gate: Gate | None = None) -> GateRep
     return report
 
 
+def thing_store(tmp_path: Path, *properties: str) -> Store:
+    """A store whose shapes give each ex:Thing the named property shapes ``properties`` (Turtle)."""
+    names = " , ".join(p.split()[0] for p in properties)
+    shapes = PREFIXES + f"ex:ThingShape a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property {names} .\n"
+    store = open_store(tmp_path / "store")
+    ingest(store, source(write(tmp_path / "shapes.ttl", shapes + "\n".join(properties) + "\n"), "shapes"))
+    return store
+
+
 @pytest.fixture
 def agreements(tmp_path: Path) -> Store:
     """Agreements a1-a4 naming organisations b1-b4, padded, with the agreement shapes."""
@@ -378,12 +387,11 @@ def test_the_file_named_is_the_one_that_states_the_offending_value(agreements: S
 
 def test_violations_come_first_and_only_the_first_are_described(tmp_path: Path) -> None:
     """Every result is counted; the first DETAILED are described, the first LOCATED with their line."""
-    store = open_store(tmp_path / "store")
-    shapes = PREFIXES + "ex:ThingShape a sh:NodeShape ; sh:targetClass ex:Thing ;\n"
-    shapes += "  sh:property ex:NameShape , ex:ThingNoteShape .\n"
-    shapes += "ex:NameShape sh:path ex:name ; sh:minCount 1 .\n"
-    shapes += "ex:ThingNoteShape sh:path ex:note ; sh:minCount 1 ; sh:severity sh:Warning .\n"
-    ingest(store, source(write(tmp_path / "shapes.ttl", shapes), "shapes"))
+    store = thing_store(
+        tmp_path,
+        "ex:NameShape sh:path ex:name ; sh:minCount 1 .",
+        "ex:ThingNoteShape sh:path ex:note ; sh:minCount 1 ; sh:severity sh:Warning .",
+    )
     things = "".join(f"ex:t{i:03} a ex:Thing .\n" for i in range(DETAILED + 1))
     report = dry_run(store, source(write(tmp_path / "things.ttl", PREFIXES + things)))
     assert report.counts == {"Violation": DETAILED + 1, "Warning": DETAILED + 1}
@@ -433,3 +441,88 @@ def test_paths_and_chunks() -> None:
     assert _path_text(NamedNode("http://www.w3.org/2000/01/rdf-schema#label")) == "rdfs:label"
     assert list(_chunks([1, 2, 3, 4, 5], 2)) == [[1, 2], [3, 4], [5]]
     assert list(_chunks([], 2)) == []
+
+
+# ------------------------------------------------------------------------------- answers to the mutation run
+def vocabulary_graph(store: Store, tmp_path: Path) -> str:
+    """A vocabulary graph beside the shapes (the gate must not read it as shapes)."""
+    scheme = PREFIXES + "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+    scheme += 'ex:kinds a skos:ConceptScheme . ex:mou a skos:Concept ; skos:prefLabel "MoU"@en .\n'
+    ingest(store, source(write(tmp_path / "vocab" / "kinds.ttl", scheme), "vocabulary"))
+    (graph,) = [g for g, r in store.records().items() if r.role == "vocabulary"]
+    return graph
+
+
+def test_only_shapes_graphs_are_read_as_shapes(agreements: Store, tmp_path: Path) -> None:
+    vocabulary_graph(agreements, tmp_path)
+    (shapes,) = [g for g, r in agreements.records().items() if r.role == "shapes"]
+    assert Gate().check_store(agreements.view()).shapes_graphs == [shapes]
+    records = agreements.records()
+    with agreements.transaction() as tx:
+        assert Gate().check_changes(tx, records, [], {n("a1")}).shapes_graphs == [shapes]
+        tx.discard()
+
+
+def test_a_gate_checking_another_store_compiles_its_shapes(tmp_path: Path) -> None:
+    """The compiled shapes are kept while the shapes graphs are the same, whichever way they change."""
+    later = PREFIXES + "ex:ZShape a sh:NodeShape ; sh:targetClass ex:A ;\n"
+    later += "    sh:property [ sh:path ex:note ; sh:minCount 1 ; sh:severity sh:Warning ] .\n"
+    earlier = PREFIXES + "ex:AShape a sh:NodeShape ; sh:targetClass ex:A ;\n"
+    earlier += "    sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:severity sh:Info ] .\n"
+    stores = []
+    for name, shapes in (("z", later), ("a", earlier)):  # the second key sorts before the first
+        store = open_store(tmp_path / name / "store")
+        ingest(
+            store, source(write(tmp_path / name / "shapes" / f"{name}.ttl", shapes), "shapes", f"{name}.ttl")
+        )
+        ingest(store, source(write(tmp_path / name / "data.ttl", PREFIXES + "ex:x a ex:A .\n")))
+        stores.append(store)
+    gate = Gate()
+    assert gate.check_store(stores[0].view()).counts == {"Warning": 1}
+    assert gate.check_store(stores[1].view()).counts == {"Info": 1}
+
+
+def test_violations_come_before_warnings_and_information(tmp_path: Path) -> None:
+    store = thing_store(
+        tmp_path,
+        "ex:AInfo sh:path ex:a ; sh:minCount 1 ; sh:severity sh:Info .",
+        "ex:BWarning sh:path ex:b ; sh:minCount 1 ; sh:severity sh:Warning .",
+        "ex:CViolation sh:path ex:c ; sh:minCount 1 .",
+    )
+    things = "".join(f"ex:t{i} a ex:Thing .\n" for i in range(3))
+    report = dry_run(store, source(write(tmp_path / "things.ttl", PREFIXES + things)))
+    severities = [f.severity for f in report.findings]
+    assert severities[:3] == ["Violation"] * 3
+    assert sorted(severities[3:]) == ["Info"] * 3 + ["Warning"] * 3
+
+
+def test_a_shape_without_an_english_name_is_named_in_the_language_it_has(
+    agreements: Store, tmp_path: Path
+) -> None:
+    shapes = (
+        PREFIXES + "ex:NamedShape a sh:NodeShape ; sh:targetClass ex:Agreement ; sh:property ex:MemoShape .\n"
+    )
+    shapes += 'ex:MemoShape sh:path ex:memo ; sh:minCount 1 ; sh:severity sh:Info ; sh:name "ghi nhớ"@vi .\n'
+    ingest(agreements, source(write(tmp_path / "shapes" / "named.ttl", shapes), "shapes"))
+    report = Gate().check_store(agreements.view())
+    memo = [f for f in report.findings if f.severity == "Info"]
+    assert len(memo) == 4 and {f.shape_name for f in memo} == {"ghi nhớ"}
+
+
+def test_a_blank_focus_node_has_no_file(tmp_path: Path) -> None:
+    store = thing_store(tmp_path, "ex:NameShape sh:path ex:name ; sh:minCount 1 .")
+    report = dry_run(store, source(write(tmp_path / "things.ttl", PREFIXES + "[] a ex:Thing .\n")))
+    (finding,) = report.findings
+    assert (finding.file, finding.line) == (None, None)
+
+
+def test_the_time_a_report_gives_is_the_time_it_took(agreements: Store, tmp_path: Path) -> None:
+    """Not a limit: the gate's own measure lies within what the caller measured around it."""
+    import time
+
+    started = time.monotonic()
+    report = Gate().check_store(agreements.view())
+    around = time.monotonic() - started
+    assert 0 <= report.seconds <= around
+    empty = GateReport()
+    assert empty.summary() == {"conforms": True, "counts": {}, "focusNodes": None, "seconds": 0.0}
