@@ -376,8 +376,11 @@ def test_sh_class_on_a_server_without_lateral(name: str, lateral: bool, tmp_path
 #: tried (the type path, the type then the path, a nested EXISTS, OPTIONAL with BOUND, FILTER NOT EXISTS;
 #: the focus as a path, a join or a subquery) gives the right rows there (docs/SCALE-OUT.md). Strict: the
 #: day the server answers right, this test says so.
+#: Not strict: whether Virtuoso 7.2 finds them depends on what else the server holds (its plan changes
+#: with its statistics): alone it misses them, after other tests loaded data it was seen finding them.
 VIRTUOSO_CLASS_BUG = pytest.mark.xfail(
-    strict=True, reason="Virtuoso 7.2 misses sh:class violations when the hierarchy is in another graph"
+    strict=False,
+    reason="Virtuoso 7.2 misses sh:class violations when the hierarchy is in another graph (in some states)",
 )
 
 
