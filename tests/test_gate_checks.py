@@ -526,3 +526,23 @@ def test_the_time_a_report_gives_is_the_time_it_took(agreements: Store, tmp_path
     assert 0 <= report.seconds <= around
     empty = GateReport()
     assert empty.summary() == {"conforms": True, "counts": {}, "focusNodes": None, "seconds": 0.0}
+
+
+def test_a_vocabulary_in_a_batch_is_not_read_as_shapes(agreements: Store, tmp_path: Path) -> None:
+    """Only a batch's shapes files change the shapes (and make the gate check everything)."""
+    vocabulary = vocabulary_graph(agreements, tmp_path)
+    scheme = PREFIXES + "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+    scheme += 'ex:kinds a skos:ConceptScheme . ex:mou a skos:Concept ; skos:prefLabel "Memorandum"@en .\n'
+    changed = source(write(tmp_path / "vocab" / "kinds.ttl", scheme), "vocabulary")
+    assert changed.graph == vocabulary
+    (shapes,) = [g for g, r in agreements.records().items() if r.role == "shapes"]
+    report = dry_run(agreements, changed)
+    assert report.shapes_graphs == [shapes]
+    assert report.focus_nodes is not None  # the shapes did not change: only what the batch touches
+
+
+def test_a_finding_on_a_complex_path_shows_the_path_in_sparql(tmp_path: Path) -> None:
+    store = thing_store(tmp_path, "ex:OwnedShape sh:path [ sh:inversePath ex:owns ] ; sh:minCount 1 .")
+    report = dry_run(store, source(write(tmp_path / "things.ttl", PREFIXES + "ex:t a ex:Thing .\n")))
+    (finding,) = report.findings
+    assert (finding.path, finding.path_iri) == (f"^<{EX}owns>", None)
