@@ -539,6 +539,8 @@ def test_a_vocabulary_in_a_batch_is_not_read_as_shapes(agreements: Store, tmp_pa
     report = dry_run(agreements, changed)
     assert report.shapes_graphs == [shapes]
     assert report.focus_nodes is not None  # the shapes did not change: only what the batch touches
+    data = source(write(tmp_path / "data" / "agreements.ttl", AGREEMENTS))  # the vocabulary stays stored
+    assert dry_run(agreements, data).shapes_graphs == [shapes]
 
 
 def test_a_finding_on_a_complex_path_shows_the_path_in_sparql(tmp_path: Path) -> None:
