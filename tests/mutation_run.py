@@ -6,7 +6,8 @@ interrupted run leaves no mutant behind), and each mutant is tested only with th
 exercise its module (``MODULES``: the one place to change when a module moves or gains tests).
 
 Usage:
-  python tests/mutation_run.py [MODULE ...] [--out build/mutation] [--timeout SECONDS] [--sample N]
+  python tests/mutation_run.py [MODULE ...] [--out build/mutation] [--timeout SECONDS]
+                               [--sample N [--offset K]]
                                [--resume | --recheck]
   python tests/mutation_run.py MODULE --recheck [--line N ...]
 
@@ -165,10 +166,11 @@ def one_binary_replacement_per_site(session: Path) -> int:
     return skipped
 
 
-def keep_every_nth(session: Path, every: int) -> int:
+def keep_every_nth(session: Path, every: int, offset: int = 0) -> int:
     """Test only every ``every``-th mutant left to test, in the order of their place in the module (line,
-    column, operator, occurrence), and mark the others skipped: a deterministic sample, for a module
-    whose mutants cannot all be tested in the time there is. Returns how many were skipped."""
+    column, operator, occurrence), starting at the ``offset``-th, and mark the others skipped: a
+    deterministic sample, for a module whose mutants cannot all be tested in the time there is (another
+    offset gives a sample with no mutant in common). Returns how many were skipped."""
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
 
@@ -183,7 +185,7 @@ def keep_every_nth(session: Path, every: int) -> int:
             ),
         )
         for index, item in enumerate(items):
-            if index % every:
+            if index % every != offset % every:
                 db.set_result(
                     item.job_id, WorkResult(output=SKIPPED_SAMPLE, worker_outcome=WorkerOutcome.SKIPPED)
                 )
@@ -219,7 +221,9 @@ def outcomes(session: Path, tree: Path) -> list[dict]:
     return records
 
 
-def run_module(module: str, tree: Path, out: Path, timeout: float, resume: bool, sample: int = 1) -> dict:
+def run_module(
+    module: str, tree: Path, out: Path, timeout: float, resume: bool, sample: int = 1, offset: int = 0
+) -> dict:
     name = slug(module)
     cfg, session = out / f"{name}.toml", out / f"{name}.sqlite"
     started = time.monotonic()
@@ -238,7 +242,7 @@ def run_module(module: str, tree: Path, out: Path, timeout: float, resume: bool,
         )
         one_binary_replacement_per_site(session)
         if sample > 1:
-            keep_every_nth(session, sample)
+            keep_every_nth(session, sample, offset)
     subprocess.run(
         [sys.executable, "-m", "cosmic_ray.cli", "exec", str(cfg), str(session)], cwd=tree, check=True
     )
@@ -321,6 +325,13 @@ def main() -> None:
         metavar="N",
         help="test only every N-th mutant (in the order of their place in the module), skip the others",
     )
+    parser.add_argument(
+        "--offset",
+        type=int,
+        default=0,
+        metavar="K",
+        help="with --sample: start the sample at the K-th mutant (a sample disjoint from another offset's)",
+    )
     parser.add_argument("--resume", action="store_true", help="go on with the sessions already in --out")
     parser.add_argument(
         "--recheck",
@@ -344,7 +355,7 @@ def main() -> None:
             recheck(module, tree, args.out.resolve(), set(args.line) if args.line else None)
         return
     summaries = [
-        run_module(m, tree, args.out.resolve(), args.timeout, args.resume, args.sample)
+        run_module(m, tree, args.out.resolve(), args.timeout, args.resume, args.sample, args.offset)
         for m in args.modules or MODULES
     ]
     (args.out / "summary.json").write_text(json.dumps(summaries, indent=2), encoding="utf-8")
