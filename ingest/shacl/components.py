@@ -119,6 +119,11 @@ class ValueLevel:
             return False
         return all(self._value_only(m, seen) for m in _members(c))
 
+    def tests_value_only(self, shape: Shape) -> bool:
+        """Whether conforming to ``shape`` tests the value node alone (sh:datatype, sh:languageIn, and
+        sh:or ... of such shapes): then :meth:`conforms` is its expression."""
+        return self._value_only(shape, ())
+
     def _value_only(self, shape: Shape, seen: tuple[int, ...]) -> bool:
         if id(shape) in seen or shape.path is not None or shape.properties:
             return False

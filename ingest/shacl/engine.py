@@ -396,21 +396,14 @@ class Evaluation:
 
     def _value_level_only(self, shape: Shape) -> bool:
         """Whether conforming to ``shape`` tests the value node alone (sh:languageIn, sh:datatype ...)."""
-        return (
-            shape.path is None
-            and not shape.properties
-            and all(self.vl.handles(c) for c in shape.constraints)
-            and id(shape) not in self.recursive
-        )
+        return self.vl.tests_value_only(shape) and id(shape) not in self.recursive
 
     def _qualified_counted(self, shape: Shape, c: Constraint, source: Source) -> list[Hit]:
         """sh:qualifiedMinCount / sh:qualifiedMaxCount whose qualified value shape tests each value node
         alone, counted by one query instead of materialising every (focus, value) pair in Python."""
         if comp.kind(c) == "QualifiedMinCount" and c.params["min"] <= 0:
             return []  # no count is below 0
-        qualified: Shape = c.params["shape"]
-        tests = [] if qualified.deactivated else [self.vl.expr(q, "value") for q in qualified.constraints]
-        conforms = " && ".join(f"COALESCE({t}, false)" for t in tests) or "true"
+        conforms = self.vl.conforms(c.params["shape"], "value")
         text = self.cached(
             ("qualifiedCount", id(c)), source, lambda: comp.qualified_count_query(shape, c, conforms, source)
         )

@@ -45,19 +45,10 @@ def screenable(shape: Shape, vl: comp.ValueLevel) -> bool:
         k = comp.kind(c)
         if k in _COUNTED or vl.handles(c):
             continue
-        if k in _QUALIFIED and not c.params["siblings"] and _value_level_only(c.params["shape"], vl):
+        if k in _QUALIFIED and not c.params["siblings"] and vl.tests_value_only(c.params["shape"]):
             continue
         return False
     return True
-
-
-def _value_level_only(shape: Shape, vl: comp.ValueLevel) -> bool:
-    return (
-        shape.path is None
-        and not shape.properties
-        and not shape.targets
-        and all(vl.handles(c) for c in shape.constraints)
-    )
 
 
 def groups(
@@ -102,10 +93,7 @@ def _may_fail(shape: Shape, vl: comp.ValueLevel, lang: str) -> str:
             tagged = f'COALESCE({lang} != "", false)'
             tests.append(f"{counted(tagged)} > COUNT(DISTINCT IF({tagged}, {lang}, ?_shnone))")
         elif k in _QUALIFIED:
-            qualified: Shape = c.params["shape"]
-            parts = [] if qualified.deactivated else qualified.constraints
-            conforms = " && ".join(f"COALESCE({read_once(vl.expr(q, 'value'))}, false)" for q in parts)
-            condition = f"BOUND(?value) && {conforms or 'true'}"
+            condition = f"BOUND(?value) && {read_once(vl.conforms(c.params['shape'], 'value'))}"
             if k == "QualifiedMinCount":
                 least = int(c.params["min"])
                 tests.append(f"{counted(condition) if least <= 1 else distinct(condition)} < {least}")
