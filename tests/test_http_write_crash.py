@@ -193,7 +193,7 @@ def kill_writes(folder: Path, rng: random.Random) -> str:
             ) -> None:
                 try:
                     outcome["status"] = send(server, op, VERSIONS[target]).status_code
-                except requests.ConnectionError as e:
+                except requests.RequestException as e:  # refused, reset, or cut in the middle of the answer
                     outcome["error"] = e
 
             writer = threading.Thread(target=write)
