@@ -7,6 +7,7 @@ The servers are real (tests/remote_servers.py): Oxigraph server and Virtuoso on 
 
 from __future__ import annotations
 
+import csv
 import os
 import random
 import signal
@@ -27,7 +28,7 @@ from coopgraph.store.sparql_rewrite import bind_values, rewrite_graphs, route_up
 from ingest.batch import BatchRejected, run
 from ingest.sources import discover
 from tests import remote_servers
-from tests.conftest import COOPGRAPH, PROJECT, Server, start_server
+from tests.conftest import COOPGRAPH, PROJECT, Server, coopgraph, start_server
 from tests.test_ingest_batches import SHAPES, data_graph, things, write
 from tests.test_store_protocol import G1, ntriples, values
 
@@ -331,6 +332,29 @@ def test_the_server_answers_saved_queries_from_a_remote_store(tmp_path: Path, se
         remote.stop()
 
 
+@pytest.mark.parametrize("name", SERVERS)
+def test_the_bundled_data_passes_the_gate_with_the_project_shapes(name: str, tmp_path: Path) -> None:
+    """``coopgraph init`` on a SPARQL server: the ontology, vocabularies, shapes and seed data go through
+    the gate with the project's own shapes (inverse paths, sh:class over the ontology's hierarchy in its
+    own graph ...), and the gate finds what it finds on the embedded store."""
+    embedded = coopgraph("init", store=tmp_path / "embedded")
+    assert embedded.returncode == 0, embedded.stderr
+    running = remote_servers.server(name)
+    remote = coopgraph("init", env=running.environ(tmp_path / "root"))
+    assert remote.returncode == 0, remote.stdout + remote.stderr
+
+    def findings(report: Path, env: dict[str, str]) -> list[tuple[str, ...]]:
+        """The whole store checked again, every finding written to a CSV report."""
+        checked = coopgraph("validate", "--report", str(report), env=env)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        with report.open(encoding="utf-8-sig", newline="") as f:
+            return sorted((r["severity"], r["resource"], r["path"], r["shape"]) for r in csv.DictReader(f))
+
+    on_embedded = findings(tmp_path / "embedded.csv", {"COOPGRAPH_STORE": str(tmp_path / "embedded")})
+    assert on_embedded and all(severity != "Violation" for severity, *_ in on_embedded)
+    assert findings(tmp_path / "remote.csv", running.environ(tmp_path / "root")) == on_embedded
+
+
 def violations_on(name: str, lateral: bool, tmp_path: Path, shapes_text: str, data_text: str) -> list[Any]:
     """The violations the gate finds in ``data_text`` against ``shapes_text`` on the server ``name``
     (which has LATERAL or not, as ``lateral`` says): the batch must be rejected."""
@@ -370,23 +394,7 @@ def test_sh_class_on_a_server_without_lateral(name: str, lateral: bool, tmp_path
     ]
 
 
-#: Virtuoso 7.2 answers the gate's sh:class queries wrongly, for instance when the class hierarchy is in
-#: another graph than the data (as the ontology is): rows of the join are dropped, so a value whose type is
-#: not a subclass is not reported, and FILTER(?k) lets through rows whose ?k is 0. No form of the test
-#: tried (the type path, the type then the path, a nested EXISTS, OPTIONAL with BOUND, FILTER NOT EXISTS;
-#: the focus as a path, a join or a subquery) gives the right rows there (docs/SCALE-OUT.md). Strict: the
-#: day the server answers right, this test says so.
-#: Not strict: whether Virtuoso 7.2 finds them depends on what else the server holds (its plan changes
-#: with its statistics): alone it misses them, after other tests loaded data it was seen finding them.
-VIRTUOSO_CLASS_BUG = pytest.mark.xfail(
-    strict=False,
-    reason="Virtuoso 7.2 misses sh:class violations when the hierarchy is in another graph (in some states)",
-)
-
-
-@pytest.mark.parametrize(
-    ("name", "lateral"), [("oxigraph", True), pytest.param("virtuoso", False, marks=VIRTUOSO_CLASS_BUG)]
-)
+@pytest.mark.parametrize(("name", "lateral"), [("oxigraph", True), ("virtuoso", False)])
 def test_sh_class_with_the_hierarchy_in_another_graph(name: str, lateral: bool, tmp_path: Path) -> None:
     """The classes' hierarchy loaded first, from a file of its own (its own graph, as the ontology is), then
     the data: the gate reads the hierarchy across graphs and finds the same violations as with one file."""

@@ -276,10 +276,14 @@ def _path(text: str | None) -> str | None:
     return f"^<{EX}{text[4:]}>"
 
 
+@pytest.mark.parametrize("lateral", [True, False])
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_core_component(name: str) -> None:
+def test_core_component(name: str, lateral: bool) -> None:
+    """Each component, in the form for a store with LATERAL and in the portable one (Virtuoso's)."""
     shape, data, expected = CASES[name]
-    report = validate(f"ex:S a sh:PropertyShape ; sh:targetNode ex:good, ex:bad ; {shape} .", data)
+    report = validate(
+        f"ex:S a sh:PropertyShape ; sh:targetNode ex:good, ex:bad ; {shape} .", data, lateral=lateral
+    )
     found = [r for r in rows(report) if r[0] == "ex:good"]
     assert found == [], f"ex:good should conform: {found}"
     got = sorted(
@@ -455,6 +459,44 @@ def test_max_count_one_counts_distinct_values(lateral: bool, path: str) -> None:
     report = shapes.validate(store, lateral=lateral)
     got = [(show(r.focus_node), r.source_constraint_component.value) for r in report.results]
     assert got == [("ex:two", SH + "MaxCountConstraintComponent")]
+
+
+@pytest.mark.parametrize("lateral", [True, False])
+def test_sh_class_and_target_class_follow_the_whole_hierarchy(lateral: bool) -> None:
+    """Subclasses over several steps, in several graphs, through a blank-node class and round a cycle:
+    sh:targetClass and sh:class find the same instances with LATERAL and without (where the classes are
+    listed from the hierarchy read once, not matched by a path)."""
+    data = """
+        GRAPH ex:schema { ex:Student rdfs:subClassOf ex:Person . ex:Person rdfs:subClassOf ex:Agent .
+            _:anon rdfs:subClassOf ex:Person . ex:A rdfs:subClassOf ex:B . ex:B rdfs:subClassOf ex:A .
+            ex:B rdfs:subClassOf ex:Agent . }
+        GRAPH ex:data { ex:club ex:member ex:ada, ex:ghost, ex:rock, ex:loop, ex:bob .
+            ex:ada a ex:Student . ex:ghost a _:anon . ex:rock a ex:Stone . ex:loop a ex:A . ex:bob a ex:B . }
+    """
+    store = ox.Store()
+    store.load(PREFIXES + data, format=ox.RdfFormat.TRIG)
+    shapes = shapes_of(
+        "ex:People a sh:NodeShape ; sh:targetClass ex:Person ;"
+        "  sh:property [ sh:path ex:name ; sh:minCount 1 ] ."
+        "ex:Members a sh:NodeShape ; sh:targetSubjectsOf ex:member ;"
+        "  sh:property [ sh:path ex:member ; sh:class ex:Person ] ."
+        "ex:Loop a sh:NodeShape ; sh:targetClass ex:B ; sh:class ex:A ."
+    )
+    report = shapes.validate(store, lateral=lateral)
+    got = sorted(
+        (show(r.focus_node), show(r.value), show(r.source_constraint_component)) for r in report.results
+    )
+    assert got == [
+        ("ex:ada", None, "sh:MinCountConstraintComponent"),
+        ("ex:club", "ex:bob", "sh:ClassConstraintComponent"),
+        ("ex:club", "ex:loop", "sh:ClassConstraintComponent"),
+        ("ex:club", "ex:rock", "sh:ClassConstraintComponent"),
+        ("ex:ghost", None, "sh:MinCountConstraintComponent"),
+    ]
+    focus = shapes.validate(
+        store, focus=[ox.NamedNode(EX + "ghost"), ox.NamedNode(EX + "loop")], lateral=lateral
+    )
+    assert sorted(show(r.focus_node) for r in focus.results) == ["ex:ghost"]
 
 
 # --------------------------------------------------------------------------- targets

@@ -13,6 +13,7 @@ from . import screen
 from .engine import Evaluation, Shared
 from .focus_sources import Names, NodesSource, Source, TargetSource
 from .focus_targets import CHUNK, given_targets
+from .hierarchy import Hierarchy
 from .model import Shape
 from .report import ValidationReport, ValidationResult
 from .shapes import parse_shapes
@@ -141,18 +142,23 @@ class Shapes:
         def evaluation() -> Evaluation:
             return Evaluation(run, shared, self._recursive, shapes_graph, lenient_integers, lateral)
 
+        queries = 0
+        if not lateral:  # the class tests list the data's classes instead of a path (hierarchy.py)
+            reader = evaluation()
+            shared.hierarchy = Hierarchy.read(reader.select)
+            queries += reader.queries
+
         wanted: set[Term] | None = None
         if focus is None:
             jobs: list[tuple[Shape, Source]] = [
-                (s, TargetSource(s.targets, not lateral)) for s in self.targeted
+                (s, TargetSource(s.targets, shared.hierarchy)) for s in self.targeted
             ]
         else:
             wanted = set(focus)
             if len(wanted) > FOCUS_VALUES_LIMIT:
-                jobs = [(s, TargetSource(s.targets, not lateral)) for s in self.targeted]
+                jobs = [(s, TargetSource(s.targets, shared.hierarchy)) for s in self.targeted]
             else:
                 jobs = self._focus_jobs(evaluation(), wanted)
-        queries = 0
 
         # Smaller jobs keep the threads busy: a node shape's own constraints and each of its property
         # shapes (same focus nodes) are separate jobs; the property jobs start with the node shape on
@@ -205,12 +211,12 @@ class Shapes:
         runs on just those nodes."""
         nonblank = sorted((n for n in wanted if not isinstance(n, ox.BlankNode)), key=str)
         has_blank = len(nonblank) < len(wanted)
-        found = given_targets(ev.select, self.targeted, nonblank) if nonblank else {}
+        found = given_targets(ev.select, self.targeted, nonblank, ev.shared.hierarchy) if nonblank else {}
         jobs: list[tuple[Shape, Source]] = []
         for shape in self.targeted:
             matched = set(found.get(id(shape), ()))
             if has_blank:  # blank nodes cannot be written into a query: all blank targets, filtered
-                target = TargetSource(shape.targets, not ev.lateral)
+                target = TargetSource(shape.targets, ev.shared.hierarchy)
                 rows = ev.select(target.blank_targets("this", Names()), shape)
                 matched.update(r["this"] for r in rows if r["this"] in wanted)
             jobs.extend((shape, source) for source in _node_sources(matched))

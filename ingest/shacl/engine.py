@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from . import components as comp
 from .focus_sources import Names, NodesSource, Source, pairs_pattern, value_source, values_block
+from .hierarchy import Hierarchy
 from .model import Constraint, Shape
 from .paths import PredicatePath
 from .report import ResultPath, ValidationResult
@@ -55,8 +56,9 @@ class Shared:
     """What the evaluations of one validate() call share. They may run in several threads: the
     caches are plain dicts, and at worst two threads compute the same entry."""
 
-    def __init__(self, query_cache: dict[tuple[Any, ...], str]) -> None:
+    def __init__(self, query_cache: dict[tuple[Any, ...], str], hierarchy: Hierarchy | None = None) -> None:
         self.query_cache = query_cache  # per Shapes object: texts of queries over stable sources
+        self.hierarchy = hierarchy  # without LATERAL: the data's classes, read once (hierarchy.py)
         self.run_queries: dict[tuple[Any, ...], str] = {}
         self.failing: dict[tuple[int, str], frozenset[Term]] = {}
         self.pairs: dict[tuple[str, str], list[tuple[Term, Term]]] = {}
@@ -80,7 +82,7 @@ class Evaluation:
         self.shared = shared
         self.recursive = recursive
         self.shapes_graph = shapes_graph
-        self.vl = comp.ValueLevel(lenient_integers, portable=not lateral)
+        self.vl = comp.ValueLevel(lenient_integers, portable=not lateral, hierarchy=shared.hierarchy)
         self.stack: list[tuple[Shape, Source]] = []
         self.in_progress: dict[int, set[Term]] = defaultdict(set)
         self.failing_cache = shared.failing
@@ -296,7 +298,16 @@ class Evaluation:
         fold_max = cmax is not None and hi is not None and hi <= 1 and simple_path
         hits: list[Hit] = []
         key = ("main", id(shape))
-        if value_level or (fold_min and fold_max):
+        if self.vl.portable:  # no flags: one query per constraint (comp.failing_values_query)
+            for c in value_level:
+                text = self.cached(
+                    ("failing", id(c)),
+                    source,
+                    lambda c=c: comp.failing_values_query(shape, c, source, self.vl),
+                )
+                hits.extend(Hit(r["this"], r["value"], c) for r in self.select(text, shape))
+            value_level = []
+        if value_level or (fold_min and fold_max and not self.vl.portable):
             text = self.cached(
                 key,
                 source,
@@ -315,16 +326,10 @@ class Evaluation:
                 if fold_max and flag_true(r["kmax"]) and focus not in seen_max:
                     seen_max.add(focus)
                     hits.append(Hit(focus, None, cmax))  # type: ignore[arg-type]
-        elif fold_min:
-            text = self.cached(key, source, lambda: comp.min_one_query(shape, source))
-            hits.extend(Hit(r["this"], None, cmin) for r in self.select(text, shape))  # type: ignore[arg-type]
-        elif fold_max:
-            text = self.cached(
-                (*key, self.lateral),
-                source,
-                lambda: comp.max_query(shape, hi, source, self.lateral),  # type: ignore[arg-type]
+        else:
+            hits.extend(
+                self._min_one_max(shape, source, cmin if fold_min else None, cmax if fold_max else None)
             )
-            hits.extend(Hit(r["this"], None, cmax) for r in self.select(text, shape))  # type: ignore[arg-type]
         count_lo = lo if cmin is not None and not fold_min and lo else None
         count_hi = hi if cmax is not None and not fold_max else None
         if count_lo is not None or count_hi is not None:
@@ -337,6 +342,23 @@ class Evaluation:
                     hits.append(Hit(r["this"], None, cmin))  # type: ignore[arg-type]
                 if count_hi is not None and n > count_hi:
                     hits.append(Hit(r["this"], None, cmax))  # type: ignore[arg-type]
+        return hits
+
+    def _min_one_max(
+        self, shape: Shape, source: Source, cmin: Constraint | None, cmax: Constraint | None
+    ) -> list[Hit]:
+        """sh:minCount 1 and sh:maxCount 0 or 1 of a simple path, each by a query of its own."""
+        hits: list[Hit] = []
+        key = ("main", id(shape))
+        if cmin is not None:
+            text = self.cached(key, source, lambda: comp.min_one_query(shape, source))
+            hits.extend(Hit(r["this"], None, cmin) for r in self.select(text, shape))
+        if cmax is not None:
+            hi = cmax.params["maxCount"]
+            text = self.cached(
+                (*key, self.lateral), source, lambda: comp.max_query(shape, hi, source, self.lateral)
+            )
+            hits.extend(Hit(r["this"], None, cmax) for r in self.select(text, shape))
         return hits
 
     def _closed(self, shape: Shape, c: Constraint, source: Source) -> list[Hit]:

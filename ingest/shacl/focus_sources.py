@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from .hierarchy import Hierarchy
 from .model import Targets
 from .paths import Path
 from .terms import RDF_TYPE, SUBCLASS_OF, Term, sparql_term
@@ -70,16 +71,23 @@ class TargetSource(Source):
     which is cheaper than a DISTINCT sub-query over a large target set."""
 
     targets: Targets
-    #: One branch per class (for servers whose planners cannot start a path from a VALUES-bound end,
-    #: such as Virtuoso's), not one VALUES branch for all classes.
-    portable: bool = False
+    #: For servers without LATERAL (Virtuoso): the data's class hierarchy, read for this validation, so
+    #: that each class is matched by its type listed with its subclasses, not by a path (hierarchy.py).
+    hierarchy: Hierarchy | None = None
 
     def branches(self, var: str, names: Names) -> list[str]:
         t = self.targets
         out = []
         if t.nodes:
             out.append(values_block(var, t.nodes))
-        if len(t.classes) == 1 or self.portable:
+        if self.hierarchy is not None:
+            h = self.hierarchy
+            path = f"{RDF_TYPE}/{SUBCLASS_OF}*"
+            out.extend(
+                h.typed(var, c, names.fresh("t")) if h.writable(c) else f"?{var} {path} {sparql_term(c)} ."
+                for c in t.classes
+            )
+        elif len(t.classes) == 1:
             out.extend(f"?{var} {RDF_TYPE}/{SUBCLASS_OF}* {sparql_term(c)} ." for c in t.classes)
         elif t.classes:
             # one VALUES branch rather than a UNION per class: Oxigraph then starts from the classes
@@ -100,7 +108,7 @@ class TargetSource(Source):
 
     @property
     def stable(self) -> bool:
-        return True
+        return self.hierarchy is None  # else the text lists the classes of this validation's data
 
     def blank_targets(self, var: str, names: Names) -> str:
         """A query for all blank-node targets (a requested blank focus node cannot be written in a query)."""

@@ -18,6 +18,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .focus_sources import values_block
+from .hierarchy import Hierarchy
 from .model import Shape
 from .terms import RDF_TYPE, SUBCLASS_OF, Term, sparql_term
 
@@ -78,12 +79,18 @@ def _with_predicate(
     return found
 
 
-def given_targets(select: Select, shapes: list[Shape], nodes: list[Term]) -> dict[int, set[Term]]:
-    """For each shape (by id), the nodes among ``nodes`` (IRIs and literals) that are its targets."""
+def given_targets(
+    select: Select, shapes: list[Shape], nodes: list[Term], hierarchy: Hierarchy | None = None
+) -> dict[int, set[Term]]:
+    """For each shape (by id), the nodes among ``nodes`` (IRIs and literals) that are its targets.
+    ``hierarchy``: the data's classes, already read (without LATERAL: hierarchy.py)."""
     classes = {c for s in shapes for c in s.targets.classes}
     subjects_of = {p for s in shapes for p in s.targets.subjects_of}
     objects_of = {p for s in shapes for p in s.targets.objects_of}
-    subclasses = _subclasses(select, classes) if classes else {}
+    if hierarchy is not None:
+        subclasses = {c: set(hierarchy.down(c)) for c in classes}
+    else:
+        subclasses = _subclasses(select, classes) if classes else {}
     types = _types(select, nodes) if classes else {}
     as_subject = _with_predicate(select, nodes, subjects_of, True)
     as_object = _with_predicate(select, nodes, objects_of, False)
