@@ -296,6 +296,22 @@ def test_the_example_in_docs_is_the_report_of_the_steward_table(steward: dict[st
     assert ours == theirs
 
 
+def test_init_writes_the_report_its_output_points_to(tmp_path: Path) -> None:
+    """``coopgraph init`` shows the first findings and names ``--report`` for the rest: it takes it, and
+    the file holds every finding the summary counts."""
+    report = tmp_path / "init.csv"
+    result = coopgraph("init", "--report", str(report), store=tmp_path / "store")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert str(report) in result.stdout
+    counted = re.search(r"(\d+) violation\(s\), (\d+) warning\(s\)", result.stdout)
+    assert counted is not None, result.stdout
+    rows = csv_rows(report.read_bytes())
+    assert len(rows) == int(counted[1]) + int(counted[2]) > 0
+    assert all(r["message"] and r["resource"] for r in rows)
+    refused = coopgraph("init", "--report", str(tmp_path / "r.pdf"), store=tmp_path / "other")
+    assert refused.returncode == 2 and not (tmp_path / "other").exists()
+
+
 # ---------------------------------------------------------------------------------------------- no false pass
 def test_validating_files_against_an_empty_store_uses_the_project_shapes(tmp_path: Path) -> None:
     empty = tmp_path / "empty-store"

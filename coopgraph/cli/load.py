@@ -207,6 +207,7 @@ def _validate_store(args: argparse.Namespace) -> Report:
 
 
 def init(args: argparse.Namespace) -> int:
+    reporting.check_report_path(args)
     sources, problems = bootstrap.sources(seed=not args.no_seed)
     if problems:
         raise exits.Failure(exits.BAD_INPUT, render.problems(problems))

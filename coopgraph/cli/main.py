@@ -113,6 +113,7 @@ def _writing_commands(command: Command) -> None:
     p = command("init", "Load the ontology, vocabularies, shapes and (unless --no-seed) the seed dataset.")
     p.add_argument("--no-seed", action="store_true", help="leave the seed dataset out")
     p.add_argument("-m", "--message", help="why: kept with the version this makes")
+    _report_options(p)
     p.set_defaults(run=load.init)
 
     p = command("drop", "Remove named graphs (and their catalogue records) in one step.")
