@@ -15,6 +15,9 @@ from types import ModuleType
 
 import pytest
 
+#: One worker runs the whole module, so its module-scoped set-up is not done twice (``--dist loadgroup``).
+pytestmark = pytest.mark.xdist_group("test_bench_scale")
+
 PROJECT = Path(__file__).resolve().parent.parent
 SCRIPT = PROJECT / "bench" / "bench_scale.py"
 OPERATIONS = ("raw", "plain", "validated", "validate", "batch", "queries", "dump", "compact", "search")

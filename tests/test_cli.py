@@ -33,6 +33,9 @@ from ingest.batch import run
 from ingest.sources import discover
 from tests.conftest import PROJECT, coopgraph
 
+#: One worker runs the whole module, so its module-scoped set-up is not done twice (``--dist loadgroup``).
+pytestmark = pytest.mark.xdist_group("test_cli")
+
 EX = "http://example.org/"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 BASE = "https://w3id.org/coopgraph/"

@@ -24,6 +24,9 @@ from rdflib.query import Result
 from tests.conftest import TOKEN, conformance_path, start_server
 from tests.w3c import evaluation
 
+#: One worker runs the whole module, so its module-scoped set-up is not done twice (``--dist loadgroup``).
+pytestmark = pytest.mark.xdist_group("test_conformance_evaluation")
+
 CASES = evaluation.cases()
 UNION_CASES = [case for case in CASES if case.kind == "query"]
 STRICT_LIST = Path("sparql11-evaluation-xfail.txt")

@@ -22,6 +22,9 @@ from coopgraph.store import Store, open_store
 from tests import remote_servers
 from tests.conftest import coopgraph
 
+#: One worker runs the whole module, so its module-scoped set-up is not done twice (``--dist loadgroup``).
+pytestmark = pytest.mark.xdist_group("test_remote_saved_queries")
+
 QUERIES = load_all()
 XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 
