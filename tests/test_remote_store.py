@@ -8,6 +8,7 @@ The servers are real (tests/remote_servers.py): Oxigraph server and Virtuoso on 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 import random
 import signal
@@ -353,6 +354,31 @@ def test_the_bundled_data_passes_the_gate_with_the_project_shapes(name: str, tmp
     on_embedded = findings(tmp_path / "embedded.csv", {"COOPGRAPH_STORE": str(tmp_path / "embedded")})
     assert on_embedded and all(severity != "Violation" for severity, *_ in on_embedded)
     assert findings(tmp_path / "remote.csv", running.environ(tmp_path / "root")) == on_embedded
+
+
+def test_a_partial_answer_from_virtuoso_is_an_error_not_a_result(tmp_path: Path) -> None:
+    """Virtuoso's "anytime" queries: with a ``timeout`` on the query URL, a query that runs past it is
+    answered HTTP 200 with the rows found so far (none here) and ``X-SQL-State: S1TAT``. The store refuses
+    that answer, so no check can pass on data the server never looked at."""
+    running = remote_servers.server("virtuoso")
+    root = tmp_path / "root"
+    made = running.open(root)
+    try:
+        with made.transaction() as tx:
+            tx.load(ntriples(*range(300)), RdfFormat.N_TRIPLES, G1)
+    finally:
+        made.close()
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    settings = running.store_settings(root)
+    anytime = dataclasses.replace(settings, remote_query_url=f"{settings.remote_query_url}?timeout=200")
+    store = open_store(anytime, create=False)
+    try:
+        assert len(list(store.view().query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 5"))) == 5  # fast: whole
+        with pytest.raises(RemoteError, match="only part of the result"):
+            list(store.view().query(slow))
+    finally:
+        store.close()
+    running.empty()
 
 
 def violations_on(name: str, lateral: bool, tmp_path: Path, shapes_text: str, data_text: str) -> list[Any]:
