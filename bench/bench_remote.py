@@ -113,19 +113,23 @@ def commit() -> str:
 
 def child(case: str, source: Path, env: dict[str, str], requests: int, limit: float | None = None) -> dict:
     """``case`` in a process of its own; a query still running after ``limit`` seconds is stopped."""
+    timeouts = {} if limit is None else {"COOPGRAPH_QUERY_TIMEOUT": str(limit)}  # a remote store's own
     try:
         done = subprocess.run(
             [sys.executable, __file__, "--one", case, str(source), str(requests), str(limit or 0)],
             capture_output=True,
             text=True,
             cwd=PROJECT,
-            env={**os.environ, **env},
+            env={**os.environ, **env, **timeouts},
             timeout=None if limit is None else limit * 2,  # a first run under the limit, then one more
         )
     except subprocess.TimeoutExpired:
         return {"ms": None, "rows": None, "runs": 0, "rss_mb": None, "stopped": limit}
     if done.returncode != 0:
-        raise SystemExit(f"{case} failed: {done.stderr[-3000:]}")
+        if limit is None:
+            raise SystemExit(f"{case} failed: {done.stderr[-3000:]}")
+        said = done.stderr.strip().splitlines()[-1][-160:] if done.stderr.strip() else done.returncode
+        return {"ms": None, "rows": None, "runs": 0, "rss_mb": None, "stopped": f"error: {said}"}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

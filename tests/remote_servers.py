@@ -50,7 +50,7 @@ ServerThreads = 8
 Charset = UTF-8
 [SPARQL]
 ResultSetMaxRows = 10000000
-MaxQueryExecutionTime = 120
+MaxQueryExecutionTime = 60
 """
 
 
@@ -145,7 +145,9 @@ def start_oxigraph() -> SparqlServer:
     port = free_port()
     with open(folder / "server.log", "wb") as log:
         process = subprocess.Popen(
-            [command, "serve", "--bind", f"127.0.0.1:{port}"],  # in memory: writes ~10x faster than on disk
+            # in memory: writes ~10x faster than on disk; a query still running after 60 s is stopped by the
+            # server (the client gives up at its own limit, and an abandoned query would run on)
+            [command, "serve", "--bind", f"127.0.0.1:{port}", "--timeout-s", "60"],
             stdout=log,
             stderr=subprocess.STDOUT,
         )
