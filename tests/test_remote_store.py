@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import gzip
 import os
 import random
 import signal
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rdflib
 import requests
 from pyoxigraph import BlankNode, Literal, RdfFormat, parse
 
@@ -317,7 +319,8 @@ def answers(url: str, name: str) -> list[tuple[tuple[str, str], ...]]:
 
 def test_the_server_answers_saved_queries_from_a_remote_store(tmp_path: Path, server: Server) -> None:
     """``coopgraph serve`` on Oxigraph server: it loads the bundled data there, its workers open the
-    store from the settings, and saved queries answer as on the embedded store (the ``server`` fixture)."""
+    store from the settings, and saved queries, resource pages, search (its index built from the remote
+    data) and the dumps answer as on the embedded store (the ``server`` fixture)."""
     running = remote_servers.server("oxigraph")
     root = tmp_path / "root"
     settings = {k: v for k, v in running.environ(root).items() if k != "COOPGRAPH_STORE"}
@@ -328,9 +331,48 @@ def test_the_server_answers_saved_queries_from_a_remote_store(tmp_path: Path, se
             found = answers(remote.url, name)
             assert found, f"{name} found nothing on the remote store"
             assert found == answers(server.url, name)
+        same_pages_search_and_dumps(remote.url, server.url)
         assert not (root / "gens").exists(), "an embedded store was made beside the remote one"
     finally:
         remote.stop()
+
+
+def same_pages_search_and_dumps(remote: str, embedded: str) -> None:
+    """What partner portals and analysts read besides queries: the same on both servers."""
+    # a resource, as Turtle and JSON-LD: the same statements
+    for accept, fmt in (("text/turtle", "turtle"), ("application/ld+json", "json-ld")):
+        graphs = []
+        for base in (remote, embedded):
+            response = requests.get(f"{base}/id/organization/vnu-hanoi", headers={"Accept": accept})
+            assert response.status_code == 200, response.text[:300]
+            graphs.append(rdflib.Graph().parse(data=response.text, format=fmt, publicID=base + "/"))
+        remote_graph, embedded_graph = (
+            {tuple(str(t).replace(base, "") for t in triple) for triple in g}
+            for g, base in zip(graphs, (remote, embedded), strict=True)
+        )
+        assert len(remote_graph) > 10 and remote_graph == embedded_graph
+    # search (the index built from the remote data)
+    hits = []
+    for base in (remote, embedded):
+        found = requests.get(f"{base}/search", params={"q": "Tsinghua", "format": "json"})
+        assert found.status_code == 200, f"{base}: {found.status_code} {found.text[:300]}"
+        hits.append([h["iri"] for h in found.json()["results"]])
+    assert hits[0] and hits[0] == hits[1]
+    # the dump of the whole dataset: the same data graphs, statement for statement
+    dumps = []
+    for base in (remote, embedded):
+        files = requests.get(f"{base}/dumps/", headers={"Accept": "application/json"}).json()["files"]
+        whole = next(f for f in files if f["graph"] is None and "nquads" in f["media_type"].replace("-", ""))
+        body = gzip.decompress(
+            requests.get(whole["url"].replace(whole["url"].split("/dumps/")[0], base)).content
+        )
+        data = [
+            line
+            for line in body.decode().splitlines()
+            if line.rsplit(" ", 2)[-2].startswith("<https://w3id.org/coopgraph/graph/data/")
+        ]
+        dumps.append((len(data), {line for line in data if "_:" not in line}))  # blank labels differ
+    assert dumps[0][0] > 100 and dumps[0] == dumps[1]
 
 
 @pytest.mark.parametrize("name", SERVERS)

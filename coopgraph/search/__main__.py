@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from coopgraph.search.index_file import ensure_index
+from coopgraph.settings import load_settings
 from coopgraph.store import open_store
 
 
@@ -16,7 +18,9 @@ def main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[0] != "build":
         print("usage: python -m coopgraph.search build STORE", file=sys.stderr)
         return 2
-    store = open_store(argv[1], create=False)
+    # the store of the settings in the environment (a remote store's, which the server passes on), the
+    # directory given as its local root
+    store = open_store(load_settings().with_overrides(store=Path(argv[1])), create=False)
     try:
         path = ensure_index(store.view())
     finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from typing import TypeVar
 import anyio.to_thread
 
 from coopgraph.search import SearchIndex, index_path
-from coopgraph.settings import Settings
+from coopgraph.settings import Settings, store_environment
 from coopgraph.store import Store, StoreMissing, open_store
 
 log = logging.getLogger("coopgraph.search")
@@ -80,7 +81,10 @@ class SearchService:
             if not await anyio.to_thread.run_sync(lambda: self._current().exists()):
                 command = [sys.executable, "-m", "coopgraph.search", "build", str(self.settings.store)]
                 process = await asyncio.create_subprocess_exec(
-                    *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+                    *command,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.PIPE,
+                    env={**os.environ, **store_environment(self.settings)},  # a remote store's too
                 )
                 try:
                     _, err = await asyncio.wait_for(process.communicate(), self.settings.write_timeout)
