@@ -8,6 +8,7 @@ Both are installed by the project's set-up: ``oxigraph`` by the test extras, Vir
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,9 @@ from tests.conftest import free_port
 
 #: Virtuoso's own graphs (present in a new database): kept when the server is emptied.
 _VIRTUOSO_SYSTEM = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp", "http://localhost:")
+
+#: Seconds a query may run on the servers' side (the benchmarks raise it for large validated ingests).
+SERVER_LIMIT = int(os.environ.get("COOPGRAPH_TEST_SERVER_LIMIT", "60"))
 
 _VIRTUOSO_INI = """\
 [Database]
@@ -50,7 +54,7 @@ ServerThreads = 8
 Charset = UTF-8
 [SPARQL]
 ResultSetMaxRows = 10000000
-MaxQueryExecutionTime = 60
+MaxQueryExecutionTime = {limit}
 """
 
 
@@ -145,9 +149,9 @@ def start_oxigraph() -> SparqlServer:
     port = free_port()
     with open(folder / "server.log", "wb") as log:
         process = subprocess.Popen(
-            # in memory: writes ~10x faster than on disk; a query still running after 60 s is stopped by the
-            # server (the client gives up at its own limit, and an abandoned query would run on)
-            [command, "serve", "--bind", f"127.0.0.1:{port}", "--timeout-s", "60"],
+            # in memory: writes ~10x faster than on disk; a query still running after SERVER_LIMIT seconds
+            # is stopped by the server (the client gives up at its own limit; an abandoned query runs on)
+            [command, "serve", "--bind", f"127.0.0.1:{port}", "--timeout-s", str(SERVER_LIMIT)],
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -166,7 +170,9 @@ def start_virtuoso() -> SparqlServer:
         )
     folder = Path(tempfile.mkdtemp(prefix="coopgraph-virtuoso-"))
     sql_port, http_port = free_port(), free_port()
-    (folder / "virtuoso.ini").write_text(_VIRTUOSO_INI.format(sql_port=sql_port, http_port=http_port))
+    (folder / "virtuoso.ini").write_text(
+        _VIRTUOSO_INI.format(sql_port=sql_port, http_port=http_port, limit=SERVER_LIMIT)
+    )
     process = subprocess.Popen(
         [command, "+foreground", "+configfile", "virtuoso.ini"],
         cwd=folder,
