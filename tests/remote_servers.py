@@ -47,6 +47,8 @@ DirsAllowed = .
 NumberOfBuffers = 10000
 MaxDirtyBuffers = 6000
 CheckpointInterval = 0
+TransactionAfterImageLimit = 1500000000
+MaxVectorSize = 4000000
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
 ServerRoot = .
