@@ -15,7 +15,8 @@ from types import ModuleType
 
 import pytest
 
-#: One worker runs the whole module, so its module-scoped set-up is not done twice (``--dist loadgroup``).
+#: One worker runs the whole module (``--dist loadgroup``) and its set-up is session-scoped: done once,
+#: not once per worker or each time the worker comes back to the module.
 pytestmark = pytest.mark.xdist_group("test_bench_scale")
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,7 @@ def test_growth_exponent_is_the_log_log_slope() -> None:
     assert bench.parse_size("100k") == 100_000 and bench.parse_size("2.5M") == 2_500_000
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("scale")
     options = ["--sizes", "100k", "--lookups", "20", "--pages", "3", "--query-limit", "120"]

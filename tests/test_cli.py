@@ -33,7 +33,8 @@ from ingest.batch import run
 from ingest.sources import discover
 from tests.conftest import PROJECT, coopgraph
 
-#: One worker runs the whole module, so its module-scoped set-up is not done twice (``--dist loadgroup``).
+#: One worker runs the whole module (``--dist loadgroup``) and its set-up is session-scoped: done once,
+#: not once per worker or each time the worker comes back to the module.
 pytestmark = pytest.mark.xdist_group("test_cli")
 
 EX = "http://example.org/"
@@ -107,7 +108,7 @@ WIDE_FIRST = f"""SELECT ?label ?u WHERE {{
 CONSTRUCT = f"CONSTRUCT {{ ?u <{RDFS_LABEL}> ?l }} WHERE {{ ?u a <{EX}University> ; <{RDFS_LABEL}> ?l }}"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def setup(tmp_path_factory: pytest.TempPathFactory) -> Setup:
     root = tmp_path_factory.mktemp("cli")
     files = {

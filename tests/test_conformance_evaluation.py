@@ -24,7 +24,8 @@ from rdflib.query import Result
 from tests.conftest import TOKEN, conformance_path, start_server
 from tests.w3c import evaluation
 
-#: One worker runs the whole module, so its module-scoped set-up is not done twice (``--dist loadgroup``).
+#: One worker runs the whole module (``--dist loadgroup``) and its set-up is session-scoped: done once,
+#: not once per worker or each time the worker comes back to the module.
 pytestmark = pytest.mark.xdist_group("test_conformance_evaluation")
 
 CASES = evaluation.cases()
@@ -37,7 +38,7 @@ EXPECTED_UNION = evaluation.read_expected_failures(conformance_path(UNION_LIST))
 Outcomes = dict[str, str | None]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Outcomes]]:
     """The outcome of every test of a mode (None: passed, else the problem), run on first use."""
     done: dict[str, Outcomes] = {}

@@ -22,7 +22,8 @@ from coopgraph.store import Store, open_store
 from tests import remote_servers
 from tests.conftest import coopgraph
 
-#: One worker runs the whole module, so its module-scoped set-up is not done twice (``--dist loadgroup``).
+#: One worker runs the whole module (``--dist loadgroup``) and its set-up is session-scoped: done once,
+#: not once per worker or each time the worker comes back to the module.
 pytestmark = pytest.mark.xdist_group("test_remote_saved_queries")
 
 QUERIES = load_all()
@@ -70,7 +71,7 @@ def _lexical(term: object) -> str:
     return str(getattr(term, "value", term))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def embedded(seeded_store: Path) -> Iterator[Store]:
     store = open_store(Settings(store=seeded_store))
     yield store
@@ -90,7 +91,9 @@ class _Loaded:
             running = remote_servers.server(name)
             running.empty()
             root = self.folder / name
-            done = coopgraph("init", env=running.environ(root))
+            # the server is shared with the other remote tests: on a busy CI machine, after their data was
+            # dropped, one of Virtuoso's checks once took longer than the client's default 30 s
+            done = coopgraph("init", env={**running.environ(root), "COOPGRAPH_QUERY_TIMEOUT": "120"})
             assert done.returncode == 0, done.stdout + done.stderr
             self.stores[name] = running.open(root, create=False)
         return self.stores[name]
@@ -101,7 +104,7 @@ class _Loaded:
             remote_servers.server(name).empty()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Loaded]:
     loaded = _Loaded(tmp_path_factory.mktemp("saved-on-servers"))
     yield loaded

@@ -383,7 +383,7 @@ def test_the_bundled_data_passes_the_gate_with_the_project_shapes(name: str, tmp
     embedded = coopgraph("init", store=tmp_path / "embedded")
     assert embedded.returncode == 0, embedded.stderr
     running = remote_servers.server(name)
-    remote = coopgraph("init", env=running.environ(tmp_path / "root"))
+    remote = coopgraph("init", env={**running.environ(tmp_path / "root"), "COOPGRAPH_QUERY_TIMEOUT": "120"})
     assert remote.returncode == 0, remote.stdout + remote.stderr
 
     def findings(report: Path, env: dict[str, str]) -> list[tuple[str, ...]]:
