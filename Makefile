@@ -64,7 +64,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 test: system-deps comunica ldes-client lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # The benchmarks of bench/RESULTS.md (not tests: they compare against the peers and print ratios).
 bench: $(BENCH_STAMP)
