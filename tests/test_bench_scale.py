@@ -15,10 +15,6 @@ from types import ModuleType
 
 import pytest
 
-#: One worker runs the whole module (``--dist loadgroup``) and its set-up is session-scoped: done once,
-#: not once per worker or each time the worker comes back to the module.
-pytestmark = pytest.mark.xdist_group("test_bench_scale")
-
 PROJECT = Path(__file__).resolve().parent.parent
 SCRIPT = PROJECT / "bench" / "bench_scale.py"
 OPERATIONS = ("raw", "plain", "validated", "validate", "batch", "queries", "dump", "compact", "search")

@@ -33,10 +33,6 @@ from ingest.batch import run
 from ingest.sources import discover
 from tests.conftest import PROJECT, coopgraph
 
-#: One worker runs the whole module (``--dist loadgroup``) and its set-up is session-scoped: done once,
-#: not once per worker or each time the worker comes back to the module.
-pytestmark = pytest.mark.xdist_group("test_cli")
-
 EX = "http://example.org/"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 BASE = "https://w3id.org/coopgraph/"

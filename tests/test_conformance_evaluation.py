@@ -24,10 +24,6 @@ from rdflib.query import Result
 from tests.conftest import TOKEN, conformance_path, start_server
 from tests.w3c import evaluation
 
-#: One worker runs the whole module (``--dist loadgroup``) and its set-up is session-scoped: done once,
-#: not once per worker or each time the worker comes back to the module.
-pytestmark = pytest.mark.xdist_group("test_conformance_evaluation")
-
 CASES = evaluation.cases()
 UNION_CASES = [case for case in CASES if case.kind == "query"]
 STRICT_LIST = Path("sparql11-evaluation-xfail.txt")

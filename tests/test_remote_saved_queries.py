@@ -22,10 +22,6 @@ from coopgraph.store import Store, open_store
 from tests import remote_servers
 from tests.conftest import coopgraph
 
-#: One worker runs the whole module (``--dist loadgroup``) and its set-up is session-scoped: done once,
-#: not once per worker or each time the worker comes back to the module.
-pytestmark = pytest.mark.xdist_group("test_remote_saved_queries")
-
 QUERIES = load_all()
 XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 
