@@ -37,13 +37,14 @@ $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 # driver), raptor's rapper (the independent RDF parser the linked-data tests check answers with),
 # Virtuoso, one of the SPARQL servers the remote store is tested on (the other, Oxigraph server, comes
 # with the test extras), and node with npm, which install Comunica for its client test (into a cache
-# directory, tests/test_comunica.py).
+# directory, tests/test_comunica.py). A Node.js that is already there is kept: NodeSource's package
+# carries its own npm and conflicts with Debian's.
 system-deps:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v rapper >/dev/null && \
 	  command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null && command -v node >/dev/null && \
 	  command -v npm >/dev/null || \
 	  ($(APT) update -qq && $(APT) install -y -qq chromium chromium-driver raptor2-utils virtuoso-opensource \
-	    nodejs npm >/dev/null)
+	    $$(command -v node >/dev/null && command -v npm >/dev/null || echo nodejs npm) >/dev/null)
 
 # The Linked Data Fragments / SPARQL client the tests query /fragments and /sparql with (npm; the 3.x line
 # runs on Debian's Node.js 20, the 4.x line does not).
