@@ -142,61 +142,41 @@ class Shapes:
         def evaluation() -> Evaluation:
             return Evaluation(run, shared, self._recursive, shapes_graph, lenient_integers, lateral)
 
-        queries = 0
-        if not lateral:  # the class tests list the data's classes instead of a path (hierarchy.py)
-            reader = evaluation()
-            shared.hierarchy = Hierarchy.read(reader.select)
-            queries += reader.queries
+        pool: Executor = ThreadPoolExecutor(max_workers=workers) if workers > 1 else _InThisThread()
+        with pool:
+            queries, jobs, wanted = self._jobs(evaluation, shared, focus, lateral, pool)
+            # Smaller jobs keep the threads busy: a node shape's own constraints and each of its property
+            # shapes (same focus nodes) are separate jobs; the property jobs start with the node shape on
+            # the evaluation stack, as if they had been reached from it.
+            split: list[Job] = []
+            for shape, source in jobs:
+                if shape.path is None and shape.properties:
+                    split.append((shape, source, None))
+                    split.extend((prop, source, shape) for prop in shape.properties)
+                else:
+                    split.append((shape, source, None))
 
-        wanted: set[Term] | None = None
-        if focus is None:
-            jobs: list[tuple[Shape, Source]] = [
-                (s, TargetSource(s.targets, shared.hierarchy)) for s in self.targeted
-            ]
-        else:
-            wanted = set(focus)
-            if len(wanted) > FOCUS_VALUES_LIMIT:
-                jobs = [(s, TargetSource(s.targets, shared.hierarchy)) for s in self.targeted]
-            else:
-                jobs = self._focus_jobs(evaluation(), wanted)
+            def work(job: Job) -> tuple[list[ValidationResult], int]:
+                shape, source, parent = job
+                ev = evaluation()
+                if parent is None:
+                    return ev.results(shape, source, properties=shape.path is not None), ev.queries
+                ev.stack.append((parent, source))
+                return ev.results(shape, source), ev.queries
 
-        # Smaller jobs keep the threads busy: a node shape's own constraints and each of its property
-        # shapes (same focus nodes) are separate jobs; the property jobs start with the node shape on
-        # the evaluation stack, as if they had been reached from it.
-        split: list[Job] = []
-        for shape, source in jobs:
-            if shape.path is None and shape.properties:
-                split.append((shape, source, None))
-                split.extend((prop, source, shape) for prop in shape.properties)
-            else:
-                split.append((shape, source, None))
+            def marks(members: list[Job]) -> tuple[list[set[Term]], int]:
+                ev = evaluation()
+                shapes, source = [m[0] for m in members], members[0][1]
+                text = ev.cached(
+                    ("screen", *(id(s) for s in shapes)),
+                    source,
+                    lambda: screen.screen_query(shapes, source, ev.vl),
+                )
+                return screen.flagged(ev.select(text, shapes[0]), len(shapes)), ev.queries
 
-        def work(job: Job) -> tuple[list[ValidationResult], int]:
-            shape, source, parent = job
-            ev = evaluation()
-            if parent is None:
-                return ev.results(shape, source, properties=shape.path is not None), ev.queries
-            ev.stack.append((parent, source))
-            return ev.results(shape, source), ev.queries
-
-        def marks(members: list[Job]) -> tuple[list[set[Term]], int]:
-            ev = evaluation()
-            shapes, source = [m[0] for m in members], members[0][1]
-            text = ev.cached(
-                ("screen", *(id(s) for s in shapes)),
-                source,
-                lambda: screen.screen_query(shapes, source, ev.vl),
-            )
-            return screen.flagged(ev.select(text, shapes[0]), len(shapes)), ev.queries
-
-        # property shapes reading one property of the same nodes: screened in one pass (screen.py)
-        groups = screen.groups(split, evaluation().vl) if lateral else []
-        if workers > 1 and len(split) > 1:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                done = _run_jobs(split, groups, pool, work, marks)
-        else:
-            with _InThisThread() as serial:
-                done = _run_jobs(split, groups, serial, work, marks)
+            # property shapes reading one property of the same nodes: screened in one pass (screen.py)
+            groups = screen.groups(split, evaluation().vl) if lateral else []
+            done = _run_jobs(split, groups, pool, work, marks)
         results: list[ValidationResult] = []
         for found, n in done:
             results.extend(found)
@@ -205,22 +185,48 @@ class Shapes:
             results = [r for r in results if r.focus_node in wanted]
         return ValidationReport(results, queries=queries, shapes_graph=self.graph)
 
-    def _focus_jobs(self, ev: Evaluation, wanted: set[Term]) -> list[tuple[Shape, Source]]:
-        """For each targeted shape, the requested nodes that are its targets (shapes with none are
-        skipped), looked up from the requested nodes (see focus_targets.py); then every constraint
-        runs on just those nodes."""
+    def _jobs(
+        self,
+        evaluation: Callable[[], Evaluation],
+        shared: Shared,
+        focus: Collection[Term] | None,
+        lateral: bool,
+        pool: Executor,
+    ) -> tuple[int, list[tuple[Shape, Source]], set[Term] | None]:
+        """The queries run to find them, the (shape, focus nodes) to validate, and the nodes asked for.
+
+        With ``focus``, for each targeted shape the requested nodes that are its targets (shapes with none
+        are skipped), looked up from the requested nodes (see focus_targets.py); then every constraint runs
+        on just those nodes."""
+        ev = evaluation()
+        if not lateral:  # the class tests list the data's classes instead of a path (hierarchy.py)
+            shared.hierarchy = Hierarchy.read(ev.select)
+        if focus is None:
+            return ev.queries, [(s, TargetSource(s.targets, shared.hierarchy)) for s in self.targeted], None
+        wanted = set(focus)
+        if len(wanted) > FOCUS_VALUES_LIMIT:
+            jobs = [(s, TargetSource(s.targets, shared.hierarchy)) for s in self.targeted]
+            return ev.queries, jobs, wanted
         nonblank = sorted((n for n in wanted if not isinstance(n, ox.BlankNode)), key=str)
-        has_blank = len(nonblank) < len(wanted)
-        found = given_targets(ev.select, self.targeted, nonblank, ev.shared.hierarchy) if nonblank else {}
+        found: dict[int, set[Term]] = {}
+        ran: list[int] = []
+
+        def select_many(texts: list[str]) -> list[list[Any]]:
+            ran.append(len(texts))
+            return list(pool.map(lambda text: evaluation().select(text), texts))
+
+        if nonblank:
+            hierarchy = shared.hierarchy or Hierarchy.read(ev.select)
+            found = given_targets(select_many, self.targeted, nonblank, hierarchy)
         jobs: list[tuple[Shape, Source]] = []
         for shape in self.targeted:
             matched = set(found.get(id(shape), ()))
-            if has_blank:  # blank nodes cannot be written into a query: all blank targets, filtered
-                target = TargetSource(shape.targets, ev.shared.hierarchy)
+            if len(nonblank) < len(wanted):  # blank nodes cannot be written into a query: all blank targets
+                target = TargetSource(shape.targets, shared.hierarchy)
                 rows = ev.select(target.blank_targets("this", Names()), shape)
                 matched.update(r["this"] for r in rows if r["this"] in wanted)
             jobs.extend((shape, source) for source in _node_sources(matched))
-        return jobs
+        return ev.queries + sum(ran), jobs, wanted
 
 
 def _run_jobs(

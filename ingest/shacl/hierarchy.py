@@ -1,5 +1,6 @@
-"""The data's class hierarchy, read once, for servers whose planner cannot be trusted with
-``rdf:type/rdfs:subClassOf*`` (those without LATERAL: Virtuoso 7.2).
+"""The data's class hierarchy, read once: for the nodes of a batch, which shapes target them
+(focus_targets.py), and, on servers whose planner cannot be trusted with ``rdf:type/rdfs:subClassOf*``
+(those without LATERAL: Virtuoso 7.2), every class test.
 
 Virtuoso 7.2 answers the path wrongly in some states: with the dataset named by several
 ``default-graph-uri`` (as the remote store names every query's dataset), a join through the path drops
