@@ -98,6 +98,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sparql_text_datasets.py",
         "tests/test_sparql_text_resolve.py",
         "tests/test_sparql_text_fallback.py",
+        "tests/test_sparql_text_edges.py",
         "tests/test_sparql_text.py",
     ],
 }

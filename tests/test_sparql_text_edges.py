@@ -1,0 +1,60 @@
+"""The scanner at the edges a third mutation sample found untested: the line of an error in a text that
+starts with a newline, keywords glued to the IRI after them (``INTO GRAPH<g>``, ``USING<g>``), a prefix
+that only ends like ``SERVICE``, and ``GRAPH`` blocks glued to prefixed names in an update's data.
+Each expectation is checked against Oxigraph where Oxigraph acts on the text."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from coopgraph.sparql_text import ScanError, scan_query, scan_update
+
+A_TRIPLE = "<http://a.example/> <http://b.example/> <http://c.example/>"
+
+
+def test_an_error_after_a_leading_newline_is_on_the_line_it_is_on() -> None:
+    with pytest.raises(ScanError) as caught:
+        scan_query('\nSELECT * WHERE { ?s ?p "open }')
+    assert (caught.value.line, caught.value.column) == (2, 24)
+
+
+def test_into_graph_glued_to_its_iri_is_the_end_of_a_silent_load() -> None:
+    """The span of a LOAD SILENT is what the server removes from the text (it never fetches): its end is
+    the end of the graph's IRI even with no space after GRAPH, as Oxigraph reads it."""
+    text = "LOAD SILENT <http://x.example/> INTO GRAPH<http://g.example/>"
+    info = scan_update(text)
+    assert info.silent_loads == [(0, len(text))]
+    assert info.graphs_written == ["http://g.example/"]
+
+
+def test_using_glued_to_its_iri_is_a_using_clause() -> None:
+    text = "DELETE { ?s ?p ?o } USING<http://u.example/> WHERE { ?s ?p ?o }"
+    ox.Store().update(text)  # Oxigraph reads it
+    assert scan_update(text).using_graphs == ["http://u.example/"]
+
+
+def test_a_prefix_that_only_ends_like_service_is_no_service() -> None:
+    """``GRAPHfooservice:x {`` is GRAPH glued to a name whose prefix ends like SERVICE: no service."""
+    text = "PREFIX fooservice: <http://f.example/> SELECT * WHERE { GRAPHfooservice:x { ?s ?p ?o } }"
+    ox.Store().query(text)
+    assert scan_query(text).services == []
+
+
+def test_the_default_graph_is_written_beside_glued_graph_blocks() -> None:
+    """``GRAPHex:g { … }`` is a GRAPH block (Oxigraph reads the keyword glued to the name); one triple
+    beside three such blocks is written to the default graph, and the scanner says so."""
+    blocks = " ".join(f"GRAPHex:{g} {{ {A_TRIPLE} }}" for g in "ghi")
+    text = f"PREFIX ex: <http://ex.example/> INSERT DATA {{ {blocks} {A_TRIPLE} }}"
+    store = ox.Store()
+    store.update(text)
+    changed = {"DEFAULT" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value for q in store}
+    assert sorted(scan_update(text).graphs_written) == sorted(changed)
+    assert "DEFAULT" in changed
+
+
+def test_in_text_not_recognised_only_a_name_starting_with_load_is_a_load() -> None:
+    """After an operation the scanner does not know (``CLEAR GRAPH ;``), the rest is scanned as text:
+    a prefixed name glued to LOAD is a load, other prefixed names are not."""
+    info = scan_update("PREFIX ex: <http://ex/> CLEAR GRAPH ; INSERT DATA { ex:a ex:b ex:c } ; LOADex:x")
+    assert info.loads == ["ex:x"]
