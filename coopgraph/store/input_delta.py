@@ -16,8 +16,9 @@ returns None and the caller reads the graph back.
 
 N-Triples is read as text: a line that is one plain statement (an IRI first, no blank node, no escape, no
 comment after it) gets the graph's name before its full stop, whole blocks at once when every line is
-plain; any other line, and every other format, is parsed. N-Quads is read the same way once each line's graph
-label is dropped (as the loader reads it: one graph per source).
+plain; any other line is parsed. N-Quads is read the same way once each line's graph label is dropped (as
+the loader reads it: one graph per source); every other format is first written as N-Triples or N-Quads by
+Oxigraph's own parser and serializer.
 """
 
 from __future__ import annotations
@@ -119,6 +120,30 @@ class _Output:
         return b"".join(self._parts)
 
 
+class _Blocks:
+    """A binary file for the serializer to write into, handed on in blocks of whole lines."""
+
+    def __init__(self, take: Callable[[bytes], None]) -> None:
+        self.take = take
+        self.pending = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.pending += data
+        if len(self.pending) >= _BLOCK:
+            cut = self.pending.rfind(b"\n") + 1
+            self.take(bytes(self.pending[:cut]))
+            del self.pending[:cut]
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to do: the blocks are handed on as they fill, the rest at :meth:`close`."""
+
+    def close(self) -> None:
+        if self.pending:
+            self.take(bytes(self.pending))
+            self.pending.clear()
+
+
 class _Unsupported(Exception):
     """A statement this module does not write from the file (a triple term): the graph is read back."""
 
@@ -174,7 +199,18 @@ class _Writer:
         if unsure:
             self.parsed(pyoxigraph.parse(b"\n".join(unsure), format=RdfFormat.N_TRIPLES))
 
-    # ------------------------------------------------------------ any format, parsed
+    # ------------------------------------------------------------ any other format
+    def serialized(self, source: LoadedFile) -> None:
+        """Parsed and written back as N-Triples (N-Quads for a dataset, each line's graph label then
+        dropped) by Oxigraph, then read as text: 3.0 against 4.9 CPU s for 1M triples of Turtle through
+        :meth:`parsed`, whose Python work per statement the text path does per block."""
+        datasets = source.format.supports_datasets
+        sink = _Blocks(lambda block: self._block(as_ntriples(block) if datasets else block))
+        pyoxigraph.serialize(
+            _dataset_quads(source), sink, RdfFormat.N_QUADS if datasets else RdfFormat.N_TRIPLES
+        )
+        sink.close()
+
     def parsed(self, quads: Iterable[Quad]) -> None:
         batch: list[Quad] = []
         for q in quads:
@@ -230,7 +266,7 @@ def input_delta(store: pyoxigraph.Store, graph: str, source: LoadedFile) -> tupl
         elif source.format == RdfFormat.N_QUADS:  # loaded line for line as N-Triples (ingest/native_load.py)
             writer.ntriples(source.path, as_ntriples)
         else:
-            writer.parsed(_dataset_quads(source))
+            writer.serialized(source)
     except (_Unsupported, OSError, SyntaxError, ValueError):
         return None
     writer.blank_statements()
