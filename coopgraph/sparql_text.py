@@ -160,7 +160,9 @@ _TERM_KINDS = frozenset((_IRI, _PN, _VAR, _STR, _NUM, _BN))
 _TERM_PUNCT = frozenset(("(", "[", "[]", "<<", "<<("))
 _SIMPLE_PUNCT = frozenset(",;*/~.=+-")
 
-# Frame kinds on the bracket stack.
+# Frame kinds on the bracket stack. A frame is [kind, state, glued]: a group's state is "p" (a graph
+# pattern) until SELECT makes it "s" (a subquery: the select clause, then its solution modifiers, where "("
+# opens an expression); glued: inside brackets opened after a name glued to FILTER (see paren_frame).
 _GROUP, _EXPR, _LIST, _BRACKET, _QUOTED, _TRIPLE, _ANNOT, _MODS = "GELBQTAM"
 
 
@@ -409,7 +411,7 @@ class _Scanner:
     def rest(self, pos: int) -> None:
         """Scan the remaining text generically (solution modifiers, VALUES, or unrecognised text)."""
         if pos < self.n:
-            self.nested(pos, [[_MODS, "", False, False]], 0, False)
+            self.nested(pos, [[_MODS, "", False]], 0, False)
 
     # ---- the token scanner for nested content -------------------------------------------------
 
@@ -439,24 +441,19 @@ class _Scanner:
             popped = False
             if c == "{":
                 if text.startswith("{|", pos):
-                    stack.append([_ANNOT, "", False, False])
+                    stack.append([_ANNOT, "", False])
                     k, v, pos = _P, "{|", pos + 2
                 else:
                     self.open_group(k1, v1, k2, v2, k3, v3, depth, template)
-                    frame = [_GROUP, "p", False, False]
-                    if top is not None and top[0] == _GROUP and top[1] == "s":
-                        frame[3] = True  # the WHERE of a subquery: modifiers follow it
-                    stack.append(frame)
+                    stack.append([_GROUP, "p", False])
                     k, v, pos = _P, "{", pos + 1
             elif c == "}":
                 while stack and stack[-1][0] not in (_GROUP, _MODS):
                     stack.pop()  # brackets left open: Oxigraph fails, keep scanning sensibly
                     popped = True
                 if stack and stack[-1][0] == _GROUP:
-                    frame = stack.pop()
+                    stack.pop()
                     popped = True
-                    if frame[3] and stack and stack[-1][0] == _GROUP:
-                        stack[-1][1] = "m"
                 k, v, pos = _P, "}", pos + 1
             elif c == "(":
                 stack.append(self.paren_frame(top, k1, v1, k2, v2))
@@ -474,7 +471,7 @@ class _Scanner:
                 if m is not None:
                     k, v, pos = _P, "[]", m.end()
                 else:
-                    stack.append([_BRACKET, "", False, False])
+                    stack.append([_BRACKET, "", False])
                     k, v, pos = _P, "[", pos + 1
             elif c == "]":
                 if top is not None and top[0] == _BRACKET:
@@ -490,10 +487,10 @@ class _Scanner:
                     v = "<=" if text.startswith("<=", pos) else "<"
                     pos += len(v)
                 elif text.startswith("<<(", pos):
-                    stack.append([_TRIPLE, "", top is not None and top[2], False])
+                    stack.append([_TRIPLE, "", top is not None and top[2]])
                     k, v, pos = _P, "<<(", pos + 3
                 elif text.startswith("<<", pos):
-                    stack.append([_QUOTED, "", top is not None and top[2], False])
+                    stack.append([_QUOTED, "", top is not None and top[2]])
                     k, v, pos = _P, "<<", pos + 2
                 else:
                     m = _IRIREF_RE.match(text, pos)
@@ -601,20 +598,20 @@ class _Scanner:
     def paren_frame(self, top: list | None, k1: str, v1: str, k2: str, v2: str) -> list:
         """Whether a "(" opens an expression (where "<" after an operand is less-than) or a list."""
         if top is None:
-            return [_LIST, "", False, False]
+            return [_LIST, "", False]
         kind = top[0]
         if kind == _EXPR:
-            return [_EXPR, "", top[2], False]
+            return [_EXPR, "", top[2]]
         if kind == _MODS or (kind == _GROUP and top[1] != "p"):
             # select clause or solution modifiers: expressions, except the variables of VALUES
-            return [_LIST if (k1 == _KW and v1 == "VALUES") else _EXPR, "", False, False]
+            return [_LIST if (k1 == _KW and v1 == "VALUES") else _EXPR, "", False]
         if kind == _GROUP:
             if (k1 == _KW and v1 in ("FILTER", "BIND")) or (k2 == _KW and v2 == "FILTER"):
-                return [_EXPR, "", False, False]
+                return [_EXPR, "", False]
             if k1 == _PN and "FILTER" in v1.upper() and _glued(v1, "FILTER"):
-                return [_EXPR, "", True, False]  # FILTERex:f( – or a collection after ex:filter…
-            return [_LIST, "", False, False]
-        return [_LIST, "", top[2], False]
+                return [_EXPR, "", True]  # FILTERex:f( – or a collection after ex:filter…
+            return [_LIST, "", False]
+        return [_LIST, "", top[2]]
 
     def open_group(
         self, k1: str, v1: str, k2: str, v2: str, k3: str, v3: str, depth: int, template: bool
@@ -723,7 +720,7 @@ class _Scanner:
                 if m is not None:
                     pos = self.ws(m.end())
                 elif text.startswith("(", pos):
-                    pos = self.ws(self.nested(pos, [[_MODS, "", False, False]], 1, False))
+                    pos = self.ws(self.nested(pos, [[_MODS, "", False]], 1, False))
                 else:
                     break
         return self.where(self.dataset(pos, from_graphs, from_named))

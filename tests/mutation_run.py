@@ -99,6 +99,7 @@ MODULES: dict[str, list[str]] = {
         "tests/test_sparql_text_resolve.py",
         "tests/test_sparql_text_fallback.py",
         "tests/test_sparql_text_edges.py",
+        "tests/test_sparql_text_generated.py",
         "tests/test_sparql_text.py",
     ],
 }
