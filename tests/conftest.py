@@ -197,3 +197,15 @@ def _stop_sparql_servers() -> Iterator[None]:
     from tests import remote_servers
 
     remote_servers.stop_all()
+
+
+@pytest.fixture(scope="module")
+def evil() -> Iterator[str]:
+    """The URL of a local HTTP server that records every request made to it (tests/http_recorder.py):
+    whether Oxigraph really contacts a SERVICE or LOAD target."""
+    from tests import http_recorder
+
+    server, url = http_recorder.serve()
+    yield url
+    server.shutdown()
+    server.server_close()

@@ -9,18 +9,16 @@ contacts it, and a store with one triple per named graph shows which dataset a q
 from __future__ import annotations
 
 import glob
-import http.server
 import logging
-import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
 
 from coopgraph.sparql_text import QueryInfo, ScanError, UpdateInfo, resolve_iri, scan_query, scan_update
+from tests import http_recorder as recorder
 from tests.conftest import CONFORMANCE, conformance_path
 
 TESTS = CONFORMANCE / "rdf-tests" / "sparql"
@@ -486,47 +484,6 @@ def test_resolve_iri_agrees_with_oxigraph() -> None:
 # Against Oxigraph itself
 
 
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    hits: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        self.hits.append(self.path)
-        self.send_response(500)
-        self.end_headers()
-
-    do_POST = do_GET
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def evil() -> Iterator[str]:
-    """The URL of a local HTTP server that records every request Oxigraph makes to it."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-def _contacts(store: ox.Store, text: str, *, update: bool = False) -> bool:
-    _Recorder.hits.clear()
-    try:
-        if update:
-            store.update(text)
-        else:
-            result = store.query(text)
-            if not isinstance(result, ox.QueryBoolean):
-                list(result)
-    except SyntaxError:
-        raise
-    except OSError:
-        pass  # the recorder answers 500
-    return bool(_Recorder.hits)
-
-
 ORACLE_PREFIXES = "PREFIX ex: <EVIL> PREFIX : <EVIL> PREFIX silent: <EVIL> PREFIX service: <http://s/>\n"
 SERVICE_CASES = [  # (pattern, does Oxigraph contact the server?)
     ("SERVICE <EVIL> {}", True),
@@ -566,12 +523,12 @@ def test_service_detection_agrees_with_oxigraph(evil: str, pattern: str, contact
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("http://s"), ox.NamedNode("http://p"), ox.Literal(1)))
     text = (ORACLE_PREFIXES + "SELECT * WHERE { VALUES ?o { 1 } " + pattern + " }").replace("EVIL", evil)
-    assert _contacts(store, text) is contacts  # the oracle sees what the case says it sees
+    assert recorder.contacts(store, text) is contacts  # the oracle sees what the case says it sees
     info = scan_query(text)
     assert bool(info.services) is contacts
     if contacts:
-        assert _Recorder.hits and all(
-            any((h.lstrip("/") in s) for s in info.services) for h in _Recorder.hits
+        assert recorder.Recorder.hits and all(
+            any((h.lstrip("/") in s) for s in info.services) for h in recorder.Recorder.hits
         )
 
 
@@ -589,7 +546,7 @@ LOAD_CASES = [
 @pytest.mark.parametrize(("text", "contacts"), LOAD_CASES)
 def test_load_detection_agrees_with_oxigraph(evil: str, text: str, contacts: bool) -> None:
     text = (ORACLE_PREFIXES + text).replace("EVIL", evil)
-    assert _contacts(ox.Store(), text, update=True) is contacts
+    assert recorder.contacts(ox.Store(), text, update=True) is contacts
     assert bool(scan_update(text).loads) is contacts
 
 

@@ -9,16 +9,14 @@ texts come from a seeded generator (the same texts on every run), so a failure n
 
 from __future__ import annotations
 
-import http.server
 import random
-import threading
 from collections.abc import Iterator
-from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
 
 from coopgraph.sparql_text import ScanError, scan_query
+from tests import http_recorder as recorder
 
 PREFIXES = "PREFIX ex: <http://ex.example/>\n"
 CASES = 4000  # texts generated; about a third are SPARQL Oxigraph accepts
@@ -28,30 +26,6 @@ STRING_PARTS = ["x", ">", "<", "#", "}", "{", ")", "(", NEEDLE, ">SERVICE<EVIL>{
 IRIS = ["<#>", "<http://a.example/#'>", "<a#b>", "<http://a.example/>", "<x>"]
 OPERATORS = ["<", ">", "<=", ">=", "=", "!=", "&&", "||", "+", "-", "*", "/"]
 ATOMS = ["?o", "?s", "1", ".5", "2.0", "true", "false", "ex:a", "-1"]
-
-
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    hits: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        self.hits.append(self.path)
-        self.send_response(500)
-        self.end_headers()
-
-    do_POST = do_GET
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def evil() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
 
 
 class _Generator:
@@ -127,16 +101,14 @@ class _Generator:
         return f"{PREFIXES}SELECT {select} WHERE {{ VALUES ?o {{ 1 }} {self.body(0, needle)} }}"
 
 
-def _contacts(store: ox.Store, text: str) -> bool | None:
-    """Whether Oxigraph calls the recorder while it answers ``text``; None when it refuses the text."""
-    _Recorder.hits.clear()
-    try:
-        list(store.query(text))
-    except SyntaxError:
-        return None
-    except (OSError, RuntimeError):
-        pass  # the recorder answers 500; an evaluation error (a glued name read as a function, …)
-    return bool(_Recorder.hits)
+def _accepted(store: ox.Store, generator: _Generator, evil: str, needle: bool) -> Iterator[tuple[str, bool]]:
+    """The generated texts Oxigraph accepts, each with whether Oxigraph called the recorder."""
+    for _ in range(CASES // 4):
+        text = generator.query(needle).replace("EVIL", evil)
+        try:
+            yield text, recorder.contacts(store, text)
+        except SyntaxError:
+            continue
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -145,11 +117,7 @@ def test_generated_queries_every_service_oxigraph_calls_is_reported(evil: str, s
     store.add(ox.Quad(ox.NamedNode("http://s.example/"), ox.NamedNode("http://p.example/"), ox.Literal(1)))
     generator = _Generator(seed)
     accepted = called = 0
-    for _ in range(CASES // 4):
-        text = generator.query(needle=True).replace("EVIL", evil)
-        contacted = _contacts(store, text)
-        if contacted is None:
-            continue
+    for text, contacted in _accepted(store, generator, evil, needle=True):
         accepted += 1
         try:
             services = scan_query(text).services
@@ -167,11 +135,7 @@ def test_generated_queries_without_a_service_report_none(evil: str, seed: int) -
     store = ox.Store()
     generator = _Generator(seed)
     accepted = 0
-    for _ in range(CASES // 4):
-        text = generator.query(needle=False).replace("EVIL", evil)
-        contacted = _contacts(store, text)
-        if contacted is None:
-            continue
+    for text, contacted in _accepted(store, generator, evil, needle=False):
         accepted += 1
         assert not contacted
         assert scan_query(text).services == [], f"the scanner saw a SERVICE Oxigraph does not:\n{text}"
