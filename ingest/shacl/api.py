@@ -201,10 +201,8 @@ class Shapes:
         ev = evaluation()
         if not lateral:  # the class tests list the data's classes instead of a path (hierarchy.py)
             shared.hierarchy = Hierarchy.read(ev.select)
-        if focus is None:
-            return ev.queries, [(s, TargetSource(s.targets, shared.hierarchy)) for s in self.targeted], None
-        wanted = set(focus)
-        if len(wanted) > FOCUS_VALUES_LIMIT:
+        wanted = None if focus is None else set(focus)
+        if wanted is None or len(wanted) > FOCUS_VALUES_LIMIT:
             jobs = [(s, TargetSource(s.targets, shared.hierarchy)) for s in self.targeted]
             return ev.queries, jobs, wanted
         nonblank = sorted((n for n in wanted if not isinstance(n, ox.BlankNode)), key=str)
