@@ -21,11 +21,13 @@ The scratch copy holds every tracked file, so the tests read the W3C suites from
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,8 +129,16 @@ def scratch_copy(out: Path) -> Path:
     return tree
 
 
+def test_command(module: str, timeout: float) -> str:
+    """The command that tests one mutant of ``module``. ``prlimit`` caps the CPU time of every process
+    it starts, so a mutant that loops in a process the tests start in a session of its own (which
+    cosmic-ray's kill of the process group does not reach) is stopped as well."""
+    cpu = max(1, int(timeout))
+    return f"prlimit --cpu={cpu} {sys.executable} -m pytest {PYTEST} {' '.join(MODULES[module])}"
+
+
 def config(module: str, timeout: float) -> str:
-    command = f"{sys.executable} -m pytest {PYTEST} {' '.join(MODULES[module])}"
+    command = test_command(module, timeout)
     return (
         "[cosmic-ray]\n"
         f'module-path = "{module}"\n'
@@ -282,8 +292,15 @@ def recheck(module: str, tree: Path, out: Path, only: set[int] | None = None) ->
     """Test each surviving mutant of the module's session again (those on the lines ``only``, when
     given), with the tests as they are now (after new tests were written for the survivors); writes
     ``NAME.recheck.txt``."""
+    from cosmic_ray.testing import run_tests
+    from cosmic_ray.work_item import TestOutcome
+
     name = slug(module)
     session = out / f"{name}.sqlite"
+    # The time limit of the run that made the session: a mutant that loops is killed, not waited for.
+    timeout = float(
+        tomllib.loads((out / f"{name}.toml").read_text(encoding="utf-8"))["cosmic-ray"]["timeout"]
+    )
     survivors = [
         r
         for r in outcomes(session, tree)
@@ -298,14 +315,13 @@ def recheck(module: str, tree: Path, out: Path, only: set[int] | None = None) ->
             capture_output=True,
         )
         try:
-            tested = subprocess.run(
-                [sys.executable, "-m", "pytest", *PYTEST.split(), *MODULES[module]],
-                cwd=tree,
-                capture_output=True,
-            )
+            with contextlib.chdir(tree):
+                tested, output = run_tests(test_command(module, timeout), timeout)
         finally:
             shutil.copy2(ROOT / module, tree / module)
-        outcome = "killed" if tested.returncode else "survived"
+        outcome = "survived" if tested == TestOutcome.SURVIVED else "killed"
+        if output == "timeout":
+            outcome = "timeout"
         lines.append(f"{outcome:8}  {module}:{r['line']} {r['operator']} #{r['occurrence']}")
         print(lines[-1], flush=True)
     (out / f"{name}.recheck.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")

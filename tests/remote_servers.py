@@ -215,10 +215,10 @@ _RUNNING: dict[str, SparqlServer] = {}
 def server(name: str) -> SparqlServer:
     """The running server ``name`` (started on first use, stopped when the tests end), emptied.
 
-    A server that does not answer within the client's limit is stopped and started afresh: Virtuoso 7.2
-    goes on evaluating a query its client gave up on (seen once in CI: after a saved query that Virtuoso
-    answers wrongly had run to the client's limit, every request to it timed out for minutes), and one
-    test's runaway query must not fail the tests that share the server after it."""
+    A server that does not answer within the client's limit is stopped and started afresh: once in CI,
+    Virtuoso 7.2 stopped answering (a saved query it answers in 0.1 s on the seed data ran to the
+    client's 30 s limit, then every request timed out for minutes; the cause is not known), and one
+    test's stuck server must not fail the tests that share it after that."""
     if name not in _RUNNING:
         _RUNNING[name] = _STARTERS[name]()
     found = _RUNNING[name]

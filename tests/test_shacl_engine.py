@@ -1010,3 +1010,27 @@ def test_requested_blank_node_is_checked_only_against_its_own_shapes() -> None:
     assert sorted((str(r.focus_node), show(r.result_path)) for r in report.results) == sorted(
         [(str(org), "ex:name"), (str(person), "ex:email")]
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "datatype", "expected"),
+    [
+        ("true", "boolean", True),
+        ("1", "boolean", True),
+        ("1", "integer", True),  # Virtuoso's answer to a boolean expression
+        ("1", "int", True),
+        ("false", "boolean", False),
+        ("0", "integer", False),
+        ("1", "string", False),  # a string that happens to read 1 is not a flag
+        ("true", "string", False),
+        ("1", "decimal", False),
+    ],
+)
+def test_a_flag_is_true_only_as_a_boolean_or_the_integer_one(
+    value: str, datatype: str, expected: bool
+) -> None:
+    from ingest.shacl.engine import flag_true
+
+    assert flag_true(ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))) is expected
+    assert flag_true(None) is False
+    assert flag_true(ox.NamedNode(EX + "true")) is False

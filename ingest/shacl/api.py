@@ -198,13 +198,16 @@ class Shapes:
         With ``focus``, for each targeted shape the requested nodes that are its targets (shapes with none
         are skipped), looked up from the requested nodes (see focus_targets.py); then every constraint runs
         on just those nodes."""
-        ev = evaluation()
+        read = 0
         if not lateral:  # the class tests list the data's classes instead of a path (hierarchy.py)
-            shared.hierarchy = Hierarchy.read(ev.select)
+            reader = evaluation()
+            shared.hierarchy = Hierarchy.read(reader.select)
+            read = reader.queries
+        ev = evaluation()  # made after the hierarchy, which makes its value tests portable
         wanted = None if focus is None else set(focus)
         if wanted is None or len(wanted) > FOCUS_VALUES_LIMIT:
             jobs = [(s, TargetSource(s.targets, shared.hierarchy)) for s in self.targeted]
-            return ev.queries, jobs, wanted
+            return read + ev.queries, jobs, wanted
         nonblank = sorted((n for n in wanted if not isinstance(n, ox.BlankNode)), key=str)
         found: dict[int, set[Term]] = {}
         ran: list[int] = []
@@ -224,7 +227,7 @@ class Shapes:
                 rows = ev.select(target.blank_targets("this", Names()), shape)
                 matched.update(r["this"] for r in rows if r["this"] in wanted)
             jobs.extend((shape, source) for source in _node_sources(matched))
-        return ev.queries + sum(ran), jobs, wanted
+        return read + ev.queries + sum(ran), jobs, wanted
 
 
 def _run_jobs(

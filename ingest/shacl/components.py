@@ -86,13 +86,12 @@ def _in(c: Constraint, v: str) -> str:
 class ValueLevel:
     """Compiles value-level constraints to an expression that is true when the value node is fine."""
 
-    def __init__(
-        self, lenient_integers: bool = True, portable: bool = False, hierarchy: Hierarchy | None = None
-    ) -> None:
-        """``portable``: for a server without LATERAL (see :func:`_tested_variable`), whose class tests
-        list the classes of ``hierarchy`` (the data's, read for this validation)."""
+    def __init__(self, lenient_integers: bool = True, hierarchy: Hierarchy | None = None) -> None:
+        """``hierarchy`` (the data's classes, read for this validation) is given only for a server
+        without LATERAL: then the class tests list its classes and the expressions stay portable (see
+        :func:`_tested_variable`)."""
         self.lenient_integers = lenient_integers
-        self.portable = portable
+        self.portable = hierarchy is not None
         self.exprs: dict[str, Callable[[Constraint, str], str]] = {
             "Class": lambda c, v: _class(c, v, hierarchy),
             "Datatype": lambda c, v: datatype_check(v, c.params["datatype"], self.lenient_integers),

@@ -25,7 +25,7 @@ from .paths import PredicatePath
 from .report import ResultPath, ValidationResult
 from .shapes import ShapesError
 from .sparql import Unsupported, ask_query, fill_template, select_query
-from .terms import Term
+from .terms import XSD, Term
 
 Run = Callable[[str], Any]
 PAIRS_VALUES_LIMIT = 2000  # failing value nodes up to this many are pushed into the pairs query
@@ -47,9 +47,13 @@ class Hit:
     row: dict[str, Term] = field(default_factory=dict)
 
 
+#: The datatypes a true flag may come back in: a boolean, or the integer 1 Virtuoso answers instead.
+_FLAG_TRUE = {(XSD.boolean, "true"), (XSD.boolean, "1"), (XSD.integer, "1"), (XSD.int, "1")}
+
+
 def flag_true(term: Term | None) -> bool:
     """A flag the queries bind to a boolean expression (Virtuoso answers those as the integer 1)."""
-    return isinstance(term, ox.Literal) and term.value in ("true", "1")
+    return isinstance(term, ox.Literal) and (term.datatype, term.value) in _FLAG_TRUE
 
 
 class Shared:
@@ -82,7 +86,7 @@ class Evaluation:
         self.shared = shared
         self.recursive = recursive
         self.shapes_graph = shapes_graph
-        self.vl = comp.ValueLevel(lenient_integers, portable=not lateral, hierarchy=shared.hierarchy)
+        self.vl = comp.ValueLevel(lenient_integers, hierarchy=shared.hierarchy)
         self.stack: list[tuple[Shape, Source]] = []
         self.in_progress: dict[int, set[Term]] = defaultdict(set)
         self.failing_cache = shared.failing
