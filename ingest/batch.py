@@ -83,10 +83,12 @@ def _load_rdf(tx: StoreTransaction, source: Source, progress: Progress) -> None:
     fmt = source.rdf_format
     assert fmt is not None
     base = source.location
+    if not fmt.has_graphs:  # the loader reads the file itself (see Progress.watching)
+        with progress.watching(source.path):
+            bulk = source.path.stat().st_size > BULK
+            tx.load(source.path, fmt.oxigraph, source.graph, base_iri=base, bulk=bulk)
+        return
     with progress.reader(str(source.path)) as stream:
-        if not fmt.has_graphs:
-            tx.load(stream, fmt.oxigraph, source.graph, base_iri=base, bulk=source.path.stat().st_size > BULK)
-            return
         if fmt.name != "N-Quads" or tx.has_graph(source.graph):
             _add_dataset(tx, stream, fmt.oxigraph, source.graph, base)
             return
@@ -300,6 +302,9 @@ def _load_all(
         progress.note(source.key)
         if not merge:
             tx.drop_graph(source.graph)
+        if source.kind == "rdf" and source.rdf_format is not None and not tx.has_graph(source.graph):
+            # a new graph: its version's delta may be written from the file, read during the load
+            tx.will_load(source.graph, source.path, source.rdf_format.oxigraph, source.location)
         try:
             _load(tx, source, progress, limits, found)
         except IngestError as e:  # go on, to report every broken file at once

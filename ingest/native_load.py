@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO
 
 import pyoxigraph
@@ -63,8 +64,10 @@ def load_nquads(tx: StoreTransaction, stream: IO[bytes], graph: str, base_iri: s
     thread = threading.Thread(target=produce, daemon=True)
     thread.start()
     try:
-        with os.fdopen(read_fd, "rb") as inp:
-            tx.load(inp, RdfFormat.N_TRIPLES, graph, base_iri=base_iri, bulk=True)
+        # the loader opens the pipe by its name: read through a Python file, it would wait for the GIL at
+        # every read while this thread rewrites (see ingest.progress.Progress.watching)
+        with os.fdopen(read_fd, "rb"):
+            tx.load(Path(f"/dev/fd/{read_fd}"), RdfFormat.N_TRIPLES, graph, base_iri=base_iri, bulk=True)
     finally:
         thread.join()
     if failure:

@@ -14,7 +14,7 @@ from pyoxigraph import Quad, RdfFormat
 
 from coopgraph.store import LoadedFile
 from coopgraph.store.history import graph_delta
-from coopgraph.store.input_delta import input_delta
+from coopgraph.store.input_delta import FileRead, input_delta
 from coopgraph.store.local import LocalStore
 from ingest import batch
 from ingest.sources import discover
@@ -105,10 +105,13 @@ CASES = [
 ]
 
 
-def _load(store: LocalStore, path: Path, fmt: RdfFormat, base: str = EX) -> LoadedFile:
+def _load(store: LocalStore, path: Path, fmt: RdfFormat, base: str = EX, early: bool = False) -> LoadedFile:
     """Load ``path`` into GRAPH in one transaction as ingest does (the bulk loader; the graphs of a
-    dataset merged into the one graph); the file as the transaction was told of it."""
+    dataset merged into the one graph); the file as the transaction was told of it (``early``: also
+    before the load, as ingest does, so that it is read during the load)."""
     with store.transaction() as tx:
+        if early:
+            tx.will_load(GRAPH, path, fmt, base)
         if fmt.supports_datasets:
             node = pyoxigraph.NamedNode(GRAPH)
             quads = pyoxigraph.parse(path=str(path), format=fmt, base_iri=base, rename_blank_nodes=True)
@@ -259,4 +262,66 @@ def test_ingest_records_the_file(tmp_path: Path) -> None:
     version = store.history.latest(store.generation)
     # the changed statement, and the four with blank nodes (named afresh by each load)
     assert version is not None and version.graphs[graph] == {"added": 5, "removed": 5}
+    store.close()
+
+
+@pytest.mark.parametrize(("name", "fmt", "text"), CASES, ids=[c[0] for c in CASES])
+def test_a_read_begun_before_the_load_gives_the_same_delta(
+    tmp_path: Path, name: str, fmt: RdfFormat, text: str
+) -> None:
+    """The file read on a thread of its own while the loader runs (as ingest does) gives the version the
+    delta a read after the load gives: the graph as the store holds it."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    store = LocalStore(tmp_path / "store")
+    source = _load(store, path, fmt, early=True)
+    graph = _read_back(store)
+    recorded = _recorded(store)
+    assert len(recorded) == len(graph) and set(recorded) == graph
+
+    early = FileRead(GRAPH, path, fmt, EX).start()
+    during = input_delta(store.view()._store, GRAPH, source, early)
+    after = input_delta(store.view()._store, GRAPH, source)
+    assert during is not None and after is not None
+    as_read = set(pyoxigraph.parse(gzip.decompress(during[0]), format=RdfFormat.N_QUADS))
+    assert during[1] == after[1] == len(graph) and as_read == graph
+    store.close()
+
+
+def test_a_read_is_used_only_for_its_own_unchanged_file(tmp_path: Path) -> None:
+    path, other = tmp_path / "data.nt", tmp_path / "other.nt"
+    path.write_text(f"<{EX}a> <{EX}p> <{EX}b> .\n")
+    other.write_text(f"<{EX}c> <{EX}p> <{EX}d> .\n")
+    store = LocalStore(tmp_path / "store")
+    with store.transaction() as tx:  # the file changed while it was loaded: the graph is read back
+        tx.will_load(GRAPH, path, RdfFormat.N_TRIPLES, None)
+        tx.load(path, RdfFormat.N_TRIPLES, GRAPH)
+        path.write_text(f"<{EX}a> <{EX}p> <{EX}b> .\n<{EX}a> <{EX}p> <{EX}c> .\n")
+        tx.loaded_from(GRAPH, LoadedFile(path, RdfFormat.N_TRIPLES, None, tx.count(GRAPH)))
+        assert tx.inputs() == {} and tx.reads() == {}
+    assert set(_recorded(store)) == _read_back(store)
+
+    second = "https://w3id.org/coopgraph/graph/data/second"
+    with store.transaction() as tx:  # told of one file, loaded from another: that one is read after
+        tx.will_load(second, path, RdfFormat.N_TRIPLES, None)
+        tx.load(other, RdfFormat.N_TRIPLES, second)
+        tx.loaded_from(second, LoadedFile(other, RdfFormat.N_TRIPLES, None, tx.count(second)))
+        assert set(tx.inputs()) == {second} and tx.reads() == {}
+    assert {q.subject.value for q in _recorded(store)} == {f"{EX}c"}
+    store.close()
+
+
+def test_reads_not_used_are_stopped(tmp_path: Path) -> None:
+    path = tmp_path / "data.nt"
+    path.write_text("".join(f'<{EX}s{i}> <{EX}p> "{i}" .\n' for i in range(1000)))
+    store = LocalStore(tmp_path / "store")
+    with store.transaction() as tx:
+        tx.will_load(GRAPH, path, RdfFormat.N_TRIPLES, None)
+        read = tx._reads[GRAPH][0]
+        tx.discard()
+    assert read._stop.is_set()  # the transaction's end stops it
+    stopped = FileRead(GRAPH, path, RdfFormat.N_TRIPLES, None)
+    stopped.stop()
+    assert stopped.start().writer() is None  # a stopped read gives nothing to write from
+    assert FileRead(GRAPH, path, RdfFormat.N_TRIPLES, None).start().writer() is not None
     store.close()

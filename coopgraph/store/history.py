@@ -35,7 +35,7 @@ import pyoxigraph
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat
 
 from coopgraph.store.generations import Generations
-from coopgraph.store.input_delta import input_delta
+from coopgraph.store.input_delta import FileRead, input_delta
 from coopgraph.store.protocol import DEFAULT_GRAPH, ChangeNote, LoadedFile, graph_node
 
 __all__ = [
@@ -146,12 +146,14 @@ def graph_delta(
     after: pyoxigraph.Store,
     graphs: Iterable[str] | None,
     inputs: Mapping[str, LoadedFile] | None = None,
+    reads: Mapping[str, FileRead] | None = None,
 ) -> Delta:
     """What changed from ``before`` to ``after`` in ``graphs`` (None: every graph of either store).
 
     Each graph is compared as a set of quads: memory and time grow with the size of the graphs a change
     touches, not with the store. A new graph that one load of a file made (``inputs``: graph -> the file)
-    is written from the file, not read back (see :mod:`coopgraph.store.input_delta`)."""
+    is written from the file, not read back (see :mod:`coopgraph.store.input_delta`), using the read of
+    the file made during the load where there is one (``reads``: graph -> its read)."""
     if graphs is None:
         names = {DEFAULT_GRAPH} | {g.value for g in after.named_graphs()}  # type: ignore[union-attr]
         if before is not None:
@@ -162,7 +164,7 @@ def graph_delta(
         node = graph_node(graph)
         if before is None or not _holds(before, graph):  # a new graph: no set to compare with
             source = (inputs or {}).get(graph)
-            written = input_delta(after, graph, source) if source is not None else None
+            written = None if source is None else input_delta(after, graph, source, (reads or {}).get(graph))
             if written is not None:
                 delta.written.append(WrittenPart(graph, *written))
             else:

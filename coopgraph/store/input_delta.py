@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -35,7 +36,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat
 from coopgraph.formats import as_ntriples, line_blocks
 from coopgraph.store.protocol import LoadedFile
 
-__all__ = ["input_delta"]
+__all__ = ["FileRead", "input_delta"]
 
 _BLOCK = 1 << 22
 #: What makes a line other than one plain statement: blank nodes, escapes, triple terms, tabs, carriage
@@ -148,15 +149,28 @@ class _Unsupported(Exception):
     """A statement this module does not write from the file (a triple term): the graph is read back."""
 
 
+class _Stopped(Exception):
+    """The read was stopped (:meth:`FileRead.stop`): its result would not be used."""
+
+
 class _Writer:
-    def __init__(self, store: pyoxigraph.Store, graph: str) -> None:
-        self.store = store
+    def __init__(self, graph: str, stop: threading.Event | None = None) -> None:
+        self.stop_event = stop
         self.node = NamedNode(graph)
         self.stop = f" <{graph}> .\n".encode()
         self.out = _Output()
         self.canonical = _Canonical()
         #: (subject, predicate, object) of the file's statements with a blank node, None where it is
         self.blank_patterns: set[tuple[NamedNode | None, NamedNode, object]] = set()
+
+    def read(self, source: LoadedFile) -> None:
+        """The file's own statements: all but those with a blank node, whose patterns are kept."""
+        if source.format == RdfFormat.N_TRIPLES:
+            self.ntriples(source.path)
+        elif source.format == RdfFormat.N_QUADS:  # loaded line for line as N-Triples (ingest/native_load.py)
+            self.ntriples(source.path, as_ntriples)
+        else:
+            self.serialized(source)
 
     # ------------------------------------------------------------ N-Triples as text
     def ntriples(self, path: Path, rewrite: Callable[[bytes], bytes] | None = None) -> None:
@@ -171,6 +185,8 @@ class _Writer:
         that are not parsed (each line of N-Triples stands alone)."""
         if not block:
             return
+        if self.stop_event is not None and self.stop_event.is_set():
+            raise _Stopped
         lines = block.count(b"\n")
         if (  # a comment line that ends with " ." would be counted as a statement: the count finds it
             block.count(b" .\n") == lines
@@ -238,12 +254,12 @@ class _Writer:
             [Quad(q.subject, q.predicate, canonical.get(q.object, q.object), self.node) for q in quads]  # type: ignore[call-overload]
         )
 
-    def blank_statements(self) -> None:
+    def blank_statements(self, store: pyoxigraph.Store) -> None:
         """The statements with a blank node, as the store names them (only this load wrote the graph, so
         every blank node of it is one of the file's)."""
         found: set[Quad] = set()
         for subject, predicate, obj in self.blank_patterns:
-            for q in self.store.quads_for_pattern(subject, predicate, obj, self.node):  # type: ignore[arg-type]
+            for q in store.quads_for_pattern(subject, predicate, obj, self.node):  # type: ignore[arg-type]
                 if (subject is not None or type(q.subject) is BlankNode) and (
                     obj is not None or type(q.object) is BlankNode
                 ):
@@ -255,21 +271,61 @@ def _dataset_quads(source: LoadedFile) -> Iterator[Quad]:
     return pyoxigraph.parse(path=str(source.path), format=source.format, base_iri=source.base_iri)
 
 
-def input_delta(store: pyoxigraph.Store, graph: str, source: LoadedFile) -> tuple[bytes, int] | None:
+class FileRead:
+    """The file's own statements, read on a thread of its own while the loader fills the store: the
+    loader releases the GIL and keeps about one core busy, so on two cores the read costs no time.
+    :func:`input_delta` finishes it once the graph is loaded."""
+
+    def __init__(self, graph: str, path: Path, format: RdfFormat, base_iri: str | None) -> None:
+        self.file = (path, format, base_iri)
+        self._stop = threading.Event()
+        self._writer: _Writer | None = None
+        source = LoadedFile(path, format, base_iri, 0)
+        self._thread = threading.Thread(target=self._run, args=(graph, source), daemon=True)
+
+    def start(self) -> FileRead:
+        self._thread.start()
+        return self
+
+    def _run(self, graph: str, source: LoadedFile) -> None:
+        writer = _Writer(graph, self._stop)
+        try:
+            writer.read(source)
+        except (_Stopped, _Unsupported, OSError, SyntaxError, ValueError):
+            return  # read back instead, or not wanted
+        self._writer = writer
+
+    def of(self, source: LoadedFile) -> bool:
+        """Whether this is a read of the file ``source`` names (path, format and base IRI)."""
+        return self.file == (source.path, source.format, source.base_iri)
+
+    def stop(self) -> None:
+        """Not wanted: the thread stops at its next block."""
+        self._stop.set()
+
+    def writer(self) -> _Writer | None:
+        self._thread.join()
+        return self._writer
+
+
+def input_delta(
+    store: pyoxigraph.Store, graph: str, source: LoadedFile, read: FileRead | None = None
+) -> tuple[bytes, int] | None:
     """The statements of the new named graph ``graph`` of ``store``, loaded from ``source`` alone, as
     gzipped N-Quads and their count; None when they cannot be vouched for from the file (see the module's
-    note: the caller reads the graph back)."""
-    writer = _Writer(store, graph)
-    try:
-        if source.format == RdfFormat.N_TRIPLES:
-            writer.ntriples(source.path)
-        elif source.format == RdfFormat.N_QUADS:  # loaded line for line as N-Triples (ingest/native_load.py)
-            writer.ntriples(source.path, as_ntriples)
-        else:
-            writer.serialized(source)
-    except (_Unsupported, OSError, SyntaxError, ValueError):
+    note: the caller reads the graph back). ``read``: the file's statements read during the load."""
+    writer: _Writer | None
+    if read is not None and read.of(source):
+        writer = read.writer()
+    else:
+        writer = _Writer(graph)
+        try:
+            writer.read(source)
+        except (_Unsupported, OSError, SyntaxError, ValueError):
+            writer = None
+    if writer is None:
         return None
-    writer.blank_statements()
+    writer.blank_statements(store)
     if writer.out.count != source.triples:
         return None
     return writer.out.finish(), writer.out.count

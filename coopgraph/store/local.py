@@ -20,6 +20,7 @@ from coopgraph.store.catalog import GraphRecord, catalog_quads, read_records
 from coopgraph.store.copying import copy_graphs
 from coopgraph.store.generations import Generations, Lease
 from coopgraph.store.history import History, Version, graph_delta
+from coopgraph.store.input_delta import FileRead
 from coopgraph.store.protocol import (
     DEFAULT_GRAPH,
     ChangeNote,
@@ -154,6 +155,8 @@ class Transaction(_Reader):
         #: file made (with the file's size and time then), written to the version from the file.
         self._writes: dict[str, int] = {}
         self._inputs: dict[str, tuple[LoadedFile, tuple[int, int]]] = {}
+        #: Reads of the files being loaded, begun before the load (with the file's size and time then).
+        self._reads: dict[str, tuple[FileRead, tuple[int, int]]] = {}
 
     def discard(self) -> None:
         self.discarded = True
@@ -164,8 +167,8 @@ class Transaction(_Reader):
     def _touch(self, graph: str) -> None:
         if self.touched is not None:
             self.touched.add(graph)
-        if self._inputs:
-            self._inputs.pop(graph, None)
+        if self._inputs and self._inputs.pop(graph, None) is not None:
+            self._stop_read(graph)  # written again after the load: the read is of no use
 
     def _wrote(self, graphs: Iterable[str]) -> None:
         for graph in graphs:
@@ -179,15 +182,43 @@ class Transaction(_Reader):
             seen.add(name)
             yield quad
 
+    def will_load(self, graph: str, path: Path, format: RdfFormat, base_iri: str | None) -> None:
+        """Begin reading the file for the version's delta, on a thread of its own during the load."""
+        self._stop_read(graph)
+        self._reads[graph] = (FileRead(graph, path, format, base_iri).start(), _file_stamp(path))
+
     def loaded_from(self, graph: str, source: LoadedFile) -> None:
         """Kept only if the one write into ``graph`` since it was emptied was this load, and until the
-        next write into it (see :mod:`coopgraph.store.input_delta`)."""
+        next write into it (see :mod:`coopgraph.store.input_delta`); a read begun by :meth:`will_load`
+        is kept with it if it read the same file, unchanged since."""
+        read = self._reads.get(graph)
+        stamp = _file_stamp(source.path)
+        if read is not None and not (read[0].of(source) and read[1] == stamp):
+            self._stop_read(graph)
+            if read[0].of(source):  # the file changed while it was loaded: read the graph back
+                return
         if self._writes.get(graph) == 1:
-            self._inputs[graph] = (source, _file_stamp(source.path))
+            self._inputs[graph] = (source, stamp)
+        else:
+            self._stop_read(graph)
 
     def inputs(self) -> dict[str, LoadedFile]:
         """The graphs whose version's delta may be written from their file (unchanged since)."""
         return {g: source for g, (source, stamp) in self._inputs.items() if _file_stamp(source.path) == stamp}
+
+    def reads(self) -> dict[str, FileRead]:
+        """The reads begun by :meth:`will_load` of the files :meth:`inputs` names."""
+        return {g: read for g, (read, _) in self._reads.items() if g in self._inputs}
+
+    def _stop_read(self, graph: str) -> None:
+        read = self._reads.pop(graph, None)
+        if read is not None:
+            read[0].stop()
+
+    def stop_reads(self) -> None:
+        """Stop the reads not used (the transaction has ended)."""
+        for graph in list(self._reads):
+            self._stop_read(graph)
 
     def query_before(self, sparql: str, default_graph: list[str] | None = None) -> Any:
         """Query the state before this transaction (no results when the store was empty)."""
@@ -399,7 +430,9 @@ class LocalStore:
                 if not tx.discarded:
                     tx._store.flush()
                     version = self._record_version(tx, name)
+                tx.stop_reads()
             except BaseException:
+                tx.stop_reads()
                 tx._store = None  # type: ignore[assignment]  # closes the copy
                 if version is not None:
                     self.history.discard(version)
@@ -416,7 +449,7 @@ class LocalStore:
     def _record_version(self, tx: Transaction, name: str) -> Version | None:
         """Write the version ``name`` will publish, if the transaction changed anything or says what it
         did (a compaction changes nothing and says nothing)."""
-        delta = graph_delta(self._published(), tx._store, tx.touched, tx.inputs())
+        delta = graph_delta(self._published(), tx._store, tx.touched, tx.inputs(), tx.reads())
         if not delta and tx.note is None:
             return None
         return self.history.record(name, self.generations.current(), tx.note, delta)

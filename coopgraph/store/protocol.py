@@ -219,6 +219,12 @@ class StoreTransaction(GraphReader, Protocol):
         ignores it)."""
         ...
 
+    def will_load(self, graph: str, path: Path, format: RdfFormat, base_iri: str | None) -> None:
+        """Say that ``graph`` is about to be loaded from the file ``path`` (a store that keeps history may
+        begin reading it for the version's delta while the load runs; :meth:`loaded_from` says whether
+        the load was that file alone)."""
+        ...
+
     def loaded_from(self, graph: str, source: LoadedFile) -> None:
         """Say that ``graph`` holds what one load of ``source`` put there and nothing else (a store that
         keeps no history ignores it)."""

@@ -292,6 +292,9 @@ class RemoteTransaction(_Reader):
     def describe_change(self, note: ChangeNote) -> None:
         """A remote store keeps no history (the SPARQL server holds the data): the note is dropped."""
 
+    def will_load(self, graph: str, path: Path, format: RdfFormat, base_iri: str | None) -> None:
+        """No history here: nothing to read the file for."""
+
     def loaded_from(self, graph: str, source: LoadedFile) -> None:
         """No history here either: nothing to write from the file."""
 
