@@ -15,6 +15,7 @@ from typing import IO
 import pyoxigraph
 from pyoxigraph import Quad
 
+from coopgraph.formats import RdfFileFormat
 from coopgraph.store import DEFAULT_GRAPH, ChangeNote, LoadedFile, Store, StoreTransaction, graph_node
 from coopgraph.store.catalog import GraphRecord, activity_iri, build_record
 from ingest import quarantine as quarantine_area
@@ -111,13 +112,18 @@ def _add_dataset(
     tx.add(Quad(q.subject, q.predicate, q.object, node) for q in quads)
 
 
+def _parsed_in_python(fmt: RdfFileFormat) -> bool:
+    """TriG and JSON-LD: their graphs are merged into one by a Python step per statement."""
+    return fmt.has_graphs and fmt.name != "N-Quads"
+
+
 def _load_checked_rdf(tx: StoreTransaction, source: Source, progress: Progress, max_literal: int) -> None:
     """Load an RDF file while another thread checks its literals (the loader releases the GIL, so the
     check costs no time on a machine with two cores); ill-typed literals reject it after the load.
     TriG and JSON-LD are parsed in Python's thread all the same: their literals are checked there."""
     fmt = source.rdf_format
     assert fmt is not None
-    if fmt.has_graphs and fmt.name != "N-Quads":
+    if _parsed_in_python(fmt):
         with progress.reader(str(source.path)) as stream:
             load_parsed(tx, stream, source, max_literal)
         return
@@ -302,9 +308,11 @@ def _load_all(
         progress.note(source.key)
         if not merge:
             tx.drop_graph(source.graph)
-        if source.kind == "rdf" and source.rdf_format is not None and not tx.has_graph(source.graph):
-            # a new graph: its version's delta may be written from the file, read during the load
-            tx.will_load(source.graph, source.path, source.rdf_format.oxigraph, source.location)
+        fmt = source.rdf_format
+        if fmt is not None and not _parsed_in_python(fmt) and not tx.has_graph(source.graph):
+            # a new graph: its version's delta may be written from the file, read while the loader, which
+            # holds no GIL, reads it (beside a load parsed in Python's thread, reading it too is slower)
+            tx.will_load(source.graph, source.path, fmt.oxigraph, source.location)
         try:
             _load(tx, source, progress, limits, found)
         except IngestError as e:  # go on, to report every broken file at once
