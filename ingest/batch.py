@@ -153,6 +153,7 @@ def _load(
             _load_checked_rdf(tx, source, progress, limits.literal_bytes)
         elif source.kind == "table":
             assert source.mapping is not None
+            tx.will_add(source.graph)
             tx.add(table_quads(source.path, source.mapping, source.graph, limits.literal_bytes, found))
             progress.advance(source.path.stat().st_size)
         else:

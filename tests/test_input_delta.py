@@ -12,7 +12,7 @@ import pyoxigraph
 import pytest
 from pyoxigraph import Quad, RdfFormat
 
-from coopgraph.store import LoadedFile
+from coopgraph.store import DEFAULT_GRAPH, LoadedFile
 from coopgraph.store.history import graph_delta
 from coopgraph.store.input_delta import FileRead, input_delta
 from coopgraph.store.local import LocalStore
@@ -324,4 +324,93 @@ def test_reads_not_used_are_stopped(tmp_path: Path) -> None:
     stopped.stop()
     assert stopped.start().writer() is None  # a stopped read gives nothing to write from
     assert FileRead(GRAPH, path, RdfFormat.N_TRIPLES, None).start().writer() is not None
+    store.close()
+
+
+def test_a_new_graph_no_file_vouches_for_is_written_by_the_store(tmp_path: Path) -> None:
+    """A table's graph, records or a write: the version holds the graph as the store does (blank nodes
+    as it names them, literals as it gives them back, text with line ends and full stops), in a named
+    graph and in the default graph."""
+    store = LocalStore(tmp_path / "store")
+    node = pyoxigraph.NamedNode(GRAPH)
+    tricky = pyoxigraph.Literal('two .\nlines " .')
+    with store.transaction() as tx:
+        tx.add(
+            [
+                Quad(pyoxigraph.NamedNode(f"{EX}a"), pyoxigraph.NamedNode(f"{EX}note"), tricky, node),
+                Quad(
+                    pyoxigraph.BlankNode(),
+                    pyoxigraph.NamedNode(f"{EX}n"),
+                    pyoxigraph.Literal("007", datatype=pyoxigraph.NamedNode(f"{XSD}int")),
+                    node,
+                ),
+                Quad(
+                    pyoxigraph.NamedNode(f"{EX}a"),
+                    pyoxigraph.NamedNode(f"{EX}name"),
+                    pyoxigraph.Literal("A", language="EN"),
+                    pyoxigraph.DefaultGraph(),
+                ),
+            ]
+        )
+    recorded = _recorded(store)
+    held = set(store.view().quads(GRAPH)) | set(store.view().quads(DEFAULT_GRAPH))
+    assert len(recorded) == len(held) == 3 and set(recorded) == held
+    assert tricky in {q.object for q in recorded}
+    version = store.history.latest(store.generation)
+    assert version is not None
+    assert version.graphs == {DEFAULT_GRAPH: {"added": 1, "removed": 0}, GRAPH: {"added": 2, "removed": 0}}
+    store.close()
+
+
+def test_the_statements_of_one_addition_are_the_new_graphs_delta(tmp_path: Path) -> None:
+    """What one addition wrote into a new graph is its delta, in the store's form; a duplicate, a second
+    write or a graph the store held before are compared or read back instead, with the same result."""
+    store = LocalStore(tmp_path / "store")
+    node = pyoxigraph.NamedNode(GRAPH)
+    p, n = pyoxigraph.NamedNode(f"{EX}p"), pyoxigraph.NamedNode(f"{EX}n")
+    odd = pyoxigraph.Literal("007", datatype=pyoxigraph.NamedNode(f"{XSD}int"))
+    quads = [
+        Quad(pyoxigraph.NamedNode(f"{EX}s{i}"), p, pyoxigraph.Literal(f"v{i}"), node) for i in range(25_000)
+    ]
+    quads += [Quad(pyoxigraph.BlankNode("b1"), n, odd, node)]
+    with store.transaction() as tx:
+        tx.will_add(GRAPH)
+        tx.add(iter(quads))
+        added = tx.added()
+        assert set(added) == {GRAPH}
+        written = added[GRAPH].result(tx._store, GRAPH)
+        assert written is not None  # vouched for by its count
+        from_added = set(pyoxigraph.parse(gzip.decompress(written[0]), format=RdfFormat.N_QUADS))
+    held = _read_back(store)
+    assert written[1] == len(held) == 25_001 and from_added == held
+    assert pyoxigraph.Literal("7", datatype=pyoxigraph.NamedNode(f"{XSD}integer")) in {q.object for q in held}
+    recorded = _recorded(store)
+    assert len(recorded) == len(held) and set(recorded) == held
+
+    second = pyoxigraph.NamedNode("https://w3id.org/coopgraph/graph/data/second")
+    with store.transaction() as tx:  # a duplicate: 2 written, 1 held, not vouched for
+        tx.will_add(second.value)
+        tx.add([Quad(p, p, p, second), Quad(p, p, p, second)])
+        assert tx.added()[second.value].result(tx._store, second.value) is None
+    assert _recorded(store) == [Quad(p, p, p, second)]
+
+    third = "https://w3id.org/coopgraph/graph/data/third"
+    with store.transaction() as tx:  # written again after the addition
+        tx.will_add(third)
+        tx.add([Quad(p, p, p, pyoxigraph.NamedNode(third))])
+        tx.update(f"INSERT DATA {{ GRAPH <{third}> {{ <{EX}x> <{EX}p> <{EX}y> }} }}")
+        assert tx.added() == {}
+    assert len(_recorded(store)) == 2
+    with store.transaction() as tx:  # a graph the store holds: compared with what it held
+        tx.drop_graph(GRAPH)
+        tx.will_add(GRAPH)
+        tx.add(quads[:10])
+        assert tx.added() == {}
+    fourth = "https://w3id.org/coopgraph/graph/data/fourth"
+    with store.transaction() as tx:  # not announced: not kept (read back)
+        tx.add([Quad(p, p, p, pyoxigraph.NamedNode(fourth))])
+        assert tx.added() == {}
+    assert _recorded(store) == [Quad(p, p, p, pyoxigraph.NamedNode(fourth))]
+    versions = store.history.versions(store.generation)
+    assert versions[-2].graphs[GRAPH] == {"added": 0, "removed": 24_991}
     store.close()

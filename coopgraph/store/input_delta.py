@@ -34,9 +34,9 @@ import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat
 
 from coopgraph.formats import as_ntriples, line_blocks
-from coopgraph.store.protocol import LoadedFile
+from coopgraph.store.protocol import DEFAULT_GRAPH, LoadedFile, graph_node
 
-__all__ = ["FileRead", "input_delta"]
+__all__ = ["AddedQuads", "FileRead", "input_delta", "stored_delta"]
 
 _BLOCK = 1 << 22
 #: What makes a line other than one plain statement: blank nodes, escapes, triple terms, tabs, carriage
@@ -306,6 +306,68 @@ class FileRead:
     def writer(self) -> _Writer | None:
         self._thread.join()
         return self._writer
+
+
+class AddedQuads:
+    """The statements one :meth:`Transaction.add` writes into a new graph, as gzipped N-Quads as they
+    pass: the graph's delta without reading it back out of the store (a table's 600k triples: 4.3 s).
+    The store keeps blank nodes' labels as given and typed literals in its own form, which each is put
+    in (:class:`_Canonical`); the count vouches for them as for a file (a duplicate: read back)."""
+
+    def __init__(self) -> None:
+        self.out = _Output()
+        self.canonical = _Canonical()
+        self.unsupported = False
+        self._gzipped: bytes | None = None
+
+    def take(self, quads: list[Quad]) -> None:
+        if self.unsupported:
+            return
+        literals = set()
+        for q in quads:
+            if type(q.object) is Literal:
+                literals.add(q.object)
+            elif type(q.object) is pyoxigraph.Triple or type(q.subject) is pyoxigraph.Triple:
+                self.unsupported = True  # a triple term's literals are not put in the store's form
+                return
+        canonical = self.canonical.terms(literals)
+        changed = {lit: back for lit in literals if (back := canonical.get(lit, lit)) != lit}
+        if changed:
+            quads = [
+                Quad(q.subject, q.predicate, changed.get(q.object, q.object), q.graph_name) for q in quads
+            ]  # type: ignore[call-overload]
+        self.out.quads(quads)
+
+    def result(self, store: pyoxigraph.Store, graph: str) -> tuple[bytes, int] | None:
+        """The gzipped N-Quads and their count, if the graph holds as many statements as were written."""
+        if self.unsupported or self.out.count != _graph_count(store, graph):
+            return None
+        if self._gzipped is None:
+            self._gzipped = self.out.finish()
+        return self._gzipped, self.out.count
+
+
+def _graph_count(store: pyoxigraph.Store, graph: str) -> int:
+    pattern = "?s ?p ?o" if graph == DEFAULT_GRAPH else f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+    return int(next(iter(rows))["n"].value)  # type: ignore[index,call-overload]
+
+
+def stored_delta(store: pyoxigraph.Store, graph: str) -> tuple[bytes, int]:
+    """The statements of the new graph ``graph`` as ``store`` holds them, as gzipped N-Quads and their
+    count, written by Oxigraph's serializer a block at a time: for a graph that no file vouches for (a
+    table, records, a write through the server), at about a seventh of the cost of reading its quads
+    into Python (120k triples of a table: 1.0 s before). Each line of Oxigraph's N-Triples is one
+    statement ending in `` .``: the graph's name goes before it."""
+    out = _Output()
+    if graph == DEFAULT_GRAPH:
+        sink = _Blocks(lambda text: out.text(text, text.count(b"\n")))
+    else:
+        stop = f" <{graph}> .\n".encode()
+        sink = _Blocks(lambda text: out.text(text.replace(b" .\n", stop), text.count(b"\n")))
+    store.dump(sink, RdfFormat.N_TRIPLES, from_graph=graph_node(graph))
+    sink.close()
+    return out.finish(), out.count
 
 
 def input_delta(

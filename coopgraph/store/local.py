@@ -20,7 +20,7 @@ from coopgraph.store.catalog import GraphRecord, catalog_quads, read_records
 from coopgraph.store.copying import copy_graphs
 from coopgraph.store.generations import Generations, Lease
 from coopgraph.store.history import History, Version, graph_delta
-from coopgraph.store.input_delta import FileRead
+from coopgraph.store.input_delta import AddedQuads, FileRead
 from coopgraph.store.protocol import (
     DEFAULT_GRAPH,
     ChangeNote,
@@ -62,6 +62,10 @@ def _query(
 REBUILD_SHARE = 0.25
 #: Seconds without a write before :meth:`LocalStore.compact_later` rebuilds the store.
 COMPACT_QUIET = 1.0
+
+
+#: Quads taken at a time by :meth:`Transaction._touching` (the statements of new graphs kept in gzip).
+_ADDED_BATCH = 10_000
 
 
 def _file_stamp(path: Path) -> tuple[int, int]:
@@ -157,6 +161,10 @@ class Transaction(_Reader):
         self._inputs: dict[str, tuple[LoadedFile, tuple[int, int]]] = {}
         #: Reads of the files being loaded, begun before the load (with the file's size and time then).
         self._reads: dict[str, tuple[FileRead, tuple[int, int]]] = {}
+        #: The graphs :meth:`will_add` announced, and the statements of the one addition into each of them
+        #: (new to the store), until the next write into it.
+        self._announced: set[str] = set()
+        self._added: dict[str, AddedQuads] = {}
 
     def discard(self) -> None:
         self.discarded = True
@@ -169,18 +177,60 @@ class Transaction(_Reader):
             self.touched.add(graph)
         if self._inputs and self._inputs.pop(graph, None) is not None:
             self._stop_read(graph)  # written again after the load: the read is of no use
+        if self._added:
+            self._added.pop(graph, None)
 
     def _wrote(self, graphs: Iterable[str]) -> None:
         for graph in graphs:
             self._writes[graph] = self._writes.get(graph, 0) + 1
 
     def _touching(self, quads: Iterable[Quad], seen: set[str]) -> Iterator[Quad]:
+        """The quads, each graph they write touched when first seen; those of a graph new to the store
+        and not written before in this transaction kept for its version (:class:`AddedQuads`)."""
+        batch: list[Quad] = []
         for quad in quads:
             g = quad.graph_name
             name = g.value if isinstance(g, NamedNode) else DEFAULT_GRAPH
-            self._touch(name)
-            seen.add(name)
-            yield quad
+            if name not in seen:
+                self._touch(name)
+                seen.add(name)
+                if name in self._announced and self._writes.get(name, 0) == 0 and not self._held_before(name):
+                    self._added[name] = AddedQuads()
+            batch.append(quad)
+            if len(batch) >= _ADDED_BATCH:
+                self._keep_added(batch)
+                yield from batch
+                batch = []
+        self._keep_added(batch)
+        yield from batch
+
+    def will_add(self, graph: str) -> None:
+        """Keep the statements of the next addition into ``graph`` for its version, if it is new (a
+        table: a Python step per statement, cheaper than reading the graph back; not asked for a dataset
+        file, whose delta is written from the file at less cost than its load pays here)."""
+        self._announced.add(graph)
+
+    def _held_before(self, graph: str) -> bool:
+        before = self._before()
+        return before is not None and (
+            graph == DEFAULT_GRAPH or before.contains_named_graph(NamedNode(graph))
+        )
+
+    def _keep_added(self, batch: list[Quad]) -> None:
+        if not self._added or not batch:
+            return
+        by_graph: dict[str, list[Quad]] = {}
+        for quad in batch:
+            g = quad.graph_name
+            by_graph.setdefault(g.value if isinstance(g, NamedNode) else DEFAULT_GRAPH, []).append(quad)
+        for name, quads in by_graph.items():
+            recorder = self._added.get(name)
+            if recorder is not None:
+                recorder.take(quads)
+
+    def added(self) -> dict[str, AddedQuads]:
+        """The graphs one addition made, with its statements (:meth:`_touching`)."""
+        return {g: recorder for g, recorder in self._added.items() if self._writes.get(g) == 1}
 
     def will_load(self, graph: str, path: Path, format: RdfFormat, base_iri: str | None) -> None:
         """Begin reading the file for the version's delta, on a thread of its own during the load."""
@@ -272,6 +322,7 @@ class Transaction(_Reader):
         if any(w in ("ALL", "NAMED") or w.startswith(("?", "$")) for w in written):
             self.touched = None
             self._inputs.clear()
+            self._added.clear()
         for graph in written:
             self._touch(graph)
         self._wrote(written)
@@ -449,7 +500,7 @@ class LocalStore:
     def _record_version(self, tx: Transaction, name: str) -> Version | None:
         """Write the version ``name`` will publish, if the transaction changed anything or says what it
         did (a compaction changes nothing and says nothing)."""
-        delta = graph_delta(self._published(), tx._store, tx.touched, tx.inputs(), tx.reads())
+        delta = graph_delta(self._published(), tx._store, tx.touched, tx.inputs(), tx.reads(), tx.added())
         if not delta and tx.note is None:
             return None
         return self.history.record(name, self.generations.current(), tx.note, delta)

@@ -225,6 +225,11 @@ class StoreTransaction(GraphReader, Protocol):
         the load was that file alone)."""
         ...
 
+    def will_add(self, graph: str) -> None:
+        """Say that the next :meth:`add` writes ``graph`` whole (a table): a store that keeps history may
+        keep its statements for the version's delta as they pass."""
+        ...
+
     def loaded_from(self, graph: str, source: LoadedFile) -> None:
         """Say that ``graph`` holds what one load of ``source`` put there and nothing else (a store that
         keeps no history ignores it)."""

@@ -295,6 +295,9 @@ class RemoteTransaction(_Reader):
     def will_load(self, graph: str, path: Path, format: RdfFormat, base_iri: str | None) -> None:
         """No history here: nothing to read the file for."""
 
+    def will_add(self, graph: str) -> None:
+        """No history here: nothing to keep."""
+
     def loaded_from(self, graph: str, source: LoadedFile) -> None:
         """No history here either: nothing to write from the file."""
 
