@@ -18,6 +18,7 @@ import pyoxigraph
 from pyoxigraph import Literal, NamedNode
 
 from coopgraph import iris
+from coopgraph.formats import line_blocks
 from coopgraph.lexical import CHECKED, XSD, valid
 from ingest.cell_hints import value_hint, value_hints
 from ingest.errors import Problem
@@ -26,6 +27,8 @@ from ingest.locate import forget, line_of
 from ingest.sources import Source
 
 LIMIT = 50
+#: Bytes of whole lines read at a time by the check of an N-Triples or N-Quads file.
+_SCAN_BLOCK = 1 << 22
 _TYPED = re.compile(
     rb'"((?:[^"\\\n]|\\.)*)"\^\^<'
     + re.escape(XSD.encode())
@@ -47,28 +50,33 @@ def _unescape(text: str) -> str:
 
 
 def _scan_lines(path: Path) -> list[Problem]:
+    """Read a block of whole lines at a time: the file whole in memory (as before) added its size to the
+    peak of the load it runs beside (430 MB at 3M triples)."""
     problems: list[Problem] = []
-    data = path.read_bytes()
-    line, last = 1, 0
-    for m in _TYPED.finditer(data):
-        text = _unescape(m.group(1).decode("utf-8", "replace"))
-        kind = m.group(2).decode()
-        if valid(kind, text):
-            continue
-        line += data.count(b"\n", last, m.start())
-        last = m.start()
-        problems.append(
-            Problem(
-                str(path),
-                f"'{text}' is not a valid {kind}",
-                line=line,
-                kind="literal",
-                value=text,
-                hints=value_hints(text, kind),
-            )
-        )
-        if len(problems) >= LIMIT:
-            break
+    first = 1  # the number of the block's first line
+    with open(path, "rb") as stream:
+        for data in line_blocks(stream, _SCAN_BLOCK):
+            line, last = first, 0
+            for m in _TYPED.finditer(data):
+                text = _unescape(m.group(1).decode("utf-8", "replace"))
+                kind = m.group(2).decode()
+                if valid(kind, text):
+                    continue
+                line += data.count(b"\n", last, m.start())
+                last = m.start()
+                problems.append(
+                    Problem(
+                        str(path),
+                        f"'{text}' is not a valid {kind}",
+                        line=line,
+                        kind="literal",
+                        value=text,
+                        hints=value_hints(text, kind),
+                    )
+                )
+                if len(problems) >= LIMIT:
+                    return problems
+            first += data.count(b"\n")
     return problems
 
 

@@ -65,6 +65,16 @@ def test_each_scanned_problem_has_its_own_line(tmp_path: Path) -> None:
     ]
 
 
+def test_problems_in_a_file_read_in_several_blocks_have_their_lines(tmp_path: Path) -> None:
+    """The scan reads a block of whole lines at a time: a line's number runs on across blocks."""
+    lines = [nt_line(f"s{i}", "2024-01-01") for i in range(120_000)]  # about 10 MB: three blocks
+    for at in (0, 60_000, 119_999):
+        lines[at] = nt_line(f"s{at}", "2024-02-30")
+    checked = source(tmp_path / "dates.nt", "".join(lines))
+    assert checked.path.stat().st_size > 2 * (1 << 22)
+    assert [p.line for p in check_file(checked)] == [1, 60_001, 120_000]
+
+
 def test_two_bad_literals_on_one_line_of_n_quads_give_that_line_twice(tmp_path: Path) -> None:
     line = f'<{EX}a> <{EX}p> "no"^^<{XSD}integer> <{EX}g> .\n'
     text = f'<{EX}a> <{EX}p> "1"^^<{XSD}integer> <{EX}g> .\n' + line + line
