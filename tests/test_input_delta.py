@@ -410,7 +410,14 @@ def test_the_statements_of_one_addition_are_the_new_graphs_delta(tmp_path: Path)
     with store.transaction() as tx:  # not announced: not kept (read back)
         tx.add([Quad(p, p, p, pyoxigraph.NamedNode(fourth))])
         assert tx.added() == {}
-    assert _recorded(store) == [Quad(p, p, p, pyoxigraph.NamedNode(fourth))]
+        fifth = pyoxigraph.NamedNode("https://w3id.org/coopgraph/graph/data/fifth")
+        tx.will_add(fifth.value)  # an announcement is for the next addition only
+        tx.add([Quad(p, p, n, fifth)])
+        assert set(tx.added()) == {fifth.value}
+        tx.drop_graph(fifth.value)
+        tx.add([Quad(p, p, p, fifth)])
+        assert tx.added() == {}
+    assert set(_recorded(store)) == {Quad(p, p, p, pyoxigraph.NamedNode(fourth)), Quad(p, p, p, fifth)}
     versions = store.history.versions(store.generation)
     assert versions[-2].graphs[GRAPH] == {"added": 0, "removed": 24_991}
     store.close()

@@ -194,8 +194,10 @@ class Transaction(_Reader):
             if name not in seen:
                 self._touch(name)
                 seen.add(name)
-                if name in self._announced and self._writes.get(name, 0) == 0 and not self._held_before(name):
-                    self._added[name] = AddedQuads()
+                if name in self._announced:  # for this addition only
+                    self._announced.discard(name)
+                    if self._writes.get(name, 0) == 0 and not self._held_before(name):
+                        self._added[name] = AddedQuads()
             batch.append(quad)
             if len(batch) >= _ADDED_BATCH:
                 self._keep_added(batch)
