@@ -35,7 +35,7 @@ import pyoxigraph
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat
 
 from coopgraph.store.generations import Generations
-from coopgraph.store.input_delta import AddedQuads, FileRead, input_delta, stored_delta
+from coopgraph.store.input_delta import FileRead, input_delta, stored_delta
 from coopgraph.store.protocol import DEFAULT_GRAPH, ChangeNote, LoadedFile, graph_node
 
 __all__ = [
@@ -147,7 +147,7 @@ def graph_delta(
     graphs: Iterable[str] | None,
     inputs: Mapping[str, LoadedFile] | None = None,
     reads: Mapping[str, FileRead] | None = None,
-    added: Mapping[str, AddedQuads] | None = None,
+    added: Mapping[str, tuple[bytes, int]] | None = None,
 ) -> Delta:
     """What changed from ``before`` to ``after`` in ``graphs`` (None: every graph of either store).
 
@@ -155,9 +155,9 @@ def graph_delta(
     touches, not with the store. A new graph that one load of a file made (``inputs``: graph -> the file)
     is written from the file, not read back (see :mod:`coopgraph.store.input_delta`), using the read of
     the file made during the load where there is one (``reads``: graph -> its read); a new graph one
-    addition of statements made (a table, a dataset file merged into one graph), from those statements
-    (``added``: a tenth of the cost of reading the file again); any other new graph is written out by the
-    store's serializer (:func:`coopgraph.store.input_delta.stored_delta`)."""
+    addition of statements made (a table), from those statements (``added``: graph -> the gzipped N-Quads
+    and their count, :class:`coopgraph.store.input_delta.AddedQuads`); any other new graph is written out
+    by the store's serializer (:func:`coopgraph.store.input_delta.stored_delta`)."""
     if graphs is None:
         names = {DEFAULT_GRAPH} | {g.value for g in after.named_graphs()}  # type: ignore[union-attr]
         if before is not None:
@@ -167,8 +167,7 @@ def graph_delta(
     for graph in sorted(set(graphs)):
         node = graph_node(graph)
         if before is None or not _holds(before, graph):  # a new graph: no set to compare with
-            source, statements = (inputs or {}).get(graph), (added or {}).get(graph)
-            written = None if statements is None else statements.result(after, graph)
+            source, written = (inputs or {}).get(graph), (added or {}).get(graph)
             if written is None and source is not None:
                 written = input_delta(after, graph, source, (reads or {}).get(graph))
             delta.written.append(WrittenPart(graph, *(written or stored_delta(after, graph))))

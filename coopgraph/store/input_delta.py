@@ -145,6 +145,11 @@ class _Blocks:
             self.pending.clear()
 
 
+def _statement_end(graph: str) -> bytes:
+    """What ends an N-Quads line of ``graph``'s statement, in place of N-Triples' `` .``."""
+    return f" <{graph}> .\n".encode()
+
+
 class _Unsupported(Exception):
     """A statement this module does not write from the file (a triple term): the graph is read back."""
 
@@ -157,7 +162,7 @@ class _Writer:
     def __init__(self, graph: str, stop: threading.Event | None = None) -> None:
         self.stop_event = stop
         self.node = NamedNode(graph)
-        self.stop = f" <{graph}> .\n".encode()
+        self.stop = _statement_end(graph)
         self.out = _Output()
         self.canonical = _Canonical()
         #: (subject, predicate, object) of the file's statements with a blank node, None where it is
@@ -338,19 +343,13 @@ class AddedQuads:
             ]  # type: ignore[call-overload]
         self.out.quads(quads)
 
-    def result(self, store: pyoxigraph.Store, graph: str) -> tuple[bytes, int] | None:
-        """The gzipped N-Quads and their count, if the graph holds as many statements as were written."""
-        if self.unsupported or self.out.count != _graph_count(store, graph):
+    def result(self, triples: int) -> tuple[bytes, int] | None:
+        """The gzipped N-Quads and their count, if the graph holds as many (``triples``) as were written."""
+        if self.unsupported or self.out.count != triples:
             return None
         if self._gzipped is None:
             self._gzipped = self.out.finish()
         return self._gzipped, self.out.count
-
-
-def _graph_count(store: pyoxigraph.Store, graph: str) -> int:
-    pattern = "?s ?p ?o" if graph == DEFAULT_GRAPH else f"GRAPH <{graph}> {{ ?s ?p ?o }}"
-    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
-    return int(next(iter(rows))["n"].value)  # type: ignore[index,call-overload]
 
 
 def stored_delta(store: pyoxigraph.Store, graph: str) -> tuple[bytes, int]:
@@ -360,11 +359,12 @@ def stored_delta(store: pyoxigraph.Store, graph: str) -> tuple[bytes, int]:
     into Python (120k triples of a table: 1.0 s before). Each line of Oxigraph's N-Triples is one
     statement ending in `` .``: the graph's name goes before it."""
     out = _Output()
-    if graph == DEFAULT_GRAPH:
-        sink = _Blocks(lambda text: out.text(text, text.count(b"\n")))
-    else:
-        stop = f" <{graph}> .\n".encode()
-        sink = _Blocks(lambda text: out.text(text.replace(b" .\n", stop), text.count(b"\n")))
+    end = None if graph == DEFAULT_GRAPH else _statement_end(graph)
+
+    def take(text: bytes) -> None:
+        out.text(text if end is None else text.replace(b" .\n", end), text.count(b"\n"))
+
+    sink = _Blocks(take)
     store.dump(sink, RdfFormat.N_TRIPLES, from_graph=graph_node(graph))
     sink.close()
     return out.finish(), out.count

@@ -186,8 +186,9 @@ class Transaction(_Reader):
 
     def _touching(self, quads: Iterable[Quad], seen: set[str]) -> Iterator[Quad]:
         """The quads, each graph they write touched when first seen; those of a graph new to the store
-        and not written before in this transaction kept for its version (:class:`AddedQuads`)."""
-        batch: list[Quad] = []
+        and not written before in this transaction, if announced, kept for its version (:class:`AddedQuads`,
+        a batch at a time)."""
+        kept: dict[str, list[Quad]] = {}
         for quad in quads:
             g = quad.graph_name
             name = g.value if isinstance(g, NamedNode) else DEFAULT_GRAPH
@@ -198,13 +199,15 @@ class Transaction(_Reader):
                     self._announced.discard(name)
                     if self._writes.get(name, 0) == 0 and not self._held_before(name):
                         self._added[name] = AddedQuads()
-            batch.append(quad)
-            if len(batch) >= _ADDED_BATCH:
-                self._keep_added(batch)
-                yield from batch
-                batch = []
-        self._keep_added(batch)
-        yield from batch
+                        kept[name] = []
+            if kept and (batch := kept.get(name)) is not None:
+                batch.append(quad)
+                if len(batch) >= _ADDED_BATCH:
+                    self._added[name].take(batch)
+                    kept[name] = []
+            yield quad
+        for name, batch in kept.items():
+            self._added[name].take(batch)
 
     def will_add(self, graph: str) -> None:
         """Keep the statements of the next addition into ``graph`` for its version, if it is new (a
@@ -218,21 +221,14 @@ class Transaction(_Reader):
             graph == DEFAULT_GRAPH or before.contains_named_graph(NamedNode(graph))
         )
 
-    def _keep_added(self, batch: list[Quad]) -> None:
-        if not self._added or not batch:
-            return
-        by_graph: dict[str, list[Quad]] = {}
-        for quad in batch:
-            g = quad.graph_name
-            by_graph.setdefault(g.value if isinstance(g, NamedNode) else DEFAULT_GRAPH, []).append(quad)
-        for name, quads in by_graph.items():
-            recorder = self._added.get(name)
-            if recorder is not None:
-                recorder.take(quads)
-
-    def added(self) -> dict[str, AddedQuads]:
-        """The graphs one addition made, with its statements (:meth:`_touching`)."""
-        return {g: recorder for g, recorder in self._added.items() if self._writes.get(g) == 1}
+    def added(self) -> dict[str, tuple[bytes, int]]:
+        """The graphs one addition made, with its statements (:meth:`_touching`) as gzipped N-Quads and
+        their count, where the graph holds as many (a duplicate: read back)."""
+        found: dict[str, tuple[bytes, int]] = {}
+        for graph, recorder in self._added.items():
+            if self._writes.get(graph) == 1 and (written := recorder.result(self.count(graph))) is not None:
+                found[graph] = written
+        return found
 
     def will_load(self, graph: str, path: Path, format: RdfFormat, base_iri: str | None) -> None:
         """Begin reading the file for the version's delta, on a thread of its own during the load."""
